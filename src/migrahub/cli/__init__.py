@@ -1,0 +1,21 @@
+"""The command-line door: ``migrahub COMMAND``. Every command parses its options, calls one service function
+and prints the result (``--json`` for machines)."""
+
+from __future__ import annotations
+
+import click
+
+from migrahub import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="migrahub")
+@click.option("--db", envvar="MIGRAHUB_DB", type=click.Path(dir_okay=False), default="migrahub.sqlite3",
+              show_default=True, help="The hub's SQLite file (env MIGRAHUB_DB).")
+@click.pass_context
+def main(ctx: click.Context, db: str) -> None:
+    """MigraHub — collect, structure, code and share knowledge on local migration governance."""
+    ctx.obj = {"db": db}
+
+
+from migrahub.cli import collect  # noqa: E402,F401  (registers its commands on `main`)

@@ -1,0 +1,150 @@
+"""Collect commands: ingest, search, stats, sources."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from migrahub.cli import main
+from migrahub.cli.output import fail, print_json
+from migrahub.services import hub
+from migrahub.services.ingest import ingest as ingest_service
+from migrahub.sources import Limits
+from migrahub.store.database import StoreError
+from migrahub.store.search import QueryError
+
+DOC_TYPES = ["txt", "md", "html", "pdf", "docx", "feed-item", "page"]
+
+
+class _RateColumn(TextColumn):
+    def __init__(self):
+        super().__init__("")
+        self.t0 = time.perf_counter()
+
+    def render(self, task):
+        rate = task.completed / max(1e-9, time.perf_counter() - self.t0)
+        return Text(f"{rate:,.1f} items/s")
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (errors still go to stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--max-bytes", type=int, default=Limits.max_bytes, show_default=True,
+              help="Refuse files and downloads larger than this.")
+@click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Network timeout (s).")
+@click.pass_obj
+def ingest(obj, targets, quiet, as_json, max_bytes, timeout):
+    """Ingest files, folders (recursively), feeds (RSS/Atom, file or URL), OPML lists and web pages.
+
+    Running it again adds nothing new; changed content becomes a new version. Exit status 1 if any item failed.
+    """
+    limits = Limits(max_bytes=max_bytes, timeout=timeout)
+    console = Console(stderr=True)
+    show = not quiet and not as_json and sys.stderr.isatty()
+    try:
+        if show:
+            with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+                          TimeElapsedColumn(), TextColumn("{task.description}"), console=console) as bar:
+                task = bar.add_task("", total=None)
+
+                def progress(done, total, unit):
+                    bar.update(task, completed=done, total=total, description=unit[-50:])
+
+                summary = ingest_service(list(targets), obj["db"], limits=limits, progress=progress)
+        else:
+            summary = ingest_service(list(targets), obj["db"], limits=limits)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(summary.as_dict())
+    elif not quiet:
+        s = summary
+        click.echo(f"{s.units} sources, {s.items} items in {s.seconds:.1f}s: {s.added} added, {s.versions} new "
+                   f"versions, {s.linked} linked to identical content, {s.unchanged} unchanged, "
+                   f"{s.not_modified} not modified, {len(s.failed)} failed")
+    for failure in summary.failed:
+        click.echo(f"failed: {failure['locator']}: {failure['reason']}", err=True)
+    sys.exit(0 if summary.ok else 1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--lang", help="Only documents in this language (ISO 639-1, e.g. en, fr).")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
+@click.option("--source", help="Only documents from sources whose path or URL contains this text.")
+@click.option("--since", help="Only documents published on or after this date (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only documents published on or before this date (YYYY[-MM[-DD]]).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.pass_obj
+def search(obj, query, lang, doc_type, source, since, until, limit, as_json):
+    """Search passages: words (all must match), "exact phrases", AND / OR / NOT, (groups), prefix*."""
+    try:
+        hits = hub.search(query, obj["db"], language=lang, doc_type=doc_type, source=source, since=since,
+                          until=until, limit=limit)
+    except (QueryError, StoreError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    console = Console(highlight=False)
+    if not hits:
+        console.print("No passages match.")
+    for rank, hit in enumerate(hits, 1):
+        snippet = Text(hit.snippet)
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start, end)
+        meta = " · ".join(x for x in (hit.doc_type, hit.language, (hit.published or "")[:10]) if x)
+        console.print(Text(f"{rank}. {hit.title or '(untitled)'}", style="bold"), Text(f"  [{meta}]", style="dim"))
+        console.print(Text("   ") + snippet)
+        console.print(Text(f"   document {hit.document_id}, passage {hit.passage_id} "
+                           f"[{hit.start}:{hit.end}]  {hit.url or (hit.sources[0] if hit.sources else '')}",
+                           style="dim"))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stats(obj, as_json):
+    """Counts of documents, passages, sources, languages and failures."""
+    try:
+        data = hub.stats(obj["db"])
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
+        click.echo(f"{key.replace('_', ' '):32s} {value}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--failures", is_flag=True, help="List recorded failures instead of sources.")
+@click.pass_obj
+def sources(obj, as_json, failures):
+    """Each source with its last fetch time and status (or, with --failures, every recorded failure)."""
+    try:
+        rows = hub.failures(obj["db"]) if failures else hub.sources(obj["db"])
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(show_lines=False)
+    cols = ["locator", "stage", "reason", "at"] if failures else ["locator", "kind", "status", "fetched_at",
+                                                                  "documents", "error"]
+    for col in cols:
+        table.add_column(col.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*[str(row[c]) if row[c] is not None else "" for c in cols])
+    Console().print(table)

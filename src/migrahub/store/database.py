@@ -1,0 +1,123 @@
+"""Opening the hub's SQLite file and migrating its schema.
+
+The store is one SQLite file (``./migrahub.sqlite3`` by default; ``--db PATH`` or ``MIGRAHUB_DB`` override) in WAL
+mode, so readers (the web hub, searches) keep working while an ingest writes. Migrations are the numbered ``.sql``
+files beside this module, applied in order, each in its own transaction, and recorded in ``schema_migrations``.
+Other areas of the hub add their own numbered files here.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_DB = "migrahub.sqlite3"
+
+
+class StoreError(Exception):
+    """The hub's database cannot be opened or migrated; the message says which file and why."""
+
+
+def default_db_path() -> Path:
+    """The database path from ``MIGRAHUB_DB``, else ``./migrahub.sqlite3``."""
+    return Path(os.environ.get("MIGRAHUB_DB") or DEFAULT_DB)
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _migrations() -> list[tuple[str, str]]:
+    folder = resources.files("migrahub.store") / "migrations"
+    found = sorted((entry.name, entry.read_text(encoding="utf-8")) for entry in folder.iterdir()
+                   if entry.name.endswith(".sql"))
+    return found
+
+
+def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating and migrating if needed) the hub database and return a connection.
+
+    Connections use autocommit mode (``isolation_level=None``): callers open transactions explicitly with
+    :func:`transaction`, so one document is one transaction.
+    """
+    db_path = Path(path) if path else default_db_path()
+    if readonly:
+        if not db_path.exists():
+            raise StoreError(f"{db_path}: no hub database here (run `migrahub ingest` first or pass --db)")
+        uri = f"file:{db_path.resolve()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        if db_path.parent and not db_path.parent.exists():
+            raise StoreError(f"{db_path}: folder {db_path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{db_path}: cannot open database: {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{db_path}: not a MigraHub database or damaged: {exc}") from exc
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations this database has not seen yet; return their names."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    applied = []
+    for name, sql in _migrations():
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript would commit on its own; run the statements one by one inside our transaction.
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
+    statements, buf = [], []
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    for line in lines:
+        buf.append(line)
+        candidate = "\n".join(buf).strip()
+        if candidate.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buf = []
+    tail = "\n".join(buf).strip()
+    if tail:
+        statements.append(tail)
+    return statements
+
+
+class transaction:
+    """``with transaction(conn):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on any error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

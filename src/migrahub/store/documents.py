@@ -1,0 +1,159 @@
+"""Writing documents, sources, runs and failures; one document is one transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Literal
+
+from migrahub.model import NormalizedDoc
+from migrahub.pipeline.fingerprint import NEAR_JACCARD, band_hashes, similarity
+from migrahub.sources import FetchState, SourceResult
+from migrahub.store.database import now, transaction
+
+Outcome = Literal["added", "linked", "unchanged", "version"]
+
+def doc_type(content_type: str, source_kind: str) -> str:
+    """The short document type users filter by: txt, md, html, pdf, docx, feed-item or page."""
+    if source_kind == "feed":
+        return "feed-item"
+    ct = content_type.lower()
+    for needle, name in (("pdf", "pdf"), ("wordprocessingml", "docx"), ("markdown", "md"), ("html", "html")):
+        if needle in ct:
+            return "page" if name == "html" and source_kind == "page" else name
+    return "txt"
+
+
+def source_state(conn: sqlite3.Connection, locator: str) -> FetchState | None:
+    """What the hub remembers of a URL source for conditional GET, or ``None`` if never fetched."""
+    row = conn.execute("SELECT etag, last_modified FROM sources WHERE locator = ?", (locator,)).fetchone()
+    return FetchState(row["etag"], row["last_modified"]) if row else None
+
+
+def upsert_source(conn: sqlite3.Connection, result: SourceResult, ok_items: int = 0) -> int:
+    """Record a fetch of a source (its status, validators, error and item count) and return its id."""
+    with transaction(conn):
+        conn.execute(
+            """INSERT INTO sources(locator, kind, etag, last_modified, fetched_at, status, error, item_count)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(locator) DO UPDATE SET kind = excluded.kind,
+                   etag = COALESCE(excluded.etag, sources.etag),
+                   last_modified = COALESCE(excluded.last_modified, sources.last_modified),
+                   fetched_at = excluded.fetched_at, status = excluded.status, error = excluded.error,
+                   item_count = CASE WHEN excluded.status = 'ok' THEN excluded.item_count ELSE sources.item_count END""",
+            (result.source, result.kind, result.etag, result.last_modified, now(), result.status, result.error,
+             ok_items),
+        )
+        return conn.execute("SELECT id FROM sources WHERE locator = ?", (result.source,)).fetchone()[0]
+
+
+def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc) -> int | None:
+    """The story (near-duplicate group) a new document belongs to, if any.
+
+    Same URL first (the same news item in two feeds), then MinHash similarity ≥ :data:`NEAR_JACCARD` among the
+    documents sharing an LSH band.
+    """
+    if doc.url:
+        row = conn.execute("SELECT COALESCE(story_id, id) FROM documents WHERE url = ? ORDER BY id LIMIT 1",
+                           (doc.url,)).fetchone()
+        if row:
+            return row[0]
+    hashes = band_hashes(doc.fingerprint)
+    if not hashes:
+        return None
+    marks = " OR ".join("(band = ? AND hash = ?)" for _ in hashes)
+    params = [v for pair in enumerate(hashes) for v in pair]
+    rows = conn.execute(
+        f"SELECT d.id, d.story_id, d.fingerprint FROM documents d WHERE d.id IN "
+        f"(SELECT document_id FROM document_bands WHERE {marks}) ORDER BY d.id LIMIT 200", params).fetchall()
+    best, best_sim = None, NEAR_JACCARD
+    for row in rows:
+        sim = similarity(row["fingerprint"], doc.fingerprint)
+        if sim >= best_sim:
+            best, best_sim = row["story_id"] or row["id"], sim
+    return best
+
+
+def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int) -> tuple[Outcome, int]:
+    """Store one document in one transaction and link it to where it was found.
+
+    - identical content already stored: only the link is recorded (``linked``), or refreshed (``unchanged``);
+    - new content at a locator that held other content: stored as a new version, the old text is kept (``version``);
+    - otherwise ``added``, joined to its near-duplicate story if one exists.
+    """
+    stamp = now()
+    with transaction(conn):
+        existing = conn.execute("SELECT id FROM documents WHERE content_hash = ?", (doc.content_hash,)).fetchone()
+        current = conn.execute("SELECT document_id FROM document_links WHERE locator = ? AND current = 1",
+                               (doc.locator,)).fetchone()
+        current_id = current[0] if current else None
+        if existing and existing[0] == current_id:
+            conn.execute("UPDATE document_links SET last_seen = ? WHERE locator = ? AND document_id = ?",
+                         (stamp, doc.locator, current_id))
+            return "unchanged", current_id
+        if current_id is not None:
+            conn.execute("UPDATE document_links SET current = 0 WHERE locator = ? AND document_id = ?",
+                         (doc.locator, current_id))
+        if existing:
+            doc_id = existing[0]
+            conn.execute("UPDATE documents SET superseded = 0 WHERE id = ?", (doc_id,))
+            outcome: Outcome = "version" if current_id is not None else "linked"
+        else:
+            story = _find_story(conn, doc)
+            cur = conn.execute(
+                """INSERT INTO documents(content_hash, text, title, published, language, content_type, source_kind,
+                       doc_type, author, url, summary, fingerprint, story_id, supersedes_id,
+                       provenance, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (doc.content_hash, doc.text, doc.title, doc.published, doc.language, doc.content_type,
+                 doc.source_kind, doc_type(doc.content_type, doc.source_kind), doc.author, doc.url, doc.summary, doc.fingerprint, story,
+                 current_id, json.dumps(list(doc.provenance)), stamp),
+            )
+            doc_id = cur.lastrowid
+            conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+                             [(i, h, doc_id) for i, h in enumerate(band_hashes(doc.fingerprint))])
+            conn.executemany(
+                'INSERT INTO passages(document_id, seq, start, "end", kind, section, text) VALUES (?,?,?,?,?,?,?)',
+                [(doc_id, p.seq, p.start, p.end, p.kind, json.dumps(list(p.section), ensure_ascii=False), p.text)
+                 for p in doc.passages],
+            )
+            outcome = "version" if current_id is not None else "added"
+        conn.execute(
+            """INSERT INTO document_links(locator, document_id, source_id, first_seen, last_seen, current)
+               VALUES (?, ?, ?, ?, ?, 1)
+               ON CONFLICT(locator, document_id) DO UPDATE SET current = 1, last_seen = excluded.last_seen""",
+            (doc.locator, doc_id, source_id, stamp, stamp),
+        )
+        if current_id is not None:
+            still = conn.execute("SELECT 1 FROM document_links WHERE document_id = ? AND current = 1",
+                                 (current_id,)).fetchone()
+            if not still:
+                conn.execute("UPDATE documents SET superseded = 1 WHERE id = ?", (current_id,))
+        return outcome, doc_id
+
+
+def start_run(conn: sqlite3.Connection, targets: list[str]) -> int:
+    with transaction(conn):
+        return conn.execute("INSERT INTO runs(started_at, targets) VALUES (?, ?)",
+                            (now(), json.dumps(targets))).lastrowid
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, summary: dict) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
+                     (now(), json.dumps(summary), run_id))
+
+
+def record_failure(conn: sqlite3.Connection, run_id: int | None, locator: str, stage: str, reason: str) -> None:
+    with transaction(conn):
+        conn.execute("INSERT INTO failures(run_id, locator, stage, reason, at) VALUES (?, ?, ?, ?, ?)",
+                     (run_id, locator, stage, reason, now()))
+
+
+def log_action(conn: sqlite3.Connection, actor: str, verb: str, object_type: str | None = None,
+               object_id: str | None = None, payload: dict | None = None) -> int:
+    """Append one entry to the action log (the caller's transaction, if any, covers it)."""
+    return conn.execute(
+        "INSERT INTO actions(at, actor, verb, object_type, object_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
+        (now(), actor, verb, object_type, object_id, json.dumps(payload or {}, ensure_ascii=False)),
+    ).lastrowid

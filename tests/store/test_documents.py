@@ -1,0 +1,111 @@
+"""Storing documents: identical content once, versions kept, near-duplicates grouped, the action log append-only."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from migrahub.model import Block, Extracted
+from migrahub.pipeline.normalize import normalize
+from migrahub.sources import SourceResult
+from migrahub.store import documents as store
+from migrahub.store.database import connect
+
+STORY = ("Mayors from Lisbon, Ghent and Zürich met in Athens for a two-day workshop on city-to-city cooperation "
+         "in the reception of newcomers, sharing practices on housing, language courses and access to services "
+         "for people regardless of their residence status.")
+
+
+def doc(locator, text, url=None, title="Workshop"):
+    return normalize(Extracted(locator=locator, source="feed.xml", source_kind="feed", content_type="text/html",
+                               blocks=(Block("paragraph", text),), title=title, url=url))
+
+
+@pytest.fixture
+def conn(tmp_path):
+    c = connect(tmp_path / "hub.sqlite3")
+    yield c
+    c.close()
+
+
+def source(conn, locator="feed.xml"):
+    return store.upsert_source(conn, SourceResult(source=locator, kind="feed", status="ok"))
+
+
+def count(conn, table):
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_same_content_twice_is_unchanged(conn):
+    sid = source(conn)
+    assert store.save_document(conn, doc("feed.xml#1", STORY), sid)[0] == "added"
+    assert store.save_document(conn, doc("feed.xml#1", STORY), sid)[0] == "unchanged"
+    assert count(conn, "documents") == 1 and count(conn, "document_links") == 1
+
+
+def test_identical_content_from_two_sources_is_stored_once_and_linked_to_both(conn):
+    a, b = source(conn, "a.xml"), source(conn, "b.xml")
+    _, id1 = store.save_document(conn, doc("a.xml#x", STORY), a)
+    outcome, id2 = store.save_document(conn, doc("b.xml#y", STORY), b)
+    assert outcome == "linked" and id1 == id2
+    assert count(conn, "documents") == 1
+    assert {r[0] for r in conn.execute("SELECT locator FROM document_links")} == {"a.xml#x", "b.xml#y"}
+
+
+def test_changed_content_is_a_new_version_and_the_old_text_is_kept(conn):
+    sid = source(conn)
+    _, old = store.save_document(conn, doc("report.md", STORY), sid)
+    outcome, new = store.save_document(conn, doc("report.md", STORY + " A follow-up is planned for 2020."), sid)
+    assert outcome == "version" and new != old
+    rows = {r["id"]: r for r in conn.execute("SELECT id, text, superseded, supersedes_id FROM documents")}
+    assert rows[old]["text"] == STORY and rows[old]["superseded"] == 1
+    assert rows[new]["supersedes_id"] == old and rows[new]["superseded"] == 0
+    # the old passages are kept, only the current ones are searchable as current
+    assert conn.execute("SELECT count(*) FROM passages WHERE document_id = ?", (old,)).fetchone()[0] == 1
+
+
+def test_near_duplicate_with_another_header_joins_the_same_story(conn):
+    sid = source(conn)
+    _, first = store.save_document(conn, doc("a.html", STORY), sid)
+    _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid)
+    _, other = store.save_document(conn, doc("c.html", "The regional parliament of Bavaria debated a new law on "
+                                              "integration courses, school places and the recognition of "
+                                              "foreign diplomas for refugees arriving in 2016."), sid)
+    story = {r["id"]: r["story_id"] for r in conn.execute("SELECT id, story_id FROM documents")}
+    assert story[first] is None and story[second] == first and story[other] is None
+
+
+def test_same_url_in_two_feeds_is_one_story(conn):
+    a, b = source(conn, "a.xml"), source(conn, "b.xml")
+    _, first = store.save_document(conn, doc("a.xml#1", STORY, url="https://example.org/news/1"), a)
+    _, second = store.save_document(conn, doc("b.xml#9", "Short teaser of the workshop only, with far fewer "
+                                              "words than the full article but the same link to the story.",
+                                              url="https://example.org/news/1"), b)
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first
+
+
+def test_action_log_is_append_only(conn):
+    store.log_action(conn, "ana", "coding.add", "passage", "1", {"code": "GOV.NET"})
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE actions SET actor = 'eve'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM actions")
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    connect(path).close()
+    c = connect(path)
+    names = [r[0] for r in c.execute("SELECT name FROM schema_migrations ORDER BY name")]
+    assert names[:2] == ["001_core.sql", "002_search_sqlite.sql"] and len(names) == len(set(names))
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path):
+    from migrahub.store.database import StoreError
+
+    bad = tmp_path / "notes.sqlite3"
+    bad.write_bytes(b"this is a text file, not SQLite\n" * 100)
+    with pytest.raises(StoreError, match="notes.sqlite3"):
+        connect(bad)
