@@ -24,7 +24,7 @@ from migrahub.pipeline.normalize import normalize  # noqa: E402
 from migrahub.sources import SourceResult  # noqa: E402
 from migrahub.store import documents as store  # noqa: E402
 from migrahub.store.database import connect  # noqa: E402
-from migrahub.store.search import SearchFilters, search  # noqa: E402
+from migrahub.store.search import SearchFilters, optimize, search  # noqa: E402
 
 QUERIES = [
     ("city card", SearchFilters()),
@@ -54,6 +54,7 @@ def build(db: Path, passages: int) -> None:
         store.save_document(conn, doc, sids[i % 10])
         made += len(doc.passages)
         i += 1
+    optimize(conn)  # as ingest does after a large run
     conn.close()
     print(f"built {made} passages in {i} documents")
 

@@ -109,3 +109,17 @@ def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path):
     bad.write_bytes(b"this is a text file, not SQLite\n" * 100)
     with pytest.raises(StoreError, match="notes.sqlite3"):
         connect(bad)
+
+
+def test_old_versions_leave_the_search_index(conn):
+    from migrahub.store.search import search
+
+    sid = source(conn)
+    store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid)
+    store.save_document(conn, doc("report.md", STORY + " The pilot ran in Braga."), sid)
+    assert search(conn, "Porto") == []
+    assert len(search(conn, "Braga")) == 1
+    # going back to the first content makes it current and searchable again, without storing it twice
+    outcome, _ = store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid)
+    assert outcome == "version" and len(search(conn, "Porto")) == 1 and search(conn, "Braga") == []
+    assert count(conn, "documents") == 2

@@ -18,10 +18,13 @@ from migrahub.model import NormalizedDoc, Rejection
 from migrahub.pipeline.normalize import normalize
 from migrahub.services import enrichers
 from migrahub.sources import FetchState, Limits, SourceResult, collect, expand
+from migrahub.sources.collect import is_url
 from migrahub.store import documents as store
-from migrahub.store.database import connect
+from migrahub.store import search as fts
+from migrahub.store.database import connect, transaction
 
 Progress = Callable[[int, int, str], None]
+INDEX_BATCH = 500  # documents stored between two full-text index updates
 
 
 @dataclass
@@ -74,9 +77,11 @@ def ingest(
     seen = set(queue)
     total = len(queue)
     pool = None
+    indexed_at = 0
+    fts.index_pending(conn)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
-            jobs = [(unit, limits, store.source_state(conn, unit)) for unit in queue]
+            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None) for unit in queue]
             queue = []
             n_workers = workers if workers is not None else (os.cpu_count() or 1)
             if n_workers > 1 and len(jobs) >= 16:
@@ -88,27 +93,32 @@ def ingest(
             for result, docs in results:
                 summary.units += 1
                 ok_items = sum(1 for d in docs if isinstance(d, NormalizedDoc))
-                source_id = store.upsert_source(conn, result, ok_items)
-                if result.status == "failed":
-                    _fail(conn, summary, result.source, f"source/{result.kind}", result.error or "failed")
-                elif result.status == "not-modified":
-                    summary.not_modified += 1
+                with transaction(conn):  # the source's record commits with its first item
+                    source_id = store.upsert_source(conn, result, ok_items)
+                    if result.status == "failed":
+                        _fail(conn, summary, result.source, f"source/{result.kind}", result.error or "failed")
+                    elif result.status == "not-modified":
+                        summary.not_modified += 1
+                    if docs:
+                        _item(conn, summary, docs[0], source_id)
                 for child in result.children:
                     if child not in seen:
                         seen.add(child)
                         queue.append(child)
                         total += 1
-                for doc in docs:
-                    summary.items += 1
-                    if isinstance(doc, Rejection):
-                        _fail(conn, summary, doc.locator, doc.stage, doc.reason)
-                    else:
-                        _store(conn, summary, doc, source_id)
+                for doc in docs[1:]:
+                    _item(conn, summary, doc, source_id)
+                if summary.added + summary.versions - indexed_at >= INDEX_BATCH:
+                    fts.index_pending(conn)
+                    indexed_at = summary.added + summary.versions
                 if progress:
                     progress(summary.units, total, result.source)
     finally:
         if pool is not None:
             pool.terminate()
+        fts.index_pending(conn)
+        if summary.added + summary.versions >= 1000:
+            fts.optimize(conn)
         summary.seconds = time.perf_counter() - t0
         store.finish_run(conn, run_id, summary.as_dict())
         if own:
@@ -127,8 +137,16 @@ def read_unit(job: tuple[str, Limits, FetchState | None]) -> tuple[SourceResult,
     return replace(result, items=()), docs
 
 
+def _item(conn: sqlite3.Connection, summary: IngestSummary, doc: NormalizedDoc | Rejection, source_id: int) -> None:
+    summary.items += 1
+    if isinstance(doc, Rejection):
+        _fail(conn, summary, doc.locator, doc.stage, doc.reason)
+    else:
+        _store(conn, summary, doc, source_id)
+
+
 def _store(conn: sqlite3.Connection, summary: IngestSummary, doc: NormalizedDoc, source_id: int) -> None:
-    outcome, doc_id = store.save_document(conn, doc, source_id)
+    outcome, doc_id = store.save_document(conn, doc, source_id, index=False)
     if outcome == "added":
         summary.added += 1
     elif outcome == "linked":

@@ -50,3 +50,9 @@ class SourceResult:
     etag: str | None = None
     last_modified: str | None = None
     children: tuple[str, ...] = field(default=())  # feed locators listed by an OPML file
+
+
+# The adapters import the records above, so they come last.
+from migrahub.sources.collect import collect, expand  # noqa: E402
+
+__all__ = ["USER_AGENT", "FetchState", "Limits", "SourceResult", "collect", "expand"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +28,7 @@ def default_db_path() -> Path:
 
 def now() -> str:
     """The current UTC time as ISO 8601 with seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _migrations() -> list[tuple[str, str]]:
@@ -110,14 +110,21 @@ def _split_sql(sql: str) -> list[str]:
 
 
 class transaction:
-    """``with transaction(conn):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on any error."""
+    """``with transaction(conn):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on any error.
+
+    Inside a transaction already open, it joins it: the outermost block commits or rolls back the whole.
+    """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

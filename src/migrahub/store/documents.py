@@ -10,6 +10,7 @@ from migrahub.model import NormalizedDoc
 from migrahub.pipeline.fingerprint import NEAR_JACCARD, band_hashes, similarity
 from migrahub.sources import FetchState, SourceResult
 from migrahub.store.database import now, transaction
+from migrahub.store.search import facet_tokens, index_pending, unindex_document
 
 Outcome = Literal["added", "linked", "unchanged", "version"]
 
@@ -40,7 +41,8 @@ def upsert_source(conn: sqlite3.Connection, result: SourceResult, ok_items: int 
                    etag = COALESCE(excluded.etag, sources.etag),
                    last_modified = COALESCE(excluded.last_modified, sources.last_modified),
                    fetched_at = excluded.fetched_at, status = excluded.status, error = excluded.error,
-                   item_count = CASE WHEN excluded.status = 'ok' THEN excluded.item_count ELSE sources.item_count END""",
+                   item_count = CASE WHEN excluded.status = 'ok' THEN excluded.item_count
+                                     ELSE sources.item_count END""",
             (result.source, result.kind, result.etag, result.last_modified, now(), result.status, result.error,
              ok_items),
         )
@@ -74,8 +76,12 @@ def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc) -> int | None:
     return best
 
 
-def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int) -> tuple[Outcome, int]:
+def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, *, index: bool = True
+                  ) -> tuple[Outcome, int]:
     """Store one document in one transaction and link it to where it was found.
+
+    With ``index=False`` its passages wait for the next :func:`~migrahub.store.search.index_pending` (ingest
+    indexes in batches, which is several times faster than one index flush per document).
 
     - identical content already stored: only the link is recorded (``linked``), or refreshed (``unchanged``);
     - new content at a locator that held other content: stored as a new version, the old text is kept (``version``);
@@ -96,7 +102,7 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int) 
                          (doc.locator, current_id))
         if existing:
             doc_id = existing[0]
-            conn.execute("UPDATE documents SET superseded = 0 WHERE id = ?", (doc_id,))
+            _set_superseded(conn, doc_id, False)
             outcome: Outcome = "version" if current_id is not None else "linked"
         else:
             story = _find_story(conn, doc)
@@ -106,16 +112,19 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int) 
                        provenance, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (doc.content_hash, doc.text, doc.title, doc.published, doc.language, doc.content_type,
-                 doc.source_kind, doc_type(doc.content_type, doc.source_kind), doc.author, doc.url, doc.summary, doc.fingerprint, story,
+                 doc.source_kind, doc_type(doc.content_type, doc.source_kind), doc.author, doc.url, doc.summary,
+                 doc.fingerprint, story,
                  current_id, json.dumps(list(doc.provenance)), stamp),
             )
             doc_id = cur.lastrowid
             conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
                              [(i, h, doc_id) for i, h in enumerate(band_hashes(doc.fingerprint))])
+            tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published)
             conn.executemany(
-                'INSERT INTO passages(document_id, seq, start, "end", kind, section, text) VALUES (?,?,?,?,?,?,?)',
-                [(doc_id, p.seq, p.start, p.end, p.kind, json.dumps(list(p.section), ensure_ascii=False), p.text)
-                 for p in doc.passages],
+                'INSERT INTO passages(document_id, seq, start, "end", kind, section, text, facets) '
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(doc_id, p.seq, p.start, p.end, p.kind, json.dumps(list(p.section), ensure_ascii=False), p.text,
+                  tokens) for p in doc.passages],
             )
             outcome = "version" if current_id is not None else "added"
         conn.execute(
@@ -128,8 +137,21 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int) 
             still = conn.execute("SELECT 1 FROM document_links WHERE document_id = ? AND current = 1",
                                  (current_id,)).fetchone()
             if not still:
-                conn.execute("UPDATE documents SET superseded = 1 WHERE id = ?", (current_id,))
+                _set_superseded(conn, current_id, True)
+        if index:
+            index_pending(conn)
         return outcome, doc_id
+
+
+def _set_superseded(conn: sqlite3.Connection, doc_id: int, superseded: bool) -> None:
+    """Mark a document (not) superseded and take its passages out of (back into) the search index."""
+    row = conn.execute("SELECT superseded FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if bool(row[0]) == superseded:
+        return
+    conn.execute("UPDATE documents SET superseded = ? WHERE id = ?", (int(superseded), doc_id))
+    if superseded:
+        unindex_document(conn, doc_id)
+    # a document that becomes current again is pending: the next index_pending() puts it back
 
 
 def start_run(conn: sqlite3.Connection, targets: list[str]) -> int:

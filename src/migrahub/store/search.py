@@ -7,9 +7,11 @@ phrases"``, ``AND``/``OR``/``NOT`` in capitals, parentheses, and ``prefix*``.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import date
 
 HL_START, HL_END = "\x02", "\x03"
 _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
@@ -42,7 +44,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     start: int
     end: int
-    section: str
+    section: tuple[str, ...]
     score: float
     language: str | None
     doc_type: str
@@ -54,7 +56,7 @@ class Hit:
         return {
             "passage_id": self.passage_id, "document_id": self.document_id, "title": self.title,
             "snippet": self.snippet, "highlights": [list(h) for h in self.highlights], "start": self.start,
-            "end": self.end, "section": self.section, "score": round(self.score, 4), "language": self.language,
+            "end": self.end, "section": list(self.section), "score": round(self.score, 4), "language": self.language,
             "type": self.doc_type, "published": self.published, "url": self.url, "sources": list(self.sources),
         }
 
@@ -102,6 +104,36 @@ def fts_query(query: str) -> str:
     return " ".join(out)
 
 
+def facet_tokens(language: str | None, doc_type: str, published: str | None) -> str:
+    """The filter tokens indexed with each passage of a document: ``xlangen xtypepdf xy2019 xm201906``.
+
+    They are plain alphanumeric words so the FTS5 tokenizer keeps each one whole; filters then become part of the
+    one FTS5 query (``… AND facets : xlangen``) instead of a join per matching row.
+    """
+    tokens = [f"xlang{language or 'none'}", "xtype" + re.sub(r"\W", "", doc_type)]
+    year = (published or "")[:4]
+    if year.isdigit():
+        tokens.append(f"xy{year}")
+        month = (published or "")[5:7]
+        if month.isdigit():
+            tokens.append(f"xm{year}{month}")
+    return " ".join(tokens)
+
+
+def _year_range(since: str | None, until: str | None) -> list[str] | None:
+    """The year tokens a date range covers (``None`` when unbounded on both sides)."""
+    if not since and not until:
+        return None
+    for value, name in ((since, "since"), (until, "until")):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise QueryError(f"--{name} must be a date like 2019, 2019-06 or 2019-06-25, not {value!r}")
+    first = int(since[:4]) if since else 1950
+    last = int(until[:4]) if until else date.today().year + 1
+    if first > last:
+        raise QueryError(f"the date range is empty: since {since} is after until {until}")
+    return [f"xy{y}" for y in range(first, last + 1)]
+
+
 def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     plain, spans, pos, start = [], [], 0, None
     for ch in marked:
@@ -117,48 +149,120 @@ def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+def _phrase_of(match: str) -> str | None:
+    """For a query of two or more plain words, the same words as one phrase (else ``None``)."""
+    terms = match.split(" ")
+    if len(terms) < 2 or not all(re.fullmatch(r'"[^"\s]+"', t) for t in terms):
+        return None
+    return '"' + " ".join(t.strip('"') for t in terms) + '"'
+
+
 def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = SearchFilters()) -> list[Hit]:
-    """Rank current passages matching ``query`` by BM25 (best first) under ``filters``."""
-    where = ["passages_fts MATCH ?", "d.superseded = 0"]
-    params: list = [fts_query(query)]
-    if filters.language:
-        where.append("d.language = ?")
-        params.append(filters.language.lower())
-    if filters.doc_type:
-        where.append("d.doc_type = ?")
-        params.append(filters.doc_type)
-    if filters.since:
-        where.append("d.published >= ?")
-        params.append(filters.since)
-    if filters.until:
-        where.append("substr(d.published, 1, ?) <= ?")
-        params.extend([len(filters.until), filters.until])
-    if filters.source:
-        where.append("EXISTS (SELECT 1 FROM document_links l JOIN sources s ON s.id = l.source_id "
-                     "WHERE l.document_id = d.id AND instr(s.locator, ?) > 0)")
-        params.append(filters.source)
-    sql = f"""
-        SELECT p.id, p.document_id, p.start, p."end", p.section, d.title, d.language, d.doc_type, d.published, d.url,
-               snippet(passages_fts, 0, '{HL_START}', '{HL_END}', '…', 24) AS snip,
-               bm25(passages_fts) AS score
-        FROM passages_fts
-        JOIN passages p ON p.id = passages_fts.rowid
-        JOIN documents d ON d.id = p.document_id
-        WHERE {' AND '.join(where)}
-        ORDER BY score
-        LIMIT ? OFFSET ?"""
-    params.extend([filters.limit, filters.offset])
+    """Rank current passages matching ``query`` by BM25 (best first) under ``filters``.
+
+    For a query of several plain words, passages holding them as an exact phrase rank first (``city card`` finds
+    "city-card" before a passage that has "city" and "card" far apart), then the rest by BM25.
+    Two steps keep it fast on large hubs: rank the matching row ids (only current documents are in the index, so an
+    unfiltered query never touches the other tables), then build snippets for the page of hits alone.
+    """
+    match = fts_query(query)
+    want = filters.offset + filters.limit
+    ranked = []
+    phrase = _phrase_of(match)
+    if phrase:
+        ranked = _rank(conn, phrase, filters, want, query)
+    if len(ranked) < want:
+        seen = {row[0] for row in ranked}
+        ranked += [row for row in _rank(conn, match, filters, want + len(seen), query) if row[0] not in seen]
+    ranked = ranked[filters.offset:want]
+    if not ranked:
+        return []
+    ids = [row[0] for row in ranked]
+    marks = ",".join("?" * len(ids))
     try:
-        rows = conn.execute(sql, params).fetchall()
+        snippets = {row[0]: row[1] for row in conn.execute(
+            f"SELECT rowid, snippet(passages_fts, 0, '{HL_START}', '{HL_END}', '…', 24) FROM passages_fts "
+            f"WHERE passages_fts MATCH ? AND rowid IN ({marks})", [match, *ids])}
     except sqlite3.OperationalError as exc:
         raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+    rows = {row["id"]: row for row in conn.execute(
+        f"""SELECT p.id, p.document_id, p.start, p."end", p.section, d.title, d.language, d.doc_type, d.published,
+                   d.url FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})""", ids)}
     hits = []
-    for row in rows:
-        snippet, spans = _highlights(row["snip"])
+    for passage_id, score in ranked:
+        row = rows[passage_id]
+        snippet, spans = _highlights(snippets.get(row["id"], ""))
         sources = tuple(r[0] for r in conn.execute(
             "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? "
             "ORDER BY l.first_seen", (row["document_id"],)))
         hits.append(Hit(row["id"], row["document_id"], row["title"], snippet, spans, row["start"], row["end"],
-                        row["section"], -row["score"], row["language"], row["doc_type"], row["published"],
+                        tuple(json.loads(row["section"])), -score, row["language"], row["doc_type"], row["published"],
                         row["url"], sources))
     return hits
+
+
+def _rank(conn: sqlite3.Connection, match: str, filters: SearchFilters, limit: int, query: str
+          ) -> list[tuple[int, float]]:
+    """The ids and BM25 scores of the best ``limit`` passages for an FTS5 expression under ``filters``."""
+    parts = [f"({match})"]
+    if filters.language:
+        parts.append("facets : " + _quote("xlang" + filters.language.lower()))
+    if filters.doc_type:
+        parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
+    years = _year_range(filters.since, filters.until)
+    if years:
+        parts.append("facets : (" + " OR ".join(years) + ")")
+    where, params = ["passages_fts MATCH ?"], [" AND ".join(parts)]
+    # month and day precision, and the source, need the document itself
+    if filters.since and len(filters.since) > 4:
+        where.append("d.published >= ?")
+        params.append(filters.since)
+    if filters.until and len(filters.until) > 4:
+        where.append("substr(d.published, 1, ?) <= ?")
+        params.extend([len(filters.until), filters.until])
+    if filters.source:
+        where.append("d.id IN (SELECT l.document_id FROM document_links l JOIN sources s ON s.id = l.source_id "
+                     "WHERE instr(s.locator, ?) > 0)")
+        params.append(filters.source)
+    joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id"
+             if len(where) > 1 else "")
+    try:
+        return [(row[0], row[1]) for row in conn.execute(
+            f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 0.0) AS score FROM passages_fts {joins} "
+            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?", [*params, limit])]
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+
+
+def index_pending(conn: sqlite3.Connection) -> int:
+    """Put every passage of a current document that is not in the full-text index yet into it; return how many.
+
+    One call is one transaction (or joins the caller's). An ingest killed before indexing leaves its passages
+    pending, and the next call indexes them: nothing is lost.
+    """
+    from migrahub.store.database import transaction
+
+    with transaction(conn):
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _pending(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM _pending")
+        conn.execute("INSERT INTO _pending SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id "
+                     "WHERE p.indexed = 0 AND d.superseded = 0")
+        n = conn.execute("SELECT count(*) FROM _pending").fetchone()[0]
+        if n:
+            conn.execute("INSERT INTO passages_fts(rowid, text, facets) SELECT p.id, p.text, p.facets "
+                         "FROM passages p JOIN _pending USING (id)")
+            conn.execute("UPDATE passages SET indexed = 1 WHERE id IN (SELECT id FROM _pending)")
+        return n
+
+
+def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
+    """Take a document's passages out of the full-text index (inside the caller's transaction)."""
+    conn.execute("INSERT INTO passages_fts(passages_fts, rowid, text, facets) "
+                 "SELECT 'delete', id, text, facets FROM passages WHERE document_id = ? AND indexed = 1",
+                 (document_id,))
+    conn.execute("UPDATE passages SET indexed = 0 WHERE document_id = ? AND indexed = 1", (document_id,))
+
+
+def optimize(conn: sqlite3.Connection) -> None:
+    """Merge the index's segments into one (after a large ingest: searches read fewer b-trees)."""
+    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")

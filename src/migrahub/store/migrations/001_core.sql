@@ -71,8 +71,11 @@ CREATE TABLE passages (
     kind            TEXT NOT NULL,             -- heading | paragraph | list_item
     section         TEXT NOT NULL,             -- JSON list of the headings above it
     text            TEXT NOT NULL,
+    facets          TEXT NOT NULL DEFAULT '',  -- filter tokens of its document for the search index (search.py)
+    indexed         INTEGER NOT NULL DEFAULT 0, -- 1 while it is in the full-text index
     UNIQUE (document_id, seq)
 );
+CREATE INDEX passages_pending ON passages(document_id) WHERE indexed = 0;
 
 CREATE TABLE runs (
     id              INTEGER PRIMARY KEY,

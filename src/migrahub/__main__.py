@@ -1,0 +1,3 @@
+from migrahub.cli import main
+
+main()

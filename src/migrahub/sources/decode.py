@@ -1,0 +1,120 @@
+"""Bytes to text for text-like sources: BOM, declared charset, UTF-8, then charset-normalizer."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from migrahub.sources.errors import SourceError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# bytes 0-31 except TAB, LF, FF, CR, ESC (\x1b appears in some legacy text), plus DEL
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+
+
+def bom_encoding(data: bytes) -> tuple[str | None, int]:
+    """The encoding named by a byte-order mark and the mark's length, or ``(None, 0)``."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name, len(bom)
+    return None, 0
+
+
+def declared_encoding(data: bytes, markup: bool) -> str | None:
+    """The charset declared in an XML declaration or (for markup) an HTML ``<meta>``, if any."""
+    head = data[:4096]
+    m = _XML_DECL.match(head)
+    if m:
+        return m.group(1).decode("ascii").lower()
+    if markup:
+        m = _META_CHARSET.search(head)
+        if m:
+            return m.group(1).decode("ascii").lower()
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for NUL bytes or more than 5 % control characters in the first 8 KB (text has neither)."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    if not head:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    return controls > 0.05 * len(head)
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, declared: str | None = None, *, markup: bool = False, what: str = "text") -> str:
+    """Decode ``data`` to ``str``; the BOM wins, then ``declared`` (e.g. an HTTP charset), then the document's own
+    declaration, then strict UTF-8, then charset-normalizer's best guess.
+
+    A declared single-byte charset loses to UTF-8 when the bytes are valid UTF-8 with non-ASCII characters (a
+    mislabelled UTF-8 document), and a declared charset that cannot decode the bytes is ignored.
+    """
+    name, skip = bom_encoding(data)
+    if name:
+        try:
+            return data[skip:].decode(name)
+        except UnicodeDecodeError:
+            pass  # a lying BOM: fall through to the other clues
+    clues = [c for c in (_codec(declared), _codec(declared_encoding(data, markup))) if c]
+    for codec in clues:
+        if codec.startswith(("utf-16", "utf-32")):  # wide encodings without a BOM: only the declaration knows
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for codec in clues:
+        if not codec.startswith(("utf-8", "utf-16", "utf-32")):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+    return _guess(data, what)
+
+
+_WESTERN = ("cp1252", "iso8859_15", "latin_1", "iso8859_1")
+
+
+def _guess(data: bytes, what: str) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:200_000]))
+    if matches:
+        # charset-normalizer often ranks a Baltic or Central European code page first for Western text that
+        # windows-1252 decodes just as cleanly; like browsers, prefer windows-1252 among the equally clean guesses.
+        least = min(m.chaos for m in matches)
+        clean = [m for m in matches if m.chaos <= least + 0.02]
+        western = [m for m in clean if m.encoding in _WESTERN]
+        for match in western or clean:
+            try:
+                return data.decode(match.encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    raise SourceError(f"cannot decode the {what}: not UTF-8 and no usable character encoding found")
