@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from migrahub.extract import Extraction, extract
 from migrahub.model import NormalizedDoc, Rejection
 from migrahub.pipeline.normalize import normalize
-from migrahub.services import enrichers
 from migrahub.sources import FetchState, Limits, SourceResult, collect, expand
 from migrahub.sources.collect import is_url
 from migrahub.store import documents as store
+from migrahub.store import entities
 from migrahub.store import search as fts
 from migrahub.store.database import connect, transaction
 
@@ -61,10 +62,11 @@ def ingest(
     progress: Progress | None = None,
     conn: sqlite3.Connection | None = None,
     workers: int | None = None,
+    extract_entities: bool = True,
 ) -> IngestSummary:
     """Ingest files, directories (recursively), feeds, OPML lists and web pages into the hub at ``db``.
 
-    Reading and normalising run in ``workers`` processes (default: one per CPU, for batches of 16 units or more);
+    Reading, normalising and entity extraction (unless ``extract_entities`` is false) run in ``workers`` processes (default: one per CPU, for batches of 16 units or more);
     this process writes, one document per transaction. Returns a summary; ``summary.ok`` is false when any item
     failed (each failure names its file or URL and why).
     """
@@ -81,7 +83,8 @@ def ingest(
     fts.index_pending(conn)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
-            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None) for unit in queue]
+            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None, extract_entities)
+                    for unit in queue]
             queue = []
             n_workers = workers if workers is not None else (os.cpu_count() or 1)
             if n_workers > 1 and len(jobs) >= 16:
@@ -92,7 +95,7 @@ def ingest(
                 results = map(read_unit, jobs)
             for result, docs in results:
                 summary.units += 1
-                ok_items = sum(1 for d in docs if isinstance(d, NormalizedDoc))
+                ok_items = sum(1 for d, _ in docs if isinstance(d, NormalizedDoc))
                 with transaction(conn):  # the source's record commits with its first item
                     source_id = store.upsert_source(conn, result, ok_items)
                     if result.status == "failed":
@@ -126,27 +129,43 @@ def ingest(
     return summary
 
 
-def read_unit(job: tuple[str, Limits, FetchState | None]) -> tuple[SourceResult, list[NormalizedDoc | Rejection]]:
-    """Read one file or URL and normalise its items (pure of the store; runs in worker processes)."""
-    unit, limits, state = job
+Analysed = tuple[NormalizedDoc | Rejection, Extraction | Rejection | None]
+
+
+def read_unit(job: tuple[str, Limits, FetchState | None, bool]) -> tuple[SourceResult, list[Analysed]]:
+    """Read one file or URL, normalise its items and extract their entities (no store: runs in worker processes)."""
+    unit, limits, state, with_entities = job
     try:
         result = collect(unit, limits, state)
     except Exception as exc:  # an adapter bug must not lose the batch
         return SourceResult(unit, "file", "failed", error=f"{type(exc).__name__}: {exc}"), []
-    docs = [item if isinstance(item, Rejection) else normalize(item) for item in result.items]
-    return replace(result, items=()), docs
+    out: list[Analysed] = []
+    for item in result.items:
+        doc = item if isinstance(item, Rejection) else normalize(item)
+        out.append((doc, _extract(doc) if with_entities and isinstance(doc, NormalizedDoc) else None))
+    return replace(result, items=()), out
 
 
-def _item(conn: sqlite3.Connection, summary: IngestSummary, doc: NormalizedDoc | Rejection, source_id: int) -> None:
+def _extract(doc: NormalizedDoc) -> Extraction | Rejection:
+    try:
+        return extract(doc.text, doc=os.path.basename(doc.locator.split("#")[0]), language=doc.language)
+    except Exception as exc:  # a bug in one stage must not lose the document
+        return Rejection(doc.locator, "extract", f"{type(exc).__name__}: {exc}")
+
+
+def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, source_id: int) -> None:
+    doc, extraction = analysed
     summary.items += 1
     if isinstance(doc, Rejection):
         _fail(conn, summary, doc.locator, doc.stage, doc.reason)
-    else:
-        _store(conn, summary, doc, source_id)
-
-
-def _store(conn: sqlite3.Connection, summary: IngestSummary, doc: NormalizedDoc, source_id: int) -> None:
-    outcome, doc_id = store.save_document(conn, doc, source_id, index=False)
+        return
+    with transaction(conn):  # the document and its entities: one transaction
+        outcome, doc_id = store.save_document(conn, doc, source_id, index=False)
+        if outcome in ("added", "version"):
+            if isinstance(extraction, Rejection):
+                _fail(conn, summary, extraction.locator, extraction.stage, extraction.reason)
+            elif extraction is not None:
+                entities.save_extraction(conn, doc_id, extraction)
     if outcome == "added":
         summary.added += 1
     elif outcome == "linked":
@@ -155,9 +174,6 @@ def _store(conn: sqlite3.Connection, summary: IngestSummary, doc: NormalizedDoc,
         summary.versions += 1
     else:
         summary.unchanged += 1
-    if outcome in ("added", "version"):
-        for rejection in enrichers.run_all(conn, doc_id, doc):
-            _fail(conn, summary, rejection.locator, rejection.stage, rejection.reason)
 
 
 def _fail(conn: sqlite3.Connection, summary: IngestSummary, locator: str, stage: str, reason: str) -> None:

@@ -1,0 +1,93 @@
+"""Structure services: extract records from files, list the hub's resolved records, merge and split them."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from migrahub.extract import CATEGORIES, extract
+from migrahub.model import NormalizedDoc, Rejection
+from migrahub.pipeline.normalize import normalize
+from migrahub.sources import Limits, collect
+from migrahub.store import entities as store
+from migrahub.store.database import connect
+
+TYPES = {"place": "places", "organisation": "organisations", "initiative": "initiatives", "event": "events",
+         "practice": "practices", "person": "people", "resource": "resources"}
+
+
+def extract_file(path: str | os.PathLike, limits: Limits = Limits()) -> dict:
+    """Extract the records of one file (or every item of a feed, together) in the entity schema.
+
+    The file goes through the same adapters and normaliser as ``migrahub ingest``; ``"doc"`` is the file's base
+    name. Raises ``ValueError`` naming the file and the reason when it cannot be read.
+    """
+    result = collect(str(path), limits)
+    if result.status == "failed":
+        raise ValueError(f"{path}: {result.error}")
+    texts, language = [], None
+    for item in result.items:
+        doc = item if isinstance(item, Rejection) else normalize(item)
+        if isinstance(doc, NormalizedDoc):
+            texts.append(doc.text)
+            language = language or doc.language
+    if not texts:
+        reasons = "; ".join(i.reason for i in result.items if isinstance(i, Rejection)) or "no text"
+        raise ValueError(f"{path}: {reasons}")
+    return extract("\n\n".join(texts), doc=Path(path).name, language=language).to_schema()
+
+
+def list_entities(db=None, category: str | None = None, limit: int | None = None) -> list[dict]:
+    """The hub's resolved records with their mention and document counts (current documents only), most
+    mentioned first. ``category`` is one of the schema's categories or its singular (``place``, ``person``…)."""
+    category = TYPES.get(category, category) if category else None
+    if category and category not in CATEGORIES:
+        raise ValueError(f"unknown entity type {category!r}; choose one of {', '.join(TYPES)}")
+    conn = connect(db)
+    try:
+        where = "WHERE e.merged_into IS NULL" + (" AND e.category = ?" if category else "")
+        rows = conn.execute(
+            f"""SELECT e.id, e.category, e.name, e.data,
+                       (SELECT count(*) FROM mentions m JOIN documents d ON d.id = m.document_id
+                        WHERE m.entity_id = e.id AND d.superseded = 0) AS mentions,
+                       (SELECT count(DISTINCT r.document_id) FROM entity_records r JOIN documents d
+                        ON d.id = r.document_id WHERE r.entity_id = e.id AND d.superseded = 0) AS documents
+                FROM entities e {where}
+                ORDER BY mentions DESC, documents DESC, e.name
+                {'LIMIT ?' if limit else ''}""",
+            [*([category] if category else []), *([limit] if limit else [])]).fetchall()
+        return [{"id": r["id"], "type": r["category"], "name": r["name"], "mentions": r["mentions"],
+                 "documents": r["documents"], "record": json.loads(r["data"])} for r in rows]
+    finally:
+        conn.close()
+
+
+def entity_mentions(db, entity_id: int) -> list[dict]:
+    """Every mention of a record: document, passage, offsets and surface string."""
+    conn = connect(db)
+    try:
+        return [dict(r) for r in conn.execute(
+            'SELECT m.document_id, m.passage_id, m.start, m."end", m.surface, d.title FROM mentions m '
+            "JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY m.document_id, m.start",
+            (entity_id,))]
+    finally:
+        conn.close()
+
+
+def merge_entities(db, source_id: int, target_id: int, actor: str) -> None:
+    """Merge record ``source_id`` into ``target_id`` (recorded in the action log, kept for later documents)."""
+    conn = connect(db)
+    try:
+        store.merge(conn, source_id, target_id, actor)
+    finally:
+        conn.close()
+
+
+def split_entity(db, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
+    """Split the mentions with these surfaces off into a new record; return its id."""
+    conn = connect(db)
+    try:
+        return store.split(conn, entity_id, surfaces, name, actor)
+    finally:
+        conn.close()

@@ -1,0 +1,168 @@
+"""Storing extracted records resolved across documents, their mentions, and curators' merges and splits."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import sqlite3
+import unicodedata
+
+from migrahub.extract import CATEGORIES, Extraction
+from migrahub.store.database import now, transaction
+from migrahub.store.documents import log_action
+
+_NAME_FIELD = {"events": "title", "practices": "title", "resources": "title"}
+
+
+def _norm(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", value).strip()
+
+
+def record_name(category: str, record) -> str:
+    return getattr(record, _NAME_FIELD.get(category, "name"))
+
+
+def record_keys(category: str, record) -> list[str]:
+    """Every key under which a record resolves to one entity across documents, most specific first.
+
+    The extractor's own key (``registry:<id>``, a GeoNames id, or a normalised name), the curated registry id, and
+    for organisations, initiatives and people the normalised names and aliases (translations such as OIM/IOM come
+    from the registry as aliases). Acronyms alone are not keys: two unrelated bodies share acronyms too often.
+    """
+    keys = [record.key]
+    registry_id = getattr(record, "registry_id", None)
+    if registry_id:
+        keys.append(f"registry:{registry_id}")
+    if category in ("organisations", "initiatives", "people"):
+        for name in (record_name(category, record), *getattr(record, "aliases", ())):
+            if name and _norm(name):
+                keys.append("name:" + _norm(name))
+    return list(dict.fromkeys(keys))
+
+
+def _resolve(conn: sqlite3.Connection, category: str, keys: list[str]) -> int | None:
+    marks = ",".join("?" * len(keys))
+    rows = conn.execute(f"SELECT key, entity_id FROM entity_keys WHERE category = ? AND key IN ({marks})",
+                        [category, *keys]).fetchall()
+    if not rows:
+        return None
+    found = {row[0]: row[1] for row in rows}
+    entity_id = next(found[k] for k in keys if k in found)
+    return _final(conn, entity_id)
+
+
+def _final(conn: sqlite3.Connection, entity_id: int) -> int:
+    """Follow curators' merges to the record that absorbed this one."""
+    seen = set()
+    while entity_id not in seen:
+        seen.add(entity_id)
+        row = conn.execute("SELECT merged_into FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if not row or row[0] is None:
+            return entity_id
+        entity_id = row[0]
+    return entity_id
+
+
+def save_extraction(conn: sqlite3.Connection, document_id: int, extraction: Extraction) -> dict[str, int]:
+    """Resolve each record of one document to an entity (creating it if new) and store its mentions.
+
+    Runs in one transaction (or the caller's). Returns how many records were stored per category.
+    """
+    stamp = now()
+    counts: dict[str, int] = {}
+    with transaction(conn):
+        passages = conn.execute('SELECT id, start FROM passages WHERE document_id = ? ORDER BY start',
+                                (document_id,)).fetchall()
+        starts = [row[1] for row in passages]
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()[0]
+
+        def passage_at(offset: int) -> int | None:
+            i = bisect.bisect_right(starts, offset) - 1
+            return passages[i][0] if i >= 0 else None
+
+        entity_of: dict[tuple[str, str], int] = {}
+        for category in CATEGORIES:
+            records = getattr(extraction, category)
+            counts[category] = len(records)
+            for record in records:
+                keys = record_keys(category, record)
+                data = json.dumps(record.to_schema(), ensure_ascii=False)
+                entity_id = _resolve(conn, category, keys)
+                if entity_id is None:
+                    entity_id = conn.execute(
+                        "INSERT INTO entities(category, name, data, created_at, updated_at) VALUES (?,?,?,?,?)",
+                        (category, record_name(category, record), data, stamp, stamp)).lastrowid
+                else:
+                    conn.execute("UPDATE entities SET data = ?, updated_at = ? WHERE id = ? AND curated = 0",
+                                 (data, stamp, entity_id))
+                conn.executemany("INSERT OR IGNORE INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?)",
+                                 [(category, key, entity_id) for key in keys])
+                conn.execute("INSERT OR REPLACE INTO entity_records(entity_id, document_id, data) VALUES (?, ?, ?)",
+                             (entity_id, document_id, data))
+                entity_of[(category, record.key)] = entity_id
+                start = getattr(record, "start", None)
+                evidence = getattr(record, "evidence", None)
+                if isinstance(start, int) and evidence and text[start:start + len(evidence)] == evidence:
+                    conn.execute('INSERT INTO mentions(entity_id, document_id, passage_id, start, "end", surface, '
+                                 "stage) VALUES (?,?,?,?,?,?,?)",
+                                 (entity_id, document_id, passage_at(start), start, start + len(evidence), evidence,
+                                  f"extract/{category}"))
+        conn.executemany(
+            'INSERT INTO mentions(entity_id, document_id, passage_id, start, "end", surface, stage) '
+            "VALUES (?,?,?,?,?,?,?)",
+            [(entity_of[(m.category, m.key)], document_id, passage_at(m.start), m.start, m.end, m.surface, m.stage)
+             for m in extraction.mentions if (m.category, m.key) in entity_of])
+    return counts
+
+
+def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) -> None:
+    """Merge one record into another: its keys and mentions move, and later documents resolve to the target."""
+    with transaction(conn):
+        rows = {r["id"]: r for r in conn.execute("SELECT id, category, merged_into FROM entities WHERE id IN (?, ?)",
+                                                 (source_id, target_id))}
+        for needed in (source_id, target_id):
+            if needed not in rows:
+                raise ValueError(f"no entity with id {needed}")
+        if source_id == target_id:
+            raise ValueError("cannot merge a record into itself")
+        if rows[source_id]["category"] != rows[target_id]["category"]:
+            raise ValueError(f"cannot merge a {rows[source_id]['category']} record into a "
+                             f"{rows[target_id]['category']} record")
+        if rows[target_id]["merged_into"] is not None:
+            raise ValueError(f"entity {target_id} was itself merged into {rows[target_id]['merged_into']}")
+        conn.execute("UPDATE entity_keys SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
+        conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
+        conn.execute("INSERT OR IGNORE INTO entity_records(entity_id, document_id, data) "
+                     "SELECT ?, document_id, data FROM entity_records WHERE entity_id = ?", (target_id, source_id))
+        conn.execute("UPDATE entities SET merged_into = ?, updated_at = ? WHERE id = ?", (target_id, now(), source_id))
+        log_action(conn, actor, "entity.merge", "entity", str(source_id), {"into": target_id})
+
+
+def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
+    """Split the mentions with these surface strings off into a new record named ``name``; return its id.
+
+    The surfaces become keys of the new record, so later documents resolve them there too.
+    """
+    with transaction(conn):
+        row = conn.execute("SELECT category, data FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if not row:
+            raise ValueError(f"no entity with id {entity_id}")
+        moved = conn.execute(f"SELECT count(*) FROM mentions WHERE entity_id = ? AND surface IN "
+                             f"({','.join('?' * len(surfaces))})", [entity_id, *surfaces]).fetchone()[0]
+        if not moved:
+            raise ValueError(f"entity {entity_id} has no mention with the surface(s) {', '.join(surfaces)}")
+        stamp = now()
+        new_id = conn.execute("INSERT INTO entities(category, name, data, curated, created_at, updated_at) "
+                              "VALUES (?, ?, ?, 1, ?, ?)",
+                              (row["category"], name, json.dumps({"name": name}), stamp, stamp)).lastrowid
+        conn.execute(f"UPDATE mentions SET entity_id = ? WHERE entity_id = ? AND surface IN "
+                     f"({','.join('?' * len(surfaces))})", [new_id, entity_id, *surfaces])
+        for surface in surfaces:
+            conn.execute("INSERT OR REPLACE INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?)",
+                         (row["category"], "name:" + _norm(surface), new_id))
+        log_action(conn, actor, "entity.split", "entity", str(entity_id),
+                   {"new": new_id, "surfaces": surfaces, "name": name})
+        return new_id

@@ -1,0 +1,100 @@
+"""Records resolved across documents in the hub: one record per real organisation, mentions linked to passages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from migrahub.services import entities
+from migrahub.services.ingest import ingest
+from migrahub.store.database import connect
+
+DOCS = {
+    "a.txt": "Cities and IOM met in Ghent to discuss reception.\n\nThe meeting was hosted by the city council.",
+    "b.md": "# Réunion à Lyon\n\nL'OIM a présenté son programme d'accueil aux villes françaises et belges.",
+    "c.txt": "The International Organization for Migration published a guide for local governments in 2021.",
+}
+
+
+@pytest.fixture
+def hub(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "hub.sqlite3"
+    summary = ingest([str(folder)], db)
+    assert summary.ok and summary.added == 3
+    return db
+
+
+def iom(db):
+    rows = [r for r in entities.list_entities(db, "organisation")
+            if r["record"].get("acronym") == "IOM" or r["name"] == "International Organization for Migration"]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_iom_oim_and_the_full_name_resolve_to_one_record_with_three_mentions(hub):
+    row = iom(hub)
+    assert row["mentions"] == 3 and row["documents"] == 3
+    mentions = entities.entity_mentions(hub, row["id"])
+    assert sorted(m["surface"] for m in mentions) == ["IOM", "International Organization for Migration", "OIM"]
+    conn = connect(hub)
+    for m in mentions:  # offsets are code points into the stored text, and each mention sits in its passage
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (m["document_id"],)).fetchone()[0]
+        assert text[m["start"]:m["end"]] == m["surface"]
+        p = conn.execute('SELECT start, "end" FROM passages WHERE id = ?', (m["passage_id"],)).fetchone()
+        assert p[0] <= m["start"] and m["end"] <= p[1]
+
+
+def test_places_are_linked_and_listed(hub):
+    names = {r["name"]: r for r in entities.list_entities(hub, "place")}
+    assert "Ghent" in names and names["Ghent"]["record"]["country"] == "BE"
+    assert "Lyon" in names
+
+
+def test_merge_is_kept_for_later_documents_and_logged(hub, tmp_path):
+    places = {r["name"]: r["id"] for r in entities.list_entities(hub, "place")}
+    entities.merge_entities(hub, places["Lyon"], places["Ghent"], actor="curator-ana")
+    later = tmp_path / "later.txt"
+    later.write_text("A second meeting took place in Lyon in 2022 with mayors from the region.", encoding="utf-8")
+    ingest([str(later)], hub)
+    rows = {r["name"]: r for r in entities.list_entities(hub, "place")}
+    assert "Lyon" not in rows and rows["Ghent"]["mentions"] == 3
+    conn = connect(hub)
+    action = conn.execute("SELECT actor, verb, payload FROM actions WHERE verb = 'entity.merge'").fetchone()
+    assert action[0] == "curator-ana" and json.loads(action[2]) == {"into": places["Ghent"]}
+
+
+def test_split_moves_mentions_to_a_new_record(hub):
+    row = iom(hub)
+    new_id = entities.split_entity(hub, row["id"], ["OIM"], "Organisation internationale (split)", "curator-ana")
+    assert entities.entity_mentions(hub, new_id)[0]["surface"] == "OIM"
+    assert iom(hub)["mentions"] == 2
+
+
+def test_merge_errors_are_clear(hub):
+    places = entities.list_entities(hub, "place")
+    orgs = entities.list_entities(hub, "organisation")
+    with pytest.raises(ValueError, match="cannot merge a places record into a organisations"):
+        entities.merge_entities(hub, places[0]["id"], orgs[0]["id"], "x")
+    with pytest.raises(ValueError, match="no entity with id 999999"):
+        entities.merge_entities(hub, 999999, orgs[0]["id"], "x")
+
+
+def test_cli_extract_prints_one_schema_object_per_file(tmp_path):
+    doc = tmp_path / "note.txt"
+    doc.write_text(DOCS["c.txt"], encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "migrahub", "extract", "--json", str(doc)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["doc"] == "note.txt"
+    assert set(record) == {"doc", "places", "organisations", "initiatives", "events", "practices", "people",
+                           "resources"}
+    assert any(o.get("acronym") == "IOM" or o["name"] == "International Organization for Migration"
+               for o in record["organisations"])
