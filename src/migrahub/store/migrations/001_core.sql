@@ -35,6 +35,7 @@ CREATE TABLE documents (
     created_at      TEXT NOT NULL
 );
 CREATE INDEX documents_story ON documents(story_id);
+CREATE INDEX documents_supersedes ON documents(supersedes_id);
 CREATE INDEX documents_url ON documents(url);
 CREATE INDEX documents_published ON documents(published);
 CREATE INDEX documents_language ON documents(language);

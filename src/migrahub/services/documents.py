@@ -1,0 +1,298 @@
+"""Read-side services for the web hub and the REST API: browsing, facets, documents with their passages, feed items,
+statistics and exports.
+
+Every function takes an open connection first (``reader(db)`` gives one per thread, reused across requests), so a
+web request costs no reconnect. Filters mean exactly what they mean for :func:`migrahub.store.search.search`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from migrahub.store import search as fts
+from migrahub.store.database import connect
+
+FACETS = ("language", "doc_type", "year", "source")
+_local = threading.local()
+
+
+def reader(db: str | os.PathLike) -> sqlite3.Connection:
+    """A connection to the hub at ``db`` owned by the calling thread (opened, and migrated, on first use)."""
+    key = str(Path(db).resolve())
+    conns = getattr(_local, "conns", None)
+    if conns is None:
+        conns = _local.conns = {}
+    conn = conns.get(key)
+    if conn is None:
+        conn = conns[key] = connect(key)
+    return conn
+
+
+def close_readers() -> None:
+    """Close the calling thread's connections (tests, shutdown)."""
+    for conn in getattr(_local, "conns", {}).values():
+        conn.close()
+    _local.conns = {}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search or browse request: the words (empty to browse every document) and the filters."""
+
+    q: str = ""
+    language: str | None = None
+    doc_type: str | None = None
+    source: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def filters(self, limit: int = 10, offset: int = 0) -> fts.SearchFilters:
+        return fts.SearchFilters(language=self.language, doc_type=self.doc_type, source=self.source,
+                                 since=str(self.year_from) if self.year_from else None,
+                                 until=str(self.year_to) if self.year_to else None, limit=limit, offset=offset)
+
+    def without(self, facet: str) -> Query:
+        if facet == "year":
+            return replace(self, year_from=None, year_to=None)
+        return replace(self, **{facet: None})
+
+
+def _where(query: Query) -> tuple[list[str], list]:
+    """SQL conditions on ``documents d`` for the query's filters (the same semantics as store.search)."""
+    where, params = ["d.superseded = 0"], []
+    if query.language:
+        where.append("d.language = ?")
+        params.append(query.language.lower())
+    if query.doc_type:
+        where.append("d.doc_type = ?")
+        params.append(query.doc_type)
+    if query.year_from:
+        where.append("d.published >= ?")
+        params.append(f"{query.year_from:04d}")
+    if query.year_to:
+        where.append("substr(d.published, 1, 4) <= ?")
+        params.append(f"{query.year_to:04d}")
+    if query.source:
+        where.append("EXISTS (SELECT 1 FROM document_links l JOIN sources s ON s.id = l.source_id "
+                     "WHERE l.document_id = d.id AND instr(s.locator, ?) > 0)")
+        params.append(query.source)
+    return where, params
+
+
+def _matched(query: Query) -> tuple[str, list]:
+    """FROM clause of the documents the query's words match (every document when there are none)."""
+    if not query.q.strip():
+        return "documents d", []
+    return ("(SELECT DISTINCT p.document_id AS id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+            "WHERE passages_fts MATCH ?) m JOIN documents d ON d.id = m.id"), [fts.fts_query(query.q)]
+
+
+_FACET_SQL = {
+    "language": ("COALESCE(d.language, '')", ""),
+    "doc_type": ("d.doc_type", ""),
+    "year": ("substr(d.published, 1, 4)", "AND d.published IS NOT NULL AND d.published != ''"),
+    "source": ("s.locator", ""),
+}
+
+
+def facets(conn: sqlite3.Connection, query: Query, size: int = 25) -> dict[str, list[tuple[str, int]]]:
+    """Document counts per value of each facet, each counted under the query's other filters (so a chosen value
+    still shows its alternatives). Raises :class:`~migrahub.store.search.QueryError` for a bad query."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet in FACETS:
+        other = query.without(facet)
+        source, params = _matched(other)
+        where, wparams = _where(other)
+        expr, extra = _FACET_SQL[facet]
+        if facet == "source":
+            source += (" JOIN document_links fl ON fl.document_id = d.id AND fl.current = 1 "
+                       "JOIN sources s ON s.id = fl.source_id")
+            count = "count(DISTINCT d.id)"
+        else:
+            count = "count(*)"
+        order = "1 DESC" if facet == "year" else "2 DESC, 1"
+        sql = (f"SELECT {expr} AS value, {count} AS n FROM {source} WHERE {' AND '.join(where)} {extra} "
+               f"GROUP BY 1 ORDER BY {order} LIMIT ?")
+        try:
+            out[facet] = [(row[0], row[1]) for row in conn.execute(sql, [*params, *wparams, size])]
+        except sqlite3.OperationalError as exc:
+            raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+    return out
+
+
+def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
+    """(passages, documents) matching the query under its filters; for a browse, (0, documents)."""
+    where, wparams = _where(query)
+    if not query.q.strip():
+        n = conn.execute(f"SELECT count(*) FROM documents d WHERE {' AND '.join(where)}", wparams).fetchone()[0]
+        return 0, n
+    try:
+        row = conn.execute(
+            f"SELECT count(*), count(DISTINCT d.id) FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+            f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {' AND '.join(where)}",
+            [fts.fts_query(query.q), *wparams]).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+    return row[0], row[1]
+
+
+def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[fts.Hit]:
+    """Ranked passages (BM25) for the query's words under its filters."""
+    return fts.search(conn, query.q, query.filters(limit, offset))
+
+
+_DOC_COLUMNS = ("d.id, d.title, d.published, d.language, d.doc_type, d.content_type, d.source_kind, d.author, "
+                "d.url, d.summary, d.created_at")
+
+
+def _doc_row(row: sqlite3.Row) -> dict:
+    return {k: row[k] for k in row.keys()}
+
+
+def browse(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[dict]:
+    """Current documents under the query's filters, newest published first (the page shown before any search)."""
+    where, params = _where(query)
+    rows = conn.execute(
+        f"SELECT {_DOC_COLUMNS}, substr(d.text, 1, 300) AS opening FROM documents d WHERE {' AND '.join(where)} "
+        f"ORDER BY d.published IS NULL, d.published DESC, d.id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset]).fetchall()
+    return [_doc_row(r) for r in rows]
+
+
+def _section(raw: str) -> list[str]:
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def section_list(raw: str) -> list[str]:
+    """A passage's ``section`` column (JSON list of headings) as a list."""
+    return _section(raw)
+
+
+def document(conn: sqlite3.Connection, document_id: int) -> dict | None:
+    """One document: its metadata, where it was found, its passages (with their section headings), the other
+    documents of its near-duplicate story and its versions; ``None`` if there is no such document."""
+    row = conn.execute(
+        f"SELECT {_DOC_COLUMNS}, d.story_id, d.supersedes_id, d.superseded, d.provenance, d.content_hash, "
+        f"length(d.text) AS chars FROM documents d WHERE d.id = ?", (document_id,)).fetchone()
+    if row is None:
+        return None
+    doc = _doc_row(row)
+    doc["provenance"] = json.loads(doc["provenance"] or "[]")
+    doc["links"] = [dict(r) for r in conn.execute(
+        "SELECT l.locator, l.first_seen, l.last_seen, l.current, s.locator AS source, s.kind AS source_kind "
+        "FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? ORDER BY l.first_seen",
+        (document_id,))]
+    doc["passages"] = [
+        {"id": r["id"], "seq": r["seq"], "start": r["start"], "end": r["end"], "kind": r["kind"],
+         "section": _section(r["section"]), "text": r["text"]}
+        for r in conn.execute('SELECT id, seq, start, "end", kind, section, text FROM passages '
+                              'WHERE document_id = ? ORDER BY seq', (document_id,))]
+    story = doc["story_id"] or doc["id"]
+    doc["story"] = [dict(r) for r in conn.execute(
+        "SELECT id, title, published, language, doc_type FROM documents WHERE id IN "
+        "(SELECT id FROM documents WHERE id = ? UNION SELECT id FROM documents WHERE story_id = ?) AND id != ? "
+        "ORDER BY id LIMIT 50", (story, story, document_id))]
+    doc["newer_version"] = None
+    if doc["superseded"]:  # the current document at one of its locators (document_links is indexed both ways)
+        newer = conn.execute(
+            "SELECT l2.document_id FROM document_links l1 JOIN document_links l2 ON l2.locator = l1.locator "
+            "AND l2.current = 1 WHERE l1.document_id = ? AND l1.current = 0 ORDER BY l2.document_id DESC LIMIT 1",
+            (document_id,)).fetchone()
+        doc["newer_version"] = newer[0] if newer else None
+    return doc
+
+
+def passages(conn: sqlite3.Connection, document_id: int, limit: int = 100, offset: int = 0) -> list[dict]:
+    """A page of one document's passages in reading order."""
+    return [
+        {"id": r["id"], "document_id": document_id, "seq": r["seq"], "start": r["start"], "end": r["end"],
+         "kind": r["kind"], "section": _section(r["section"]), "text": r["text"]}
+        for r in conn.execute('SELECT id, seq, start, "end", kind, section, text FROM passages '
+                              'WHERE document_id = ? ORDER BY seq LIMIT ? OFFSET ?', (document_id, limit, offset))]
+
+
+def passage_count(conn: sqlite3.Connection, document_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM passages WHERE document_id = ?", (document_id,)).fetchone()[0]
+
+
+def feed_items(conn: sqlite3.Connection, limit: int = 30, offset: int = 0) -> list[dict]:
+    """The latest current feed items (newest published first) with the feed each came from."""
+    rows = conn.execute(
+        f"SELECT {_DOC_COLUMNS}, "
+        f"(SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id "
+        f" WHERE l.document_id = d.id ORDER BY l.first_seen LIMIT 1) AS feed "
+        f"FROM documents d WHERE d.doc_type = 'feed-item' AND d.superseded = 0 "
+        f"ORDER BY COALESCE(d.published, d.created_at) DESC, d.id DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+    return [_doc_row(r) for r in rows]
+
+
+def feed_item_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM documents WHERE doc_type = 'feed-item' AND superseded = 0").fetchone()[0]
+
+
+def year_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Current documents per publication year, oldest first (documents without a date are left out)."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT substr(published, 1, 4), count(*) FROM documents WHERE superseded = 0 AND published IS NOT NULL "
+        "AND published != '' GROUP BY 1 ORDER BY 1")]
+
+
+def recent_runs(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
+    """The latest ingest runs with their summaries."""
+    out = []
+    for r in conn.execute("SELECT id, started_at, finished_at, targets, summary FROM runs ORDER BY id DESC LIMIT ?",
+                          (limit,)):
+        summary = json.loads(r["summary"]) if r["summary"] else {}
+        out.append({"id": r["id"], "started_at": r["started_at"], "finished_at": r["finished_at"],
+                    "targets": json.loads(r["targets"] or "[]"), "added": summary.get("added"),
+                    "failed": len(summary.get("failed") or []), "items": summary.get("items")})
+    return out
+
+
+def source_list(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> list[dict]:
+    """Sources with their kind, last fetch, status, error and number of current documents."""
+    rows = conn.execute(
+        """SELECT s.id, s.locator, s.kind, s.fetched_at, s.status, s.error,
+                  (SELECT count(DISTINCT l.document_id) FROM document_links l
+                   WHERE l.source_id = s.id AND l.current = 1) AS documents
+           FROM sources s ORDER BY s.locator LIMIT ? OFFSET ?""", (limit, offset)).fetchall()
+    return [dict(r) for r in rows]
+
+
+def source_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+
+
+def recent_actions(conn: sqlite3.Connection, limit: int = 50) -> list[dict]:
+    """The newest entries of the append-only action log."""
+    return [dict(r) for r in conn.execute(
+        "SELECT id, at, actor, verb, object_type, object_id, payload FROM actions ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+EXPORT_FIELDS = ("document_id", "passage_id", "title", "published", "language", "type", "url", "sources", "section",
+                 "start", "end", "score", "snippet")
+
+
+def export_rows(conn: sqlite3.Connection, query: Query, limit: int = 1000) -> list[dict]:
+    """Search hits (or, without words, documents) as flat rows for CSV/JSON export, at most ``limit``."""
+    if query.q.strip():
+        rows = []
+        for h in search(conn, query, limit=limit):
+            rows.append({"document_id": h.document_id, "passage_id": h.passage_id, "title": h.title,
+                         "published": h.published, "language": h.language, "type": h.doc_type, "url": h.url,
+                         "sources": list(h.sources), "section": _section(h.section), "start": h.start,
+                         "end": h.end, "score": round(h.score, 4), "snippet": h.snippet})
+        return rows
+    return [{"document_id": d["id"], "passage_id": None, "title": d["title"], "published": d["published"],
+             "language": d["language"], "type": d["doc_type"], "url": d["url"], "sources": [], "section": [],
+             "start": None, "end": None, "score": None, "snippet": d["opening"]}
+            for d in browse(conn, query, limit=limit)]

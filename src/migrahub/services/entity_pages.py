@@ -1,0 +1,145 @@
+"""Read-side services for the web hub's entity pages (places, organisations, initiatives, people, events, practices,
+resources) built on the tables of ``store/migrations/003_entities.sql``: one record with the documents and passages
+mentioning it, its co-mentioned records, the cities of a country, and the mentions of a document by passage."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+CATEGORIES = ("places", "organisations", "initiatives", "people", "events", "practices", "resources")
+SINGULAR = {"places": "place", "organisations": "organisation", "initiatives": "initiative", "people": "person",
+            "events": "event", "practices": "practice", "resources": "resource"}
+
+
+def available(conn: sqlite3.Connection) -> bool:
+    """True once the hub has the entity tables."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mentions'").fetchone() is not None
+
+
+def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", country: str | None = None,
+                limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, page) of unmerged records of a category, most mentioned in current documents first; ``name`` filters
+    on a part of the name, ``country`` (ISO code) on the record's country."""
+    where, params = ["e.category = ?", "e.merged_into IS NULL"], [category]
+    if name:
+        where.append("instr(lower(e.name), lower(?)) > 0")
+        params.append(name)
+    if country:
+        where.append("json_extract(e.data, '$.country') = ?")
+        params.append(country.upper())
+    cond = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
+    rows = conn.execute(
+        f"""SELECT e.id, e.name, e.data,
+                   (SELECT count(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id
+                    WHERE m.entity_id = e.id AND d.superseded = 0) AS documents
+            FROM entities e WHERE {cond} ORDER BY documents DESC, e.name LIMIT ? OFFSET ?""",
+        [*params, limit, offset]).fetchall()
+    return total, [{"id": r["id"], "name": r["name"], "record": json.loads(r["data"]), "documents": r["documents"]}
+                   for r in rows]
+
+
+def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60) -> dict | None:
+    """One record: its data, the current documents mentioning it (with the passages and the mention offsets inside
+    each passage), the records most often mentioned in the same documents, and for a country its cities.
+    A merged record answers with ``merged_into`` set (the caller redirects)."""
+    row = conn.execute("SELECT id, category, name, data, merged_into, curated, created_at, updated_at FROM entities "
+                       "WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
+        return None
+    out = {k: row[k] for k in row.keys()}
+    out["record"] = json.loads(row["data"])
+    out["singular"] = SINGULAR.get(row["category"], row["category"])
+    if row["merged_into"]:
+        return out
+    mentions = conn.execute(
+        """SELECT m.document_id, m.passage_id, m.start, m."end", d.title, d.published, d.language,
+                  p.start AS p_start, p.text AS p_text, p.seq
+           FROM mentions m JOIN documents d ON d.id = m.document_id LEFT JOIN passages p ON p.id = m.passage_id
+           WHERE m.entity_id = ? AND d.superseded = 0 ORDER BY d.published DESC, d.id, p.seq, m.start""",
+        (entity_id,)).fetchall()
+    docs: dict[int, dict] = {}
+    shown = 0
+    for m in mentions:
+        doc = docs.setdefault(m["document_id"], {"id": m["document_id"], "title": m["title"],
+                                                 "published": m["published"], "language": m["language"],
+                                                 "passages": {}, "mentions": 0})
+        doc["mentions"] += 1
+        if m["passage_id"] is None or m["p_text"] is None:
+            continue
+        passage = doc["passages"].get(m["passage_id"])
+        if passage is None:
+            if shown >= passages:
+                continue
+            shown += 1
+            passage = doc["passages"][m["passage_id"]] = {"id": m["passage_id"], "text": m["p_text"], "spans": []}
+        start, end = m["start"] - m["p_start"], m["end"] - m["p_start"]
+        if 0 <= start < end <= len(m["p_text"]):
+            passage["spans"].append((start, end))
+    out["documents"] = [{**d, "passages": [_window(p) for p in d["passages"].values()]} for d in docs.values()]
+    out["related"] = [dict(r) for r in conn.execute(
+        """SELECT e.id, e.category, e.name, count(DISTINCT m2.document_id) AS shared
+           FROM mentions m1 JOIN mentions m2 ON m2.document_id = m1.document_id AND m2.entity_id != m1.entity_id
+           JOIN entities e ON e.id = m2.entity_id AND e.merged_into IS NULL
+           JOIN documents d ON d.id = m1.document_id AND d.superseded = 0
+           WHERE m1.entity_id = ? GROUP BY e.id ORDER BY shared DESC, e.name LIMIT 30""", (entity_id,))]
+    out["cities"] = []
+    if row["category"] == "places" and out["record"].get("type") == "country" and out["record"].get("country"):
+        out["cities"] = entity_list(conn, "places", country=out["record"]["country"], limit=200)[1]
+        out["cities"] = [c for c in out["cities"] if c["record"].get("type") != "country"]
+    out["country_place"] = None
+    if row["category"] == "places" and out["record"].get("type") != "country" and out["record"].get("country"):
+        hit = conn.execute("SELECT id, name FROM entities WHERE category = 'places' AND merged_into IS NULL AND "
+                           "json_extract(data, '$.type') = 'country' AND json_extract(data, '$.country') = ? LIMIT 1",
+                           (out["record"]["country"],)).fetchone()
+        out["country_place"] = dict(hit) if hit else None
+    return out
+
+
+def _window(passage: dict, size: int = 360) -> dict:
+    """A long passage cut to ``size`` code points around its first mention (spans shifted to match)."""
+    text, spans = passage["text"], passage["spans"]
+    if len(text) <= size:
+        return passage
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - size // 3, len(text) - size))
+    cut = text[start:start + size]
+    lead = "…" if start else ""
+    shifted = [(a - start + len(lead), b - start + len(lead)) for a, b in spans if a >= start and b <= start + size]
+    return {**passage, "text": lead + cut + ("…" if start + size < len(text) else ""), "spans": shifted}
+
+
+def document_mentions(conn: sqlite3.Connection, document_id: int) -> dict[int, list[tuple[int, int, int, str]]]:
+    """The mentions of a document by passage id: ``[(start, end, entity_id, category)]`` with offsets relative to
+    the passage, non-overlapping (the longest wins), in text order; empty without entity tables."""
+    if not available(conn):
+        return {}
+    rows = conn.execute(
+        """SELECT m.passage_id, m.start - p.start AS s, m."end" - p.start AS e,
+                  COALESCE(e.merged_into, e.id) AS entity_id, e.category, length(p.text) AS n
+           FROM mentions m JOIN passages p ON p.id = m.passage_id JOIN entities e ON e.id = m.entity_id
+           WHERE m.document_id = ? AND e.category IN ('places', 'organisations', 'initiatives', 'people')
+           ORDER BY m.passage_id, s, e DESC""", (document_id,)).fetchall()
+    out: dict[int, list[tuple[int, int, int, str]]] = {}
+    for r in rows:
+        if not (0 <= r["s"] < r["e"] <= r["n"]):
+            continue
+        spans = out.setdefault(r["passage_id"], [])
+        if spans and r["s"] < spans[-1][1]:
+            continue  # overlaps the previous (longer or earlier) mention
+        spans.append((r["s"], r["e"], r["entity_id"], r["category"]))
+    return out
+
+
+def document_entities(conn: sqlite3.Connection, document_id: int) -> dict[str, list[dict]]:
+    """The records a document mentions, by category, most mentioned first."""
+    if not available(conn):
+        return {}
+    out: dict[str, list[dict]] = {}
+    for r in conn.execute(
+            """SELECT COALESCE(e.merged_into, e.id) AS id, e.category, e.name, count(*) AS n FROM mentions m
+               JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ?
+               GROUP BY 1 ORDER BY n DESC, e.name""", (document_id,)):
+        out.setdefault(r["category"], []).append({"id": r["id"], "name": r["name"], "mentions": r["n"]})
+    return {c: out[c] for c in CATEGORIES if c in out}

@@ -1,0 +1,57 @@
+"""Turning facet counts into the links the search page shows (each toggles one filter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from migrahub.services.documents import Query
+from migrahub.web.params import DOC_TYPES, language_name, url_with
+
+TITLES = {"language": "Language", "doc_type": "Document type", "year": "Year", "source": "Source"}
+PARAM = {"language": "lang", "doc_type": "type", "source": "source"}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    values: list[FacetValue]
+
+
+def _label(facet: str, value: str) -> str:
+    if facet == "language":
+        return language_name(value or None)
+    if facet == "doc_type":
+        return DOC_TYPES.get(value, value)
+    if facet == "source":
+        return value if len(value) <= 60 else "…" + value[-59:]
+    return value
+
+
+def build(base: str, query: Query, counts: dict[str, list[tuple[str, int]]]) -> list[Facet]:
+    out = []
+    for name, pairs in counts.items():
+        values = []
+        for value, count in pairs:
+            if name == "year":
+                selected = query.year_from == query.year_to == int(value) if value.isdigit() else False
+                url = (url_with(base, query, from_=None, to=None, page=None) if selected
+                       else url_with(base, query, from_=value, to=value, page=None))
+            else:
+                current = getattr(query, name)
+                selected = current is not None and current == (value or None)
+                if name == "language" and not value:
+                    continue  # documents of unknown language cannot be selected by a filter
+                url = url_with(base, query, **{PARAM[name]: None if selected else value, "page": None})
+            values.append(FacetValue(value, _label(name, value), count, selected, url))
+        out.append(Facet(name, TITLES[name], values))
+    return out

@@ -1,0 +1,46 @@
+"""The hub's roles as Django groups: reader ⊂ coder ⊂ curator ⊂ admin.
+
+- reader: read everything (``web.view_document``);
+- coder: + code passages (``web.code_document``);
+- curator: + ingest sources, edit document metadata, use the Django admin (``is_staff``);
+- admin: everything (``is_superuser``), including accounts.
+"""
+
+from __future__ import annotations
+
+ROLES = ("reader", "coder", "curator", "admin")
+PERMISSIONS = {
+    "reader": ["view_document", "view_source"],
+    "coder": ["view_document", "view_source", "code_document"],
+    "curator": ["view_document", "view_source", "code_document", "ingest_document", "change_document",
+                "view_apitoken"],
+    "admin": ["view_document", "view_source", "code_document", "ingest_document", "change_document",
+              "view_apitoken"],
+}
+
+
+def ensure_roles() -> None:
+    """Create (or complete) the four groups and their permissions; idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = Permission.objects.filter(content_type__app_label="web", codename__in=PERMISSIONS[role])
+        group.permissions.add(*perms)
+
+
+def on_post_migrate(sender, **kwargs) -> None:
+    ensure_roles()
+
+
+def role_of(user) -> str | None:
+    """The highest role a user holds, or ``None`` (anonymous or no group)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return "admin"
+    names = set(user.groups.values_list("name", flat=True))
+    for role in reversed(ROLES):
+        if role in names:
+            return role
+    return None

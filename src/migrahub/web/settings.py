@@ -1,0 +1,171 @@
+"""Django settings of the web hub, read from environment variables (documented in ``SETTINGS.md``).
+
+The hub is one SQLite file: the core tables (owned by ``migrahub.store`` migrations) and Django's own tables (auth,
+sessions, API tokens, login throttling) live side by side in it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from migrahub.store.database import default_db_path
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+MIGRAHUB_DB = default_db_path().resolve()
+
+
+def _secret_key(db: Path) -> str:
+    """``MIGRAHUB_SECRET_KEY``, else a random key generated once and kept (mode 0600) next to the database."""
+    key = os.environ.get("MIGRAHUB_SECRET_KEY")
+    if key:
+        return key
+    path = db.with_name(db.name + "-secret-key")
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text(encoding="ascii").strip()
+    except OSError:  # read-only folder: a per-process key (sessions end at restart)
+        return key
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+SECRET_KEY = _secret_key(MIGRAHUB_DB)
+DEBUG = _flag("MIGRAHUB_DEBUG", False)
+ALLOWED_HOSTS = _list("MIGRAHUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _list("MIGRAHUB_CSRF_TRUSTED_ORIGINS", [])
+MIGRAHUB_ANONYMOUS_READ = _flag("MIGRAHUB_ANONYMOUS_READ", True)
+MIGRAHUB_HTTPS = _flag("MIGRAHUB_HTTPS", False)
+MIGRAHUB_UPLOAD_DIR = Path(os.environ.get("MIGRAHUB_UPLOAD_DIR")
+                           or MIGRAHUB_DB.with_name(MIGRAHUB_DB.name + "-uploads"))
+# login throttling: this many failures for one username from one address lock that pair for the window
+MIGRAHUB_LOGIN_MAX_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_FAILURES", "5"))
+MIGRAHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("MIGRAHUB_LOGIN_LOCK_MINUTES", "15"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "migrahub.web.apps.WebConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "migrahub.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "migrahub.web.middleware.ReadAccessMiddleware",
+]
+
+ROOT_URLCONF = "migrahub.web.urls"
+WSGI_APPLICATION = "migrahub.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "migrahub.web.views.context.hub",
+            ],
+            "autoescape": True,
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(MIGRAHUB_DB),
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        },
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# one process, many waitress threads: locmem is shared by the threads; throttling itself is kept in the database
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "migrahub"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "search"
+LOGOUT_REDIRECT_URL = "search"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = os.environ.get("MIGRAHUB_STATIC_ROOT") or None  # only for `collectstatic` behind another web server
+WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step for a self-hosted hub
+WHITENOISE_AUTOREFRESH = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MIGRAHUB_UPLOAD_MAX_BYTES = int(os.environ.get("MIGRAHUB_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# secure headers (CSP and Permissions-Policy are added by migrahub.web.middleware)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+if MIGRAHUB_HTTPS:  # behind a TLS-terminating reverse proxy
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("MIGRAHUB_HSTS_SECONDS", "0"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

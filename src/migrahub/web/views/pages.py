@@ -1,0 +1,152 @@
+"""Read pages: search with facets, exports, documents, feed items, sources and statistics. Thin: each view reads
+its parameters, calls services and renders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from migrahub.services import documents as docs
+from migrahub.services import entity_pages, hub
+from migrahub.store.search import QueryError
+from migrahub.web import facets as facet_links
+from migrahub.web.params import PAGE_SIZE, as_params, read_page, read_query, url_with
+
+EXPORT_MAX = 1000
+
+
+def _conn():
+    return docs.reader(settings.MIGRAHUB_DB)
+
+
+@require_safe
+def search(request):
+    query, errors = read_query(request.GET)
+    page = read_page(request.GET)
+    base = reverse("search")
+    conn = _conn()
+    context = {"query": query, "errors": errors, "page": page, "params": as_params(query)}
+    try:
+        counts = docs.facets(conn, query)
+        n_passages, n_documents = docs.count_matches(conn, query)
+        offset = (page - 1) * PAGE_SIZE
+        if query.q:
+            context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset)
+            total = n_passages
+        else:
+            context["documents"] = docs.browse(conn, query, limit=PAGE_SIZE, offset=offset)
+            total = n_documents
+    except QueryError as exc:
+        context["errors"] = [*errors, str(exc)]
+        counts, n_passages, n_documents, total = {}, 0, 0, 0
+    context.update(
+        facets=facet_links.build(base, query, counts), n_passages=n_passages, n_documents=n_documents, total=total,
+        prev_url=url_with(base, query, page=page - 1 if page > 2 else None) if page > 1 else None,
+        next_url=url_with(base, query, page=page + 1) if page * PAGE_SIZE < total else None,
+        first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
+        export_csv=url_with(reverse("export", args=["csv"]), query),
+        export_json=url_with(reverse("export", args=["json"]), query),
+        clear_url=url_with(base, query, lang=None, type=None, source=None, from_=None, to=None),
+    )
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
+        response = render(request, "web/_results.html", context)  # htmx swaps 2xx only: errors are shown inline
+        response["HX-Push-Url"] = url_with(base, query, page=page if page > 1 else None)  # canonical, shareable
+        return response
+    return render(request, "web/search.html", context, status=400 if context["errors"] else 200)
+
+
+@require_safe
+def export(request, fmt: str):
+    query, errors = read_query(request.GET)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    limit = request.GET.get("limit", "")
+    limit = max(1, min(int(limit), EXPORT_MAX)) if limit.isdigit() else EXPORT_MAX
+    try:
+        rows = docs.export_rows(_conn(), query, limit=limit)
+    except QueryError as exc:
+        return JsonResponse({"errors": [str(exc)]}, status=400)
+    name = "migrahub-search"
+    if fmt == "json":
+        response = HttpResponse(json.dumps({"query": as_params(query), "count": len(rows), "results": rows},
+                                           ensure_ascii=False, indent=1),
+                                content_type="application/json; charset=utf-8")
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=docs.EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "sources": " | ".join(row["sources"]), "section": " › ".join(row["section"]),
+                             **{k: _csv_safe(row[k]) for k in ("title", "snippet")}})
+        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _csv_safe(value):
+    """Neutralise spreadsheet formulas in exported text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@require_safe
+def document(request, document_id: int):
+    conn = _conn()
+    doc = docs.document(conn, document_id)
+    if doc is None:
+        raise Http404("no such document")
+    mentions = entity_pages.document_mentions(conn, document_id)
+    for p in doc["passages"]:
+        p["mentions"] = mentions.get(p["id"], ())
+    return render(request, "web/document.html", {"doc": doc,
+                                                 "entities": entity_pages.document_entities(conn, document_id)})
+
+
+@require_safe
+def feed(request):
+    page = read_page(request.GET)
+    conn = _conn()
+    total = docs.feed_item_count(conn)
+    items = docs.feed_items(conn, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    base = reverse("feed")
+    return render(request, "web/feed.html", {
+        "items": items, "total": total, "page": page,
+        "prev_url": (f"{base}?page={page - 1}" if page > 2 else base) if page > 1 else None,
+        "next_url": f"{base}?page={page + 1}" if page * PAGE_SIZE < total else None})
+
+
+@require_safe
+def sources(request):
+    page = read_page(request.GET)
+    conn = _conn()
+    total = docs.source_count(conn)
+    size = 100
+    rows = docs.source_list(conn, limit=size, offset=(page - 1) * size)
+    base = reverse("sources")
+    return render(request, "web/sources.html", {
+        "sources": rows, "total": total,
+        "prev_url": (f"{base}?page={page - 1}" if page > 2 else base) if page > 1 else None,
+        "next_url": f"{base}?page={page + 1}" if page * size < total else None})
+
+
+@require_safe
+def stats(request):
+    conn = _conn()
+    data = hub.stats(settings.MIGRAHUB_DB)
+    years = docs.year_counts(conn)
+    peak = max((n for _, n in years), default=0)
+    return render(request, "web/stats.html", {
+        "stats": data, "years": years, "peak": peak,
+        "runs": docs.recent_runs(conn)})
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
