@@ -1,0 +1,341 @@
+"""Code services: codebooks, codings, auto-coding suggestions, agreement, reports and REFI-QDA interchange."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from migrahub.coding import analysis, charts
+from migrahub.coding.agreement import AgreementReport, agreement
+from migrahub.coding.autocode import VERSION as AUTOCODER
+from migrahub.coding.autocode import AutoCoder, load_rules
+from migrahub.coding.codebook import Codebook, load_codebook, to_qdc
+from migrahub.coding.refiqda import Coding, Note, Project, Source, User, derived_guid, export_qdpx, import_qdpx
+from migrahub.model import NormalizedDoc, Passage
+from migrahub.sources import SourceResult
+from migrahub.store import codings as store
+from migrahub.store import documents as docstore
+from migrahub.store.database import connect, transaction
+
+CodingError = store.CodingError
+
+
+def load_codebook_file(db, path: str | os.PathLike, name: str | None = None) -> dict:
+    """Load a codebook (YAML or REFI-QDA .qdc) into the hub under ``name`` (default: its own name)."""
+    warnings: list[str] = []
+    codebook = load_codebook(path, warnings=warnings)
+    conn = connect(db)
+    try:
+        book_name = name or codebook.name or Path(path).stem
+        store.save_codebook(conn, codebook, book_name)
+        return {"codebook": book_name, "codes": len(codebook.codes), "leaves": len(codebook.leaves()),
+                "warnings": warnings}
+    finally:
+        conn.close()
+
+
+def list_codebooks(db) -> list[dict]:
+    conn = connect(db)
+    try:
+        return [dict(r) for r in conn.execute(
+            "SELECT b.name, b.version, b.language, (SELECT count(*) FROM codes c WHERE c.codebook_id = b.id) AS codes,"
+            " (SELECT count(*) FROM coding_actions a WHERE a.codebook_id = b.id) AS actions FROM codebooks b "
+            "ORDER BY b.name")]
+    finally:
+        conn.close()
+
+
+def get_codebook(db, name: str) -> Codebook:
+    conn = connect(db)
+    try:
+        return store.load_codebook(conn, name)
+    finally:
+        conn.close()
+
+
+def export_codebook(db, name: str, out: str | os.PathLike) -> Path:
+    """Write a hub codebook as REFI-QDA ``.qdc`` (valid against Codebook.xsd)."""
+    out = Path(out)
+    out.write_bytes(to_qdc(get_codebook(db, name)))
+    return out
+
+
+def record_action(db, **fields) -> int:
+    """Append one coding action (add, remove, accept, reject, memo); see :func:`migrahub.store.codings.record`."""
+    conn = connect(db)
+    try:
+        return store.record(conn, **fields)
+    finally:
+        conn.close()
+
+
+def codings(db, codebook: str, **filters) -> list[dict]:
+    conn = connect(db)
+    try:
+        return store.current(conn, codebook, **filters)
+    finally:
+        conn.close()
+
+
+def _passages(conn) -> list[dict]:
+    """Current paragraphs and list items of the hub, with their neighbours as context."""
+    rows = conn.execute(
+        'SELECT p.id, p.document_id, p.start, p."end", p.text FROM passages p JOIN documents d '
+        "ON d.id = p.document_id WHERE d.superseded = 0 AND p.kind != 'heading' ORDER BY p.document_id, p.seq"
+    ).fetchall()
+    return [{"id": str(r["id"]), "doc": str(r["document_id"]), "document_id": r["document_id"], "start": r["start"],
+             "end": r["end"], "text": r["text"]} for r in rows]
+
+
+def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.PathLike | None = None,
+            threshold: float | None = None) -> dict:
+    """Suggest codes for every current passage nobody has coded yet, as the machine coder's ``suggested`` codings.
+
+    The model is retrained on demand from the hub's human codings (passages coded by people); with none yet it
+    suggests from the code definitions and rules alone. Returns counts.
+    """
+    from migrahub.coding.autocode import passage_contexts
+
+    conn = connect(db)
+    try:
+        book = store.load_codebook(conn, codebook)
+        rules = load_rules(rules_path, book) if rules_path else ()
+        passages = _passages(conn)
+        applied = defaultdict(set)
+        for c in store.current(conn, codebook, status="applied"):
+            if c["passage_id"] is not None:
+                applied[str(c["passage_id"])].add(c["code_id"])
+        decided = {(str(r[0]), r[1]) for r in conn.execute(
+            "SELECT passage_id, code_id FROM coding_actions a JOIN codebooks b ON b.id = a.codebook_id "
+            "WHERE b.name = ? AND passage_id IS NOT NULL AND action != 'memo'", (codebook,))}
+        auto = AutoCoder(book, rules)
+        train = [p for p in passages if p["id"] in applied]
+        todo = [p for p in passages if p["id"] not in applied]
+        if train:
+            auto.fit([p["text"] for p in train], [sorted(applied[p["id"]]) for p in train],
+                     contexts=passage_contexts(train), unlabeled=[p["text"] for p in todo])
+        rows = auto.suggest([p["text"] for p in todo], passage_contexts(todo), threshold=threshold) if todo else []
+        stored = 0
+        with transaction(conn):
+            for p, row in zip(todo, rows, strict=True):
+                for s in row:
+                    if (p["id"], s.code) in decided:
+                        continue  # already suggested, accepted or rejected: do not ask again
+                    store.record(conn, codebook=codebook, document_id=p["document_id"], start=p["start"],
+                                 end=p["end"], coder=coder, coder_kind="machine", action="add", code=s.code,
+                                 confidence=min(1.0, max(0.0, s.confidence)))
+                    stored += 1
+        return {"coder": coder, "trained_on": len(train), "passages": len(todo), "suggestions": stored}
+    finally:
+        conn.close()
+
+
+def agreement_report(db, codebook: str, coders: list[str] | None = None) -> AgreementReport:
+    """Percent agreement, Cohen's κ and Krippendorff's α per code and overall between coders of the hub.
+
+    Units are passages; a coder's units are the passages they coded (a machine coder's: those it suggested on).
+    """
+    conn = connect(db)
+    try:
+        by_coder: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        for c in store.current(conn, codebook):
+            unit = f"{c['document_id']}:{c['start']}:{c['end']}"
+            by_coder[c["coder"]][unit].add(c["code_id"])
+        return agreement({k: dict(v) for k, v in by_coder.items()}, coders=coders)
+    finally:
+        conn.close()
+
+
+def coded_records(db, codebook: str, status: str = "applied") -> list[dict]:
+    """One record per coded passage with its document, sources, places, organisations, language, year and codes."""
+    conn = connect(db)
+    try:
+        units: dict[tuple, dict] = {}
+        for c in store.current(conn, codebook, status=status):
+            key = (c["document_id"], c["start"], c["end"])
+            units.setdefault(key, {"codes": set()})["codes"].add(c["code_id"])
+        out = []
+        for (doc_id, start, end), unit in units.items():
+            d = conn.execute("SELECT title, language, published FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            sources = [r[0] for r in conn.execute(
+                "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ?",
+                (doc_id,))]
+            named = defaultdict(set)
+            for r in conn.execute('SELECT e.category, e.name FROM mentions m JOIN entities e ON e.id = m.entity_id '
+                                  'WHERE m.document_id = ? AND m.start >= ? AND m."end" <= ? AND '
+                                  "e.category IN ('places', 'organisations')", (doc_id, start, end)):
+                named[r[0]].add(r[1])
+            out.append({"unit": f"{doc_id}:{start}:{end}", "document": d["title"] or str(doc_id),
+                        "source": sources[0] if sources else None, "place": sorted(named["places"]),
+                        "organisation": sorted(named["organisations"]), "language": d["language"],
+                        "published": d["published"], "codes": sorted(unit["codes"])})
+        return out
+    finally:
+        conn.close()
+
+
+def report(db, codebook: str, kind: str, by: str = "document", chart: str | os.PathLike | None = None,
+           status: str = "applied") -> analysis.Table:
+    """``frequencies`` (by a dimension), ``cooccurrence`` or ``table`` (code × document); optionally a chart
+    (PNG or SVG by extension) of code frequencies or the co-occurrence heat map."""
+    records = coded_records(db, codebook, status)
+    codes = [c.id for c in get_codebook(db, codebook).leaves()]
+    if kind == "frequencies":
+        table = analysis.frequencies_by(records, by, codes)
+        if chart:
+            charts.frequency_bar_chart(dict(analysis.code_frequencies(records)), chart)
+    elif kind == "cooccurrence":
+        table = analysis.cooccurrence(records, codes)
+        if chart:
+            charts.cooccurrence_heatmap(table, chart)
+    elif kind == "table":
+        table = analysis.code_by_document(records, codes)
+    else:
+        raise ValueError(f"unknown report {kind!r}: choose frequencies, cooccurrence or table")
+    return table
+
+
+# ------------------------------------------------------------------------------------------------ REFI-QDA
+
+
+def _user(name: str) -> User:
+    return User(guid=str(derived_guid("user", name)), name=name)
+
+
+def export_project(db, codebook: str, out: str | os.PathLike, document_ids: list[int] | None = None) -> dict:
+    """Export the hub (or the given documents) with one codebook as a REFI-QDA ``.qdpx`` project.
+
+    Sources are the documents' stored texts (offsets are code points into them), with their metadata as
+    variables; codings are the people's applied codings; memos become notes.
+    """
+    conn = connect(db)
+    try:
+        book = store.load_codebook(conn, codebook)
+        applied = store.current(conn, codebook, status="applied")
+        notes = store.memos(conn, codebook)
+        if document_ids is None:
+            ids = sorted({c["document_id"] for c in applied} | {n["document_id"] for n in notes})
+        else:
+            ids = list(document_ids)
+        users: dict[str, User] = {}
+        sources, source_guid = [], {}
+        for doc_id in ids:
+            d = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if d is None:
+                raise ValueError(f"no document with id {doc_id}")
+            guid = derived_guid("source", d["content_hash"])
+            source_guid[doc_id] = guid
+            variables = tuple((k, d[k]) for k in ("title", "language", "published", "url", "doc_type", "author")
+                              if d[k])
+            sources.append(Source(guid=guid, name=_source_name(doc_id, d["title"]), text=d["text"],
+                                  created_at=d["created_at"], variables=variables))
+        out_codings = []
+        for c in applied:
+            if c["document_id"] in source_guid:
+                user = users.setdefault(c["coder"], _user(c["coder"]))
+                out_codings.append(Coding(source_guid[c["document_id"]], c["start"], c["end"], c["code_id"],
+                                          user.guid, c["since"]))
+        out_notes = []
+        for n in notes:
+            if n["document_id"] in source_guid:
+                user = users.setdefault(n["coder"], _user(n["coder"]))
+                out_notes.append(Note(guid=derived_guid("note", n["document_id"], n["start"], n["at"], n["memo"]),
+                                      text=n["memo"], created_by=user.guid, created_at=n["at"],
+                                      span=(source_guid[n["document_id"]], n["start"], n["end"])))
+        project = Project(name=f"MigraHub – {codebook}", codebook=book, sources=tuple(sources),
+                          codings=tuple(out_codings), users=tuple(users.values()), notes=tuple(out_notes))
+        export_qdpx(project, out)
+        return {"file": str(out), "sources": len(sources), "codings": len(out_codings), "notes": len(out_notes),
+                "users": len(users), "codes": len(book.codes)}
+    finally:
+        conn.close()
+
+
+def _source_name(doc_id: int, title: str | None) -> str:
+    """A source name that other tools can also use as a file name (several write one file per source)."""
+    safe = re.sub(r"[^\w ,()-]+", "_", title or "untitled").strip(" _")[:80]
+    return f"{doc_id:05d} {safe or 'untitled'}"
+
+
+_BLANK = re.compile(r"\n[ \t]*\n+")
+
+
+def _verbatim_doc(source: Source, origin: str) -> NormalizedDoc:
+    """A hub document holding a REFI-QDA source's text exactly as given (its codings' offsets index it), with
+    passages at the blank lines."""
+    text = source.text
+    passages, pos, seq = [], 0, 0
+    for m in list(_BLANK.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        body = chunk.strip()
+        if body:
+            s = pos + lead
+            passages.append(Passage(seq, s, s + len(body), "paragraph", body))
+            seq += 1
+        pos = m.end() if m else len(text)
+    meta = dict(source.variables)
+    return NormalizedDoc(
+        locator=f"{origin}#{source.guid}", source=origin, source_kind="file", content_type="text/plain",
+        text=text, passages=tuple(passages), content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        fingerprint=b"", language=(str(meta["language"]) if meta.get("language") else None),
+        title=str(meta.get("title") or source.name),
+        published=str(meta["published"]) if meta.get("published") else None, provenance=("refi-qda-import/1",))
+
+
+def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> dict:
+    """Import a ``.qdpx`` from another tool: its codebook, text sources (as documents, text kept verbatim so the
+    offsets hold), codings with their coders and times, and notes on selections as memos. Returns counts and the
+    warnings listing everything discarded or changed."""
+    result = import_qdpx(path)
+    project = result.project
+    name = codebook or project.codebook.name or Path(path).stem
+    users = {u.guid: u.name for u in project.users}
+    conn = connect(db)
+    try:
+        store.save_codebook(conn, project.codebook, name)
+        origin = str(Path(path).resolve())
+        source_id = docstore.upsert_source(conn, SourceResult(source=origin, kind="file", status="ok"),
+                                           len(project.sources))
+        doc_of = {}
+        for src in project.sources:
+            if not src.text:
+                result.warnings.append(f"source {src.name!r}: no text, skipped with its codings")
+                continue
+            _, doc_id = docstore.save_document(conn, _verbatim_doc(src, origin), source_id)
+            doc_of[src.guid] = doc_id
+        added = 0
+        existing = {(c["document_id"], c["start"], c["end"], c["code_id"], c["coder"])
+                    for c in store.current(conn, name, status="applied")}
+        with transaction(conn):
+            for c in project.codings:
+                if c.source not in doc_of:
+                    continue
+                who = users.get(c.created_by or "", "imported")
+                key = (doc_of[c.source], c.start, c.end, c.code, who)
+                if key in existing:
+                    continue
+                store.record(conn, codebook=name, document_id=doc_of[c.source], start=c.start, end=c.end,
+                             coder=who, action="add", code=c.code, at=c.created_at)
+                existing.add(key)
+                added += 1
+            memos = 0
+            for n in project.notes:
+                if n.span and n.span[0] in doc_of:
+                    store.record(conn, codebook=name, document_id=doc_of[n.span[0]], start=n.span[1],
+                                 end=n.span[2], coder=users.get(n.created_by or "", "imported"), action="memo",
+                                 memo=n.text, at=n.created_at)
+                    memos += 1
+        return {"codebook": name, "codes": len(project.codebook.codes), "sources": len(doc_of), "codings": added,
+                "memos": memos, "warnings": result.warnings}
+    finally:
+        conn.close()
+
+
+def as_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)

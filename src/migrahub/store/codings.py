@@ -1,0 +1,133 @@
+"""Codebooks, coders and the append-only coding log in the hub database."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+from migrahub.coding.codebook import Code, Codebook
+from migrahub.store.database import now, transaction
+from migrahub.store.documents import log_action
+
+ACTIONS = ("add", "remove", "accept", "reject", "memo")
+_CODER_NS = uuid.UUID("0b5c7f2e-4d1a-5e8f-9a51-6d1f0c2b7a10")
+
+
+class CodingError(ValueError):
+    """A coding action that cannot be recorded; the message names the field and the reason."""
+
+
+def save_codebook(conn: sqlite3.Connection, codebook: Codebook, name: str | None = None) -> int:
+    """Store (or update, by name) a codebook and its codes; return its id. Codes already used stay."""
+    name = name or codebook.name
+    stamp = now()
+    with transaction(conn):
+        row = conn.execute("SELECT id FROM codebooks WHERE name = ?", (name,)).fetchone()
+        if row:
+            book_id = row[0]
+            conn.execute("UPDATE codebooks SET version = ?, language = ?, origin = ?, updated_at = ? WHERE id = ?",
+                         (codebook.version, codebook.language, codebook.origin, stamp, book_id))
+        else:
+            book_id = conn.execute(
+                "INSERT INTO codebooks(name, version, language, origin, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+                (name, codebook.version, codebook.language, codebook.origin, stamp, stamp)).lastrowid
+        conn.executemany(
+            """INSERT INTO codes(codebook_id, code_id, guid, name, description, colour, parent_id, codable, position)
+               VALUES (?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(codebook_id, code_id) DO UPDATE SET guid = excluded.guid, name = excluded.name,
+                   description = excluded.description, colour = excluded.colour, parent_id = excluded.parent_id,
+                   codable = excluded.codable, position = excluded.position""",
+            [(book_id, c.id, c.guid, c.name, c.description, c.colour, c.parent, int(c.codable), i)
+             for i, c in enumerate(codebook.codes)])
+    return book_id
+
+
+def codebook_id(conn: sqlite3.Connection, name: str) -> int:
+    row = conn.execute("SELECT id FROM codebooks WHERE name = ?", (name,)).fetchone()
+    if not row:
+        names = ", ".join(r[0] for r in conn.execute("SELECT name FROM codebooks ORDER BY name")) or "none yet"
+        raise CodingError(f"no codebook named {name!r} in this hub (loaded: {names})")
+    return row[0]
+
+
+def load_codebook(conn: sqlite3.Connection, name: str) -> Codebook:
+    """The stored codebook called ``name``, as the domain record."""
+    book_id = codebook_id(conn, name)
+    meta = conn.execute("SELECT version, language, origin FROM codebooks WHERE id = ?", (book_id,)).fetchone()
+    codes = tuple(Code(id=r["code_id"], name=r["name"], description=r["description"], colour=r["colour"],
+                       parent=r["parent_id"], codable=bool(r["codable"]), guid=r["guid"])
+                  for r in conn.execute("SELECT * FROM codes WHERE codebook_id = ? ORDER BY position", (book_id,)))
+    return Codebook(name=name, codes=codes, version=meta["version"], language=meta["language"],
+                    origin=meta["origin"])
+
+
+def coder_id(conn: sqlite3.Connection, name: str, kind: str = "person") -> int:
+    """The id of a coder, created on first use (machine coders have versioned names such as ``autocode/1``)."""
+    row = conn.execute("SELECT id, kind FROM coders WHERE name = ?", (name,)).fetchone()
+    if row:
+        return row[0]
+    return conn.execute("INSERT INTO coders(name, kind, guid, created_at) VALUES (?, ?, ?, ?)",
+                        (name, kind, str(uuid.uuid5(_CODER_NS, name)), now())).lastrowid
+
+
+def record(conn: sqlite3.Connection, *, codebook: str, document_id: int, start: int, end: int, coder: str,
+           action: str, code: str | None = None, about: str | None = None, confidence: float | None = None,
+           memo: str | None = None, coder_kind: str = "person", at: str | None = None) -> int:
+    """Append one coding action after checking it; return its id. Also written to the hub's action log."""
+    if action not in ACTIONS:
+        raise CodingError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    with transaction(conn):
+        book_id = codebook_id(conn, codebook)
+        doc = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if not doc:
+            raise CodingError(f"document: no document with id {document_id}")
+        if not (0 <= start < end <= doc[0]):
+            raise CodingError(f"span: {start}:{end} is not a span of document {document_id} "
+                              f"(its text has {doc[0]} code points)")
+        if code is not None:
+            exists = conn.execute("SELECT codable FROM codes WHERE codebook_id = ? AND code_id = ?",
+                                  (book_id, code)).fetchone()
+            if not exists:
+                raise CodingError(f"code: no code {code!r} in codebook {codebook!r}")
+        elif action != "memo":
+            raise CodingError(f"code: a {action} needs a code")
+        if action == "memo" and not (memo and memo.strip()):
+            raise CodingError("memo: a memo needs some text")
+        if action in ("accept", "reject") and not about:
+            raise CodingError(f"about: {action} needs the machine coder whose suggestion it answers")
+        who = coder_id(conn, coder, coder_kind)
+        about_id = coder_id(conn, about, "machine") if about else None
+        passage = conn.execute('SELECT id FROM passages WHERE document_id = ? AND start = ? AND "end" = ?',
+                               (document_id, start, end)).fetchone()
+        action_id = conn.execute(
+            'INSERT INTO coding_actions(codebook_id, document_id, start, "end", passage_id, code_id, coder_id, action, '
+            "about_coder_id, confidence, memo, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (book_id, document_id, start, end, passage[0] if passage else None, code, who, action, about_id,
+             confidence, memo, at or now())).lastrowid
+        if coder_kind == "person":
+            log_action(conn, coder, f"coding.{action}", "document", str(document_id),
+                       {"codebook": codebook, "code": code, "start": start, "end": end, "about": about})
+        return action_id
+
+
+def current(conn: sqlite3.Connection, codebook: str, *, status: str | None = None, coder: str | None = None,
+            document_id: int | None = None) -> list[dict]:
+    """Current codings of a codebook (derived from the log), optionally only ``applied`` or ``suggested`` ones."""
+    where, params = ["codebook_id = ?"], [codebook_id(conn, codebook)]
+    for column, value in (("status", status), ("coder", coder), ("document_id", document_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return [dict(r) for r in conn.execute(
+        f'SELECT document_id, start, "end", passage_id, code_id, coder, coder_kind, status, confidence, since '
+        f"FROM current_codings WHERE {' AND '.join(where)} ORDER BY document_id, start, code_id, coder", params)]
+
+
+def memos(conn: sqlite3.Connection, codebook: str, document_id: int | None = None) -> list[dict]:
+    where, params = ["codebook_id = ?"], [codebook_id(conn, codebook)]
+    if document_id is not None:
+        where.append("document_id = ?")
+        params.append(document_id)
+    return [dict(r) for r in conn.execute(
+        f'SELECT document_id, start, "end", passage_id, code_id, coder, memo, at FROM coding_memos '
+        f"WHERE {' AND '.join(where)} ORDER BY at", params)]
