@@ -1,4 +1,5 @@
-"""Ingest throughput: text documents/s (5 KB each) and HTML pages/s (~20 KB each) through `migrahub ingest`'s service.
+"""Ingest throughput: text documents/s (5 KB each) and HTML pages/s (~20 KB each) through `migrahub ingest`'s service,
+without (`--no-extract`) and with entity extraction.
 
     .venv/bin/python bench/ingest_bench.py --txt 5000 --html 500
 
@@ -19,20 +20,22 @@ from corpus import write_corpus  # noqa: E402
 from migrahub.services.ingest import ingest  # noqa: E402
 
 
-def run(kind: str, docs: int, workdir: Path) -> float:
+def run(kind: str, docs: int, workdir: Path, entities: bool) -> float:
     folder = workdir / kind
-    write_corpus(folder, docs, kind)
-    db = workdir / f"{kind}.sqlite3"
-    ingest([str(workdir / "warm")], db)  # load language models etc. outside the timing
+    if not folder.exists():
+        write_corpus(folder, docs, kind)
+    label = f"{kind} {'with' if entities else 'without'} entity extraction"
+    db = workdir / f"{kind}-{entities}.sqlite3"
+    ingest([str(workdir / "warm")], db, extract_entities=entities)  # load models etc. outside the timing
     t0 = time.perf_counter()
-    summary = ingest([str(folder)], db)
+    summary = ingest([str(folder)], db, extract_entities=entities)
     seconds = time.perf_counter() - t0
     assert summary.added == docs, summary.as_dict()
     rate = docs / seconds
-    print(f"{kind}: {docs} documents in {seconds:.2f}s = {rate:,.0f} documents/s")
+    print(f"{label}: {docs} documents in {seconds:.2f}s = {rate:,.0f} documents/s")
     t0 = time.perf_counter()
-    again = ingest([str(folder)], db)
-    print(f"{kind}: re-ingest (idempotent, {again.added} added) in {time.perf_counter() - t0:.2f}s")
+    again = ingest([str(folder)], db, extract_entities=entities)
+    print(f"{label}: re-ingest (idempotent, {again.added} added) in {time.perf_counter() - t0:.2f}s")
     return rate
 
 
@@ -45,10 +48,11 @@ def main() -> None:
         work = Path(tmp)
         (work / "warm").mkdir()
         (work / "warm" / "w.txt").write_text("A short warm-up document about a welcoming city network.\n")
-        if a.txt:
-            run("txt", a.txt, work)
-        if a.html:
-            run("html", a.html, work)
+        for entities in (False, True):
+            if a.txt:
+                run("txt", a.txt, work, entities)
+            if a.html:
+                run("html", a.html, work, entities)
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ class _RateColumn(TextColumn):
 @click.option("--max-bytes", type=int, default=Limits.max_bytes, show_default=True,
               help="Refuse files and downloads larger than this.")
 @click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Network timeout (s).")
+@click.option("--no-extract", is_flag=True, help="Store documents without extracting entities (faster bulk loads).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: one per CPU).")
 @click.pass_obj
-def ingest(obj, targets, quiet, as_json, max_bytes, timeout):
+def ingest(obj, targets, quiet, as_json, max_bytes, timeout, no_extract, workers):
     """Ingest files, folders (recursively), feeds (RSS/Atom, file or URL), OPML lists and web pages.
 
     Running it again adds nothing new; changed content becomes a new version. Exit status 1 if any item failed.
@@ -57,9 +59,11 @@ def ingest(obj, targets, quiet, as_json, max_bytes, timeout):
                 def progress(done, total, unit):
                     bar.update(task, completed=done, total=total, description=unit[-50:])
 
-                summary = ingest_service(list(targets), obj["db"], limits=limits, progress=progress)
+                summary = ingest_service(list(targets), obj["db"], limits=limits, progress=progress,
+                                         extract_entities=not no_extract, workers=workers)
         else:
-            summary = ingest_service(list(targets), obj["db"], limits=limits)
+            summary = ingest_service(list(targets), obj["db"], limits=limits, extract_entities=not no_extract,
+                                     workers=workers)
     except StoreError as exc:
         fail(str(exc))
     if as_json:

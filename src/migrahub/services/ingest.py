@@ -66,8 +66,9 @@ def ingest(
 ) -> IngestSummary:
     """Ingest files, directories (recursively), feeds, OPML lists and web pages into the hub at ``db``.
 
-    Reading, normalising and entity extraction (unless ``extract_entities`` is false) run in ``workers`` processes (default: one per CPU, for batches of 16 units or more);
-    this process writes, one document per transaction. Returns a summary; ``summary.ok`` is false when any item
+    Reading, normalising and entity extraction (unless ``extract_entities`` is false) run in ``workers``
+    processes (default: one per CPU, for batches of 16 units or more); this process writes, one document and its
+    entities per transaction. Returns a summary; ``summary.ok`` is false when any item
     failed (each failure names its file or URL and why).
     """
     own = conn is None

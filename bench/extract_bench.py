@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Extraction throughput: words/s of migrahub.extract.extract over a repeated corpus.
+
+usage: .venv/bin/python bench/extract_bench.py [--shared PATH] [--repeat N] [--workers N]
+
+Uses the seed corpus of ../shared when present, else a synthetic multilingual corpus. Gazetteers are loaded once
+before timing (the cost of the first call is printed separately). With --workers N (default 2) the documents are
+spread over N processes, as a server with N cores would run them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from migrahub.extract import extract  # noqa: E402
+
+SYNTHETIC = (
+    "The International Organization for Migration (IOM) and UNHCR met city officials from Ghent, Zürich and "
+    "Kingston, Jamaica on 25-26 June 2019. As Ms. Anna Weber, Director of Integration at the City of Vienna, said, "
+    "the Mediterranean City-to-City Migration project (MC2CM) helps cities share practices.\n\n"
+    "EXAMPLE OF GOOD PRACTICE: The city of Lisbon runs a one-stop shop for newcomers.\n\n"
+    "L'OIM et le HCR ont organisé un atelier à Marrakech du 3 au 4 mars 2020 avec 40 participants.\n\n"
+    "La OIM y el ACNUR celebraron un taller en Bogotá el 12 de diciembre de 2019.\n\n"
+    "Die Tagung des Deutschen Städtetages fand am 5. Mai 2021 in Köln statt.\n\n"
+)
+
+
+def _work(texts: list[str]) -> int:
+    extract("warm up in Vienna", doc="warm")
+    n = 0
+    for i, t in enumerate(texts):
+        extract(t, doc=f"d{i}")
+        n += len(t.split())
+    return n
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=os.environ.get("MIGRAHUB_SHARED", str(REPO.parent / "shared")))
+    ap.add_argument("--repeat", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    seeds = sorted((Path(a.shared) / "corpus" / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds] or [SYNTHETIC * 200]
+    corpus = texts * a.repeat
+    t0 = time.perf_counter()
+    extract("warm up in Vienna", doc="warm")
+    print(f"first call (loads gazetteers and registry): {time.perf_counter() - t0:.2f}s")
+    t0 = time.perf_counter()
+    words = _work(corpus)
+    dt = time.perf_counter() - t0
+    print(f"1 process: {words} words in {dt:.2f}s = {words / dt:,.0f} words/s")
+    if a.workers > 1:
+        chunks = [corpus[i :: a.workers] for i in range(a.workers)]
+        with ProcessPoolExecutor(a.workers) as ex:
+            list(ex.map(_work, [[t] for t in texts[:1]] * a.workers))  # start + warm the workers
+            t0 = time.perf_counter()
+            words = sum(ex.map(_work, chunks))
+            dt = time.perf_counter() - t0
+        print(f"{a.workers} processes: {words} words in {dt:.2f}s = {words / dt:,.0f} words/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,742 @@
+"""Capitalised name phrases and their classification as organisation / initiative by head nouns (EN/FR/ES/DE).
+
+A name phrase is a run of capitalised words joined by at most three connector words ("of the", "pour la",
+"für", "y"): "International Centre for Migration Policy Development", "Comisión Argentina para los Refugiados".
+The head nouns decide the category: Ministry/Agency/University/Foundation/Fundación/Stiftung … make an
+organisation; Programme/Project/Process/Index/Campaign/Declaration … make an initiative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w]|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
+CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
+PHRASE_RE = re.compile(rf"(?<![\w’'\-]){CAP}(?:(?: +|(?<=[’'])){CAP})*(?:(?: +(?:{CONN}))+ +{CAP}(?: +{CAP})*)*")
+
+LEADING_STOP = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "For",
+    "At",
+    "This",
+    "These",
+    "That",
+    "Those",
+    "Our",
+    "We",
+    "It",
+    "As",
+    "By",
+    "From",
+    "With",
+    "To",
+    "La",
+    "Le",
+    "Les",
+    "El",
+    "Los",
+    "Las",
+    "Die",
+    "Der",
+    "Das",
+    "Un",
+    "Une",
+    "Des",
+    "Its",
+    "Their",
+    "His",
+    "Her",
+    "Under",
+    "Through",
+    "Since",
+    "During",
+    "Both",
+    "Also",
+    "And",
+    "Or",
+    "Of",
+    "All",
+    "Each",
+    "Every",
+    "Some",
+    "Many",
+    "Most",
+    "When",
+    "While",
+    "Where",
+    "If",
+    "See",
+    "Mr",
+    "Ms",
+    "Mrs",
+    "Dr",
+    "Mr.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+    "Special",
+    "Finally",
+    "Moreover",
+    "However",
+    "Thanks",
+    "Via",
+    "Other",
+    "Dear",
+    "Contact",
+    "Find",
+    "Former",
+    "Current",
+    "Upcoming",
+    "Annual",
+    "First",
+    "Second",
+    "Third",
+    "Fourth",
+    "Fifth",
+    "Sixth",
+    "Seventh",
+    "Eighth",
+    "Ninth",
+    "Tenth",
+    "Next",
+    "Last",
+    "Previous",
+    "Joint",
+    "Expert",
+    "Project",
+    "News",
+    "Project News",
+    "Coordinated",
+    "Supported",
+    "Funded",
+    "Led",
+    "Hosted",
+    "Organised",
+    "Organized",
+    "Chaired",
+    "Together",
+    "Along",
+    "Yet",
+    "But",
+    "So",
+    "Then",
+    "Thus",
+    "Hence",
+    "Il",
+    "Elle",
+    "Ce",
+    "Cette",
+    "Ces",
+    "Lo",
+    "Este",
+    "Esta",
+    "Estos",
+    "Estas",
+    "Dieser",
+    "Diese",
+    "Dieses",
+    "Im",
+    "Am",
+    "Beim",
+    "Zum",
+    "Zur",
+    "Dans",
+    "Avec",
+    "Sur",
+    "Pour",
+    "Par",
+    "Con",
+    "Por",
+    "Para",
+    "Mit",
+    "Für",
+    "Bei",
+    "Nach",
+    "Aus",
+}
+TRAILING_STOP = {"The", "A", "An"}
+
+ORG_HEADS = {
+    # English
+    "Organisation",
+    "Organization",
+    "Organisations",
+    "Organizations",
+    "Agency",
+    "Office",
+    "Ministry",
+    "Ministries",
+    "Department",
+    "Directorate",
+    "Directorate-General",
+    "Commission",
+    "Committee",
+    "Council",
+    "Centre",
+    "Center",
+    "Institute",
+    "Institution",
+    "University",
+    "Universities",
+    "College",
+    "Foundation",
+    "Foundations",
+    "Association",
+    "Associations",
+    "Federation",
+    "Confederation",
+    "Union",
+    "Coalition",
+    "Alliance",
+    "Society",
+    "Societies",
+    "Bank",
+    "Court",
+    "Parliament",
+    "Assembly",
+    "Government",
+    "Municipality",
+    "Church",
+    "Archdiocese",
+    "Diocese",
+    "Mission",
+    "Embassy",
+    "Consulate",
+    "Secretariat",
+    "Authority",
+    "Board",
+    "Services",
+    "Group",
+    "Partners",
+    "Associates",
+    "Trust",
+    "League",
+    "Cross",
+    "Crescent",
+    "Network",
+    "Watch",
+    "Collaborative",
+    "Consortium",
+    "Chamber",
+    "Observatory",
+    "Administration",
+    "Bureau",
+    "Corporation",
+    "Company",
+    "Ltd",
+    "Inc",
+    "Tribunal",
+    "Police",
+    "Guard",
+    "Red",
+    "Ombudsman",
+    "Caritas",
+    "Internationalis",
+    "Congress",
+    "Ministers",
+    "Parish",
+    # French
+    "Agence",
+    "Ministère",
+    "Direction",
+    "Comité",
+    "Conseil",
+    "Institut",
+    "Université",
+    "Fondation",
+    "Fédération",
+    "Société",
+    "Banque",
+    "Cour",
+    "Parlement",
+    "Gouvernement",
+    "Municipalité",
+    "Mairie",
+    "Commune",
+    "Préfecture",
+    "Église",
+    "Ambassade",
+    "Secrétariat",
+    "Autorité",
+    "Groupe",
+    "Réseau",
+    "Coordination",
+    "Observatoire",
+    "Collectif",
+    "Cimade",
+    "Délégation",
+    # Spanish
+    "Organización",
+    "Agencia",
+    "Oficina",
+    "Ministerio",
+    "Dirección",
+    "Comisión",
+    "Comision",
+    "Consejo",
+    "Centro",
+    "Instituto",
+    "Universidad",
+    "Fundación",
+    "Fundacion",
+    "Asociación",
+    "Asociation",
+    "Asociacion",
+    "Federación",
+    "Unión",
+    "Coalición",
+    "Alianza",
+    "Sociedad",
+    "Banco",
+    "Parlamento",
+    "Gobierno",
+    "Ayuntamiento",
+    "Municipalidad",
+    "Municipio",
+    "Iglesia",
+    "Embajada",
+    "Secretaría",
+    "Autoridad",
+    "Grupo",
+    "Coordinadora",
+    "Observatorio",
+    "Defensoría",
+    "Generalitat",
+    "Junta",
+    "Diputación",
+    "Cabildo",
+    # German
+    "Agentur",
+    "Amt",
+    "Bundesamt",
+    "Ministerium",
+    "Bundesministerium",
+    "Kommission",
+    "Ausschuss",
+    "Rat",
+    "Zentrum",
+    "Universität",
+    "Hochschule",
+    "Stiftung",
+    "Verein",
+    "Verband",
+    "Bund",
+    "Koalition",
+    "Allianz",
+    "Gesellschaft",
+    "Gericht",
+    "Regierung",
+    "Stadt",
+    "Gemeinde",
+    "Kirche",
+    "Botschaft",
+    "Sekretariat",
+    "Behörde",
+    "Dienst",
+    "Gruppe",
+    "Netzwerk",
+    "Beirat",
+    "Senat",
+    "Landkreis",
+    "Diakonie",
+    "Werk",
+}
+ORG_SUFFIXES = (
+    "amt",
+    "ministerium",
+    "stiftung",
+    "verein",
+    "verband",
+    "zentrum",
+    "institut",
+    "netzwerk",
+    "behörde",
+    "rat",
+    "gesellschaft",
+    "werk",
+)
+INIT_HEADS = {
+    "Programme": "programme",
+    "Program": "programme",
+    "Programmes": "programme",
+    "Programa": "programme",
+    "Programm": "programme",
+    "Project": "project",
+    "Projects": "project",
+    "Projet": "project",
+    "Proyecto": "project",
+    "Projekt": "project",
+    "Initiative": "programme",
+    "Iniciativa": "programme",
+    "Initiatives": "programme",
+    "Process": "process",
+    "Processus": "process",
+    "Proceso": "process",
+    "Prozess": "process",
+    "Index": "index",
+    "Índice": "index",
+    "Indice": "index",
+    "Platform": "platform",
+    "Plateforme": "platform",
+    "Plataforma": "platform",
+    "Plattform": "platform",
+    "Campaign": "campaign",
+    "Campagne": "campaign",
+    "Campaña": "campaign",
+    "Kampagne": "campaign",
+    "Agenda": "other",
+    "Declaration": "other",
+    "Déclaration": "other",
+    "Declaración": "other",
+    "Erklärung": "other",
+    "Compact": "other",
+    "Compacts": "other",
+    "Pacte": "other",
+    "Pacto": "other",
+    "Pakt": "other",
+    "Convention": "other",
+    "Convención": "other",
+    "Goals": "other",
+    "Charter": "other",
+    "Charte": "other",
+    "Scheme": "programme",
+    "Week": "campaign",
+    "Day": "campaign",
+    "Dialogue": "process",
+    "Mechanism": "project",
+    "Forum": "forum",
+    "Foro": "forum",
+    "Fora": "forum",
+    "School": "programme",
+    "Academy": "programme",
+    "Marketplace": "programme",
+    "Fund": "programme",
+    "Fonds": "programme",
+    "Fondo": "programme",
+    "Action Plan": "other",
+    "Plan": "other",
+    "Strategy": "other",
+    "Stratégie": "other",
+    "Estrategia": "other",
+    "Strategie": "other",
+    "Partnership": "project",
+    "Database": "database",
+    "Observatory": "platform",
+    "Hub": "platform",
+    "Portal": "platform",
+    "Review": "publication",
+    "Sheet": "publication",
+    "Monitor": "index",
+    "Barometer": "index",
+    "Award": "programme",
+    "Ordinance": "other",
+    "Directive": "other",
+    "Regulation": "other",
+    "Pilot": "project",
+}
+GENERIC = {
+    "Steering",
+    "Working",
+    "Advisory",
+    "Expert",
+    "Group",
+    "Board",
+    "Team",
+    "Staff",
+    "Management",
+    "Support",
+    "Office",
+    "Centre",
+    "Center",
+    "Department",
+    "Committee",
+    "Council",
+    "Network",
+    "Platform",
+    "Initiative",
+    "Project",
+    "Programme",
+    "Program",
+    "Fund",
+    "Forum",
+    "Process",
+    "Agenda",
+    "Service",
+    "Services",
+    "International",
+    "National",
+    "Regional",
+    "Local",
+    "Global",
+    "European",
+    "Federal",
+    "Municipal",
+    "Annual",
+    "New",
+    "First",
+    "Second",
+    "Third",
+    "Executive",
+    "General",
+    "Central",
+    "Main",
+    "Joint",
+    "Research",
+    "Government",
+    "Ministry",
+    "City",
+    "Town",
+    "Municipality",
+    "University",
+    "Institute",
+    "Foundation",
+    "Association",
+    "Union",
+    "Coalition",
+    "Commission",
+    "Agency",
+    "The",
+    "Day",
+    "Week",
+    "Plan",
+    "Action",
+    "Summer",
+    "School",
+    "Academy",
+    "Index",
+    "Campaign",
+    "Partners",
+    "Member",
+    "Members",
+    "States",
+    "State",
+    "Partnership",
+    "Mechanism",
+    "Strategy",
+    "Review",
+    "Dialogue",
+    "Goals",
+    "Declaration",
+    "Pilot",
+    "Communications",
+    "Community",
+    "Social",
+    "Policy",
+    "Civil",
+    "Society",
+    "Public",
+    "Private",
+    "Sector",
+    "Director",
+    "Head",
+    "Chair",
+    "Chairperson",
+    "Coordinator",
+    "Manager",
+    "President",
+    "Mayor",
+    "Minister",
+    "Assembly",
+    "Parliament",
+    "Court",
+    "Bank",
+    "Church",
+    "Mission",
+    "Authority",
+    "Red",
+    "Cross",
+    "Crescent",
+    "Round-table",
+    "Roundtable",
+    "Table",
+    "Session",
+    "Sessions",
+    "Part",
+    "Annex",
+    "Chapter",
+    "Section",
+    "Report",
+    "Reports",
+    "Activities",
+    "Activity",
+    "Contents",
+    "Message",
+    "Vision",
+    "Values",
+    "Programs",
+    "Projects",
+    "Initiatives",
+    "Organisations",
+    "Organizations",
+    "Cities",
+}
+EVENT_HEADS = {
+    "Summit",
+    "Conference",
+    "Workshop",
+    "Meeting",
+    "Seminar",
+    "Webinar",
+    "Congress",
+    "Symposium",
+    "Roundtable",
+    "Round-table",
+    "Training",
+    "Consultation",
+    "Hearing",
+    "Retreat",
+    "Conférence",
+    "Atelier",
+    "Réunion",
+    "Sommet",
+    "Séminaire",
+    "Conferencia",
+    "Taller",
+    "Reunión",
+    "Cumbre",
+    "Seminario",
+    "Encuentro",
+    "Jornada",
+    "Konferenz",
+    "Tagung",
+    "Treffen",
+    "Gipfel",
+    "Sitzung",
+    "Fachtag",
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    start: int
+    end: int
+    text: str
+
+
+def phrases(text: str) -> list[Phrase]:
+    """Capitalised name phrases, leading function words and trailing connectors stripped."""
+    out = []
+    for m in PHRASE_RE.finditer(text):
+        s, e = m.start(), m.end()
+        words = text[s:e].split()
+        # strip leading stop words ("The International …" → "International …"), keep "The Hague"
+        while (
+            words
+            and (words[0].strip(".,") in LEADING_STOP)
+            and not (words[0] == "The" and len(words) > 1 and words[1] == "Hague")
+        ):
+            s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
+            words = words[1:]
+        while words and (words[-1].strip(".,:") in TRAILING_STOP or re.fullmatch(CONN, words[-1])):
+            words = words[:-1]
+            e = s + len(" ".join(words)) if words else s
+        if not words:
+            continue
+        # leading numbers ("17 Sustainable Development Goals"), trailing years ("… Action Plan 2018", "of 2016")
+        while words and re.fullmatch(r"[0-9][0-9.,:]*", words[0]):
+            s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
+            words = words[1:]
+        while words and (re.fullmatch(r"(?:19|20)[0-9]{2}", words[-1]) or re.fullmatch(CONN, words[-1])):
+            words = words[:-1]
+        if not words:
+            continue
+        e = _end_of(text, s, words)
+        t = text[s:e].rstrip(".,:;")
+        e = s + len(t)
+        if t:
+            for part in re.split(r"(\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und die\s+)", t):
+                if part and not re.fullmatch(r"\s+\w+ \w+\s+", part):
+                    ps = s + t.index(part)
+                    out.extend(split_phrase(Phrase(ps, ps + len(part), part)))
+    return out
+
+
+SPLIT_RE = re.compile(r"\s+(?:of the|of|in the|at the|at|de la|de los|de las|du|des|del|von der|von|der)\s+")
+
+
+def split_phrase(p: Phrase) -> list[Phrase]:
+    """Split "Director of the X Directorate of the Y Ministry" into its headed parts ("X Directorate", "Y Ministry").
+
+    Segments between "of"/"in"/"at" connectors: a leading segment without a head noun is dropped when a later one has
+    a head; two consecutive headed segments become two names; a head-less segment after a headed one stays attached
+    ("Government of Ecuador", "Office of the High Commissioner for Human Rights").
+    """
+    cuts = [(m.start(), m.end()) for m in SPLIT_RE.finditer(p.text)]
+    if not cuts:
+        return [p]
+    segs = []
+    pos = 0
+    for a, b in cuts:
+        segs.append((pos, a))
+        pos = b
+    segs.append((pos, len(p.text)))
+    headed = [org_head(p.text[a:b]) or init_head(p.text[a:b]) is not None for a, b in segs]
+    if not any(headed):
+        return [p]
+    groups: list[list[int]] = []
+    for i, h in enumerate(headed):
+        if h:
+            groups.append([i])
+        elif groups:
+            groups[-1].append(i)
+    out = []
+    for g in groups:
+        a, b = segs[g[0]][0], segs[g[-1]][1]
+        m = re.match(r"(?:[0-9][0-9.,:]*\s+|the\s+)+", p.text[a:b])
+        if m:
+            a += m.end()
+        out.append(Phrase(p.start + a, p.start + b, p.text[a:b]))
+    return out
+
+
+def _end_of(text: str, s: int, words: list[str]) -> int:
+    pos = s
+    for w in words:
+        pos = text.index(w, pos) + len(w)
+    return pos
+
+
+def words_of(name: str) -> list[str]:
+    return re.findall(r"[\w’'\-\.&]+", name)
+
+
+def org_head(name: str) -> bool:
+    ws = [w.strip(".,") for w in words_of(name)]
+    if any(w in ORG_HEADS for w in ws):
+        return True
+    return any(len(w) > 8 and w[0].isupper() and w.lower().endswith(ORG_SUFFIXES) for w in ws)
+
+
+def init_head(name: str) -> str | None:
+    """The initiative kind implied by the last initiative head noun of ``name``, if any."""
+    ws = [w.strip(".,") for w in words_of(name)]
+    kind = None
+    for w in ws:
+        if w in INIT_HEADS:
+            kind = INIT_HEADS[w]
+    return kind
+
+
+def last_head_is_org(name: str) -> bool:
+    """True when the right-most head noun is an organisation head (e.g. "Programme Office" → org)."""
+    ws = [w.strip(".,") for w in words_of(name)]
+    for w in reversed(ws):
+        if w in INIT_HEADS:
+            return False
+        if w in ORG_HEADS:
+            return True
+    return False
+
+
+def is_generic(name: str) -> bool:
+    ws = [w for w in words_of(name) if not re.fullmatch(CONN, w)]
+    return all(w in GENERIC or w.isdigit() for w in ws)
+
+
+def has_event_head(name: str) -> bool:
+    return any(w in EVENT_HEADS for w in words_of(name))

@@ -1,0 +1,482 @@
+"""Organisations and initiatives stage: registry look-up, acronym pairs, head-noun name phrases, organisation lists.
+
+Sources, strongest first:
+1. the registry (``registry.py``): curated names, aliases in several languages and acronyms → registry id;
+2. acronym pairs stated in the text ("Long Name (ACR)"), which also link every later bare "ACR";
+3. capitalised name phrases with an organisation or initiative head noun (``names.py``);
+4. items of lists introduced by a heading about organisations/partners/members/funders;
+5. government patterns: "Government of X", "City of X", "X City Council", "Municipality of X".
+
+Records are grouped per document by registry id, else by acronym, else by normalised name; every occurrence is
+kept as a :class:`Mention`. The category (organisation vs initiative) comes from the registry, else from the
+right-most head noun, else from the words around the first mention ("project", "programme" …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import names as nm
+from .acronyms import AcronymPair, find_pairs
+from .gazetteer import fold
+from .records import Initiative, Mention, Organisation
+from .registry import Entry, registry_gazetteer
+from .segments import inside, lines
+
+STAGE = "extract/organisations@1"
+
+LIST_HEADING_RE = re.compile(
+    r"\b(organi[sz]ations?|partners?|members?|funders?|donors?|supporters?|support|sponsors?|signator(?:y|ies)|"
+    r"participants?|partenaires|membres|bailleurs|socios|miembros|financiadores|organizaciones|organismes|"
+    r"Partner|Mitglieder|Förderer|Organisationen|Unterstützer)\b",
+    re.I,
+)
+LIST_STOP_RE = re.compile(
+    r"\b(staff|team|board|publications?|resources?|contents|projects?|contact|find us|annex)\b", re.I
+)
+BULLET_RE = re.compile(r"^\s*(?:[-•*·▪–]\s*)+(?:·\s*)?")
+GOV_PATTERNS = [
+    re.compile(
+        r"\b(?:City|Municipality|Region|Province|Town|Commune|Ville|Ciudad|Stadt|Gemeinde|Ayuntamiento|Mairie|Canton|County|State|Government|Gouvernement|Gobierno|Regierung) (?:of|de|du|de la|der|von) (?:the )?[A-ZÀ-Þ][\w'’\-]+(?: [A-ZÀ-Þ][\w'’\-]+)*"  # noqa: E501
+    ),
+    re.compile(
+        r"\b[A-ZÀ-Þ][\w'’\-]+(?: [A-ZÀ-Þ][\w'’\-]+)* (?:City Council|City Hall|Municipality|Municipal Council|County Council|Town Council|Government|Council)\b"  # noqa: E501
+    ),
+]
+CONTEXT_INIT_RE = re.compile(
+    r"\b(project|programme|program|initiative|campaign|platform|network|process|index|tool|"
+    r"projet|programme|proyecto|programa|campaña|Projekt|Programm|Kampagne)\b",
+    re.I,
+)
+GERUND_RE = re.compile(
+    r"^(?:Supporting|Strengthening|Enhancing|Building|Promoting|Improving|Developing|Fostering|"
+    r"Facilitating|Harnessing|Mainstreaming|Reinforcing|Integrated|Evidence-\w+|Towards|Local Responses|"
+    r"Migration Policy in)\b"
+)
+ACR_PLURAL_RE = re.compile(r"^[A-Z]+s$")
+
+
+@dataclass
+class Cand:
+    start: int
+    end: int
+    surface: str
+    category: str  # organisations | initiatives
+    key: str
+    name: str
+    acronym: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    entry: Entry | None = None
+    strength: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def norm_key(name: str) -> str:
+    s = fold(name).lower()
+    s = re.sub(r"[’'`]", "", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
+    s = re.sub(r"^(the|la|le|el|les|los) ", "", s)
+    return s
+
+
+def org_kind(name: str, context: str = "") -> str:
+    n = name
+    low = n.lower()
+    if re.search(r"\b(United Nations|UN)\b", n):
+        return "un"
+    if re.search(r"\b(European|EU)\b", n) and re.search(
+        r"\b(Commission|Parliament|Council|Agency|Directorate|Office|Union|Court|Committee)\b", n
+    ):
+        return "eu"
+    if re.search(
+        r"\b(univers|institut|research|studies|centre for|center for|observator|académ|academ|school|college|hochschule|think)",  # noqa: E501
+        low,
+    ):
+        return "research"
+    if re.search(r"\b(foundation|fondation|fundaci[oó]n|fundacao|stiftung|trust|fund)\b", low):
+        return "foundation"
+    if re.search(
+        r"\b(church|catholic|archdiocese|diocese|caritas|methodist|faith|islamic|jewish|muslim|christian|parish|religious|église|iglesia|kirche|diakonie|menonita|mennonite)\b",
+        low,
+    ):
+        return "religious"
+    if re.search(
+        r"\b(city|municipal|municipality|municipalité|mairie|ayuntamiento|town|commune|region of|county|stadt|gemeinde|mayor)\b",  # noqa: E501
+        low,
+    ):
+        return "local_government"
+    if re.search(
+        r"\b(ministry|ministère|ministerio|ministerium|government|gouvernement|gobierno|regierung|directorate|department|embassy|mission|agency|office|bundesamt|amt|court|police|commission on|high commission)\b",  # noqa: E501
+        low,
+    ):
+        return "government"
+    if re.search(r"\b(cities|mayors|eurocities|local governments)\b", low):
+        return "city_network"
+    if re.search(r"\b(news|times|post|media|tv|radio|journal|press)\b", low):
+        return "media"
+    if re.search(r"\b(ltd|inc|gmbh|plc|company|corporation|legal services|consulting|bank)\b", low):
+        return "business"
+    return "ngo"
+
+
+def _classify(name: str, context: str) -> tuple[str, str]:
+    """(category, kind) of an unregistered name."""
+    ik = nm.init_head(name)
+    if nm.last_head_is_org(name) or (nm.org_head(name) and ik is None):
+        if re.match(r"^(United Nations|UN)\b", name) or ik is None or nm.last_head_is_org(name):
+            return "organisations", org_kind(name)
+    if ik is not None:
+        return "initiatives", ik
+    if GERUND_RE.match(name):
+        return "initiatives", "project"
+    m = CONTEXT_INIT_RE.search(context)
+    if m:
+        word = m.group(1).lower()
+        kind = {
+            "programme": "programme",
+            "program": "programme",
+            "programa": "programme",
+            "initiative": "programme",
+            "campaign": "campaign",
+            "campaña": "campaign",
+            "kampagne": "campaign",
+            "platform": "platform",
+            "network": "network",
+            "process": "process",
+            "index": "index",
+            "tool": "platform",
+        }.get(word, "project")
+        return "initiatives", kind
+    return "organisations", org_kind(name)
+
+
+def find_candidates(
+    text: str, pairs: list[AcronymPair] | None = None, registry_paths: tuple = (), exclude: list[tuple[int, int]] = ()
+) -> list[Cand]:
+    """All organisation/initiative candidate occurrences (overlapping; resolve with :func:`build_records`)."""
+    pairs = find_pairs(text) if pairs is None else pairs
+    reg, gaz, ambiguous = registry_gazetteer(registry_paths)
+    cands: list[Cand] = []
+    # 1. registry
+    for h in gaz.find(text):
+        if inside(h.start, h.end, exclude):
+            continue
+        entries = list(dict.fromkeys(h.payloads))
+        if h.surface in ambiguous or len(entries) != 1:
+            continue
+        e = entries[0]
+        cat = "organisations" if e.type == "organisation" else "initiatives"
+        cands.append(
+            Cand(h.start, h.end, h.surface, cat, f"registry:{e.id}", e.name, e.acronym, e.kind, e.country, e, 3)
+        )
+    reg_by_surface = _surface_index(reg)
+    # 2. acronym pairs
+    acr_key: dict[str, tuple[str, str, str, str | None, Entry | None]] = {}
+    for p in pairs:
+        if ACR_PLURAL_RE.match(p.acronym) and norm_key(p.expansion) not in reg_by_surface:
+            continue
+        e = reg_by_surface.get(norm_key(p.expansion)) or (
+            reg_by_surface.get(norm_key(p.acronym)) if p.acronym not in ambiguous else None
+        )
+        if (
+            e is not None
+            and norm_key(p.expansion) not in {norm_key(s) for s in e.surfaces()}
+            and e.acronym != p.acronym
+        ):
+            e = None
+        if e is not None:
+            cat = "organisations" if e.type == "organisation" else "initiatives"
+            info = (cat, f"registry:{e.id}", e.name, e.kind, e)
+        else:
+            ctx = text[max(0, p.exp_start - 80) : p.acr_end + 80]
+            cat, kind = _classify(p.expansion, ctx)
+            info = (cat, f"acr:{p.acronym}", p.expansion, kind, None)
+        if _is_place_name(p.expansion):
+            continue
+        acr_key.setdefault(p.acronym, info)
+        cat, key, name, kind, e = acr_key[p.acronym]
+        acr = p.acronym
+        cands.append(
+            Cand(p.exp_start, p.exp_end, p.expansion, cat, key, name, acr, kind, e.country if e else None, e, 2)
+        )
+        cands.append(Cand(p.acr_start, p.acr_end, p.acronym, cat, key, name, acr, kind, e.country if e else None, e, 2))
+    # later bare acronyms
+    if acr_key:
+        acr_re = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(a) for a in sorted(acr_key, key=len, reverse=True)) + r")(?![\w-])"
+        )
+        for m in acr_re.finditer(text):
+            if inside(m.start(), m.end(), exclude):
+                continue
+            cat, key, name, kind, e = acr_key[m.group(1)]
+            cands.append(
+                Cand(m.start(), m.end(), m.group(1), cat, key, name, m.group(1), kind, e.country if e else None, e, 1)
+            )
+    # 3. name phrases with heads
+    for p in nm.phrases(text):
+        cut = next((a for a, b in exclude if p.start < a < p.end), None)
+        if cut is not None:
+            t = re.sub(r"(?:\s+(?:and|et|y|und|,))*\s*$", "", text[p.start : cut])
+            p = nm.Phrase(p.start, p.start + len(t), t)
+            if not t:
+                continue
+        pm = PLURAL_HEAD_RE.match(p.text)
+        if pm:
+            head = SINGULAR[pm.group(1)]
+            surf = pm.group(0)
+            for part in (pm.group(2), pm.group(3)):
+                name = f"{head} of {part}"
+                cands.append(
+                    Cand(
+                        p.start,
+                        p.start + len(surf),
+                        surf,
+                        "organisations",
+                        f"name:{norm_key(name)}",
+                        name,
+                        None,
+                        org_kind(name),
+                        None,
+                        None,
+                        1,
+                        {"split": True},
+                    )
+                )
+            continue
+        if inside(p.start, p.end, exclude) or nm.is_generic(p.text) or len(p.text.split()) < 2:
+            continue
+        if not (nm.org_head(p.text) or nm.init_head(p.text)) or p.text.isupper():
+            continue
+        ctx = text[max(0, p.start - 80) : p.end + 80]
+        cat, kind = _classify(p.text, ctx)
+        e = reg_by_surface.get(norm_key(p.text))
+        if e is not None:
+            cat = "organisations" if e.type == "organisation" else "initiatives"
+            cands.append(
+                Cand(p.start, p.end, p.text, cat, f"registry:{e.id}", e.name, e.acronym, e.kind, e.country, e, 3)
+            )
+            continue
+        cands.append(Cand(p.start, p.end, p.text, cat, f"name:{norm_key(p.text)}", p.text, None, kind, None, None, 0))
+    # 4. organisation lists
+    list_items = []
+    for item_start, item in _list_items(text):
+        pos = 0
+        for part in re.split(r" / ", item):
+            list_items.append((item_start + item.index(part, pos), part))
+            pos = item.index(part, pos) + len(part)
+    for item_start, item in list_items:
+        m = re.match(r"(?:The )?([^,(]+?)\s*(?:\(([^)]+)\))?\s*(?:,|$)", item)
+        if not m:
+            continue
+        name = m.group(1).strip(" .;:")
+        if len(name) < 3 or not name[0].isupper() or len(name.split()) > 14:
+            continue
+        if not _name_like(name, bool(m.group(2))):
+            continue
+        s = item_start + item.index(name)
+        e_ = reg_by_surface.get(norm_key(name))
+        if e_ is not None:
+            cat = "organisations" if e_.type == "organisation" else "initiatives"
+            cands.append(
+                Cand(s, s + len(name), name, cat, f"registry:{e_.id}", e_.name, e_.acronym, e_.kind, e_.country, e_, 3)
+            )
+            continue
+        acr = m.group(2).strip() if m.group(2) and re.fullmatch(r"[A-Z][\w\- ]{1,15}", m.group(2).strip()) else None
+        key = f"acr:{acr}" if acr and acr in acr_key else f"name:{norm_key(name)}"
+        kind = org_kind(name)
+        cands.append(
+            Cand(s, s + len(name), name, "organisations", key, name, acr, kind, None, None, 2, {"listed": True})
+        )
+    # 5. government patterns
+    for rx in GOV_PATTERNS:
+        for m in rx.finditer(text):
+            t = m.group(0)
+            if t.startswith(("The ", "the ")):
+                continue
+            if inside(m.start(), m.end(), exclude):
+                continue
+            cands.append(
+                Cand(m.start(), m.end(), t, "organisations", f"name:{norm_key(t)}", t, None, org_kind(t), None, None, 1)
+            )
+    return cands
+
+
+_SURFACE_INDEX: dict[int, dict[str, Entry]] = {}
+
+
+def _surface_index(reg) -> dict[str, Entry]:
+    idx = _SURFACE_INDEX.get(id(reg))
+    if idx is None:
+        idx = {}
+        for e in reg.entries:
+            for s in e.surfaces():
+                idx.setdefault(norm_key(s), e)
+        _SURFACE_INDEX.clear()
+        _SURFACE_INDEX[id(reg)] = idx
+    return idx
+
+
+def _name_like(name: str, has_acronym: bool) -> bool:
+    """A list item that names something (not "Provide reliable information")."""
+    if has_acronym or nm.org_head(name):
+        return True
+    major = [w for w in nm.words_of(name) if not re.fullmatch(nm.CONN, w)]
+    caps = sum(1 for w in major if w[:1].isupper())
+    return len(major) >= 2 and caps / len(major) >= 0.6 or len(major) == 1 and major[0][:1].isupper()
+
+
+PLURAL_HEAD_RE = re.compile(
+    r"^(Universities|Ministries|Cities|Municipalities|Governments) of ([A-Z][\w-]+) and ([A-Z][\w-]+)"
+)
+SINGULAR = {
+    "Universities": "University",
+    "Ministries": "Ministry",
+    "Cities": "City",
+    "Municipalities": "Municipality",
+    "Governments": "Government",
+}
+
+
+def _is_place_name(name: str) -> bool:
+    from .places import lookup
+
+    return lookup(name) is not None
+
+
+def _list_items(text: str) -> list[tuple[int, str]]:
+    """Items of lists under a heading about organisations/partners/members/funders (bulleted or one per line)."""
+    out = []
+    ls = lines(text)
+    active = False
+    prev_end = 0
+    for seg in ls:
+        gap = text.count("\n", prev_end, seg.start)
+        prev_end = seg.end
+        raw = seg.text
+        heading = raw.lstrip("#").replace("*", "").strip()
+        is_bullet = bool(BULLET_RE.match(raw))
+        short = len(heading.split()) <= 12 and not heading.endswith((".", ":", ";")) or heading.endswith(":")
+        if not is_bullet and short and LIST_HEADING_RE.search(heading) and not LIST_STOP_RE.search(heading):
+            active = True
+            continue
+        if not active:
+            continue
+        if is_bullet:
+            body = BULLET_RE.sub("", raw)
+            out.append((seg.start + raw.index(body), body))
+            continue
+        if gap > 1 and out and not is_bullet:
+            # blank line then a non-bullet line: the list is over unless the list had no bullets at all
+            if any(BULLET_RE.match(text[s - 2 : s]) for s, _ in out[-1:]):
+                active = False
+                continue
+        if short and heading[:1].isupper() and not LIST_STOP_RE.search(heading) and "http" not in heading:
+            out.append((seg.start, raw))
+        else:
+            active = False
+    return out
+
+
+def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], list[Initiative], list[Mention]]:
+    """Choose non-overlapping candidates (strongest, then longest) and group them into records by key."""
+    chosen: list[Cand] = []
+    occupied = bytearray(len(text) + 1)
+    split_spans = set()
+    for c in sorted(cands, key=lambda c: (-c.strength, -(c.end - c.start), c.start)):
+        if c.extra.get("split") and (c.start, c.end) in split_spans:
+            chosen.append(c)
+            continue
+        if any(occupied[c.start : c.end]):
+            continue
+        if c.extra.get("split"):
+            split_spans.add((c.start, c.end))
+        occupied[c.start : c.end] = b"\x01" * (c.end - c.start)
+        chosen.append(c)
+    chosen.sort(key=lambda c: c.start)
+    # unify name-keys with registry/acronym keys sharing a normalised surface
+    alias: dict[str, str] = {}
+    for c in chosen:
+        if not c.key.startswith("name:"):
+            alias.setdefault(norm_key(c.surface), c.key)
+            alias.setdefault(norm_key(c.name), c.key)
+    for c in chosen:
+        if c.key.startswith("name:") and norm_key(c.surface) in alias:
+            c.key = alias[norm_key(c.surface)]
+    groups: dict[str, list[Cand]] = {}
+    for c in chosen:
+        groups.setdefault(c.key, []).append(c)
+    orgs, inits, mentions = [], [], []
+    for key, cs in groups.items():
+        first = cs[0]
+        reg = next((c.entry for c in cs if c.entry), None)
+        cat = "organisations" if reg is None and any(c.extra.get("listed") for c in cs) else first.category
+        if reg is not None:
+            cat = "organisations" if reg.type == "organisation" else "initiatives"
+        acronym = reg.acronym if reg else next((c.acronym for c in cs if c.acronym), None)
+        if reg:
+            name = reg.name
+        elif any(c.extra.get("split") for c in cs):
+            name = first.name
+        else:
+            full = [c.surface for c in cs if c.surface != acronym]
+            name = max(full, key=len) if full else first.name
+        surfaces = tuple(dict.fromkeys(c.surface for c in cs))
+        kind = reg.kind if reg else first.kind or (org_kind(name) if cat == "organisations" else "other")
+        if cat == "organisations" and kind not in {
+            "intergovernmental",
+            "un",
+            "eu",
+            "government",
+            "local_government",
+            "city_network",
+            "ngo",
+            "research",
+            "foundation",
+            "religious",
+            "business",
+            "media",
+            "other",
+        }:
+            kind = org_kind(name)
+        if cat == "initiatives" and kind not in {
+            "programme",
+            "project",
+            "forum",
+            "process",
+            "network",
+            "campaign",
+            "index",
+            "platform",
+            "database",
+            "publication",
+            "other",
+        }:
+            kind = nm.init_head(name) or "other"
+        country = reg.country if reg else None
+        if cat == "organisations":
+            orgs.append(
+                Organisation(
+                    key, name, acronym, kind, country, surfaces, reg.id if reg else None, reg.aliases if reg else ()
+                )
+            )
+        else:
+            inits.append(
+                Initiative(
+                    key,
+                    name,
+                    acronym,
+                    kind,
+                    (),
+                    (),
+                    (),
+                    None,
+                    surfaces,
+                    reg.id if reg else None,
+                    reg.aliases if reg else (),
+                )
+            )
+        for c in cs:
+            mentions.append(Mention(cat, key, c.start, c.end, c.surface, STAGE))
+    return orgs, inits, mentions

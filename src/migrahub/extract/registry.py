@@ -1,0 +1,154 @@
+"""The registry of known organisations and initiatives of the field, and its gazetteer.
+
+``data/registry.yaml`` ships curated entries (IOM/OIM, UNHCR/HCR/ACNUR, ICMPD, OECD, EU bodies, Eurocities, UCLG,
+MIPEX, GFMD, …), each with a stable ``id``, canonical English ``name``, ``acronym``, ``aliases`` (translations and
+variants), ``kind``, ``country`` and ``website``. Users extend or override it with their own YAML files of the same
+shape: name them in the ``MIGRAHUB_REGISTRY`` environment variable (paths separated by ``os.pathsep``) or pass
+``extra_paths`` to :func:`load_registry`. An entry with an existing ``id`` replaces the shipped one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .gazetteer import Gazetteer, fold
+
+DATA = Path(__file__).with_name("data")
+ENV_VAR = "MIGRAHUB_REGISTRY"
+ORG_KINDS = {
+    "intergovernmental",
+    "un",
+    "eu",
+    "government",
+    "local_government",
+    "city_network",
+    "ngo",
+    "research",
+    "foundation",
+    "religious",
+    "business",
+    "media",
+    "other",
+}
+INITIATIVE_KINDS = {
+    "programme",
+    "project",
+    "forum",
+    "process",
+    "network",
+    "campaign",
+    "index",
+    "platform",
+    "database",
+    "publication",
+    "other",
+}
+
+
+class RegistryError(ValueError):
+    """A registry file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    type: str  # organisation | initiative
+    name: str
+    acronym: str | None
+    aliases: tuple[str, ...]
+    kind: str
+    country: str | None
+    website: str | None
+
+    def surfaces(self) -> tuple[str, ...]:
+        out = [self.name, *self.aliases]
+        if self.acronym:
+            out.append(self.acronym)
+        return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Registry:
+    entries: tuple[Entry, ...]
+
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+
+def _parse(path: Path) -> list[Entry]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RegistryError(f"{path}: cannot read registry YAML: {exc}") from exc
+    items = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise RegistryError(f"{path}: expected a mapping with an 'entries' list")
+    out = []
+    for i, item in enumerate(items):
+        where = f"{path}: entries[{i}]"
+        if not isinstance(item, dict):
+            raise RegistryError(f"{where}: expected a mapping")
+        for field in ("id", "type", "name", "kind"):
+            if not item.get(field):
+                raise RegistryError(f"{where}: missing field '{field}'")
+        typ = item["type"]
+        if typ not in ("organisation", "initiative"):
+            raise RegistryError(f"{where} ({item['id']}): type must be organisation or initiative, got {typ!r}")
+        kinds = ORG_KINDS if typ == "organisation" else INITIATIVE_KINDS
+        if item["kind"] not in kinds:
+            raise RegistryError(f"{where} ({item['id']}): kind {item['kind']!r} is not one of {sorted(kinds)}")
+        aliases = item.get("aliases") or []
+        if not isinstance(aliases, list):
+            raise RegistryError(f"{where} ({item['id']}): aliases must be a list")
+        out.append(
+            Entry(
+                str(item["id"]),
+                typ,
+                str(item["name"]),
+                item.get("acronym") or None,
+                tuple(str(a) for a in aliases),
+                item["kind"],
+                item.get("country") or None,
+                item.get("website") or None,
+            )
+        )
+    return out
+
+
+def load_registry(extra_paths: tuple[str | Path, ...] = ()) -> Registry:
+    """The shipped registry, extended by ``$MIGRAHUB_REGISTRY`` files and then ``extra_paths`` (later wins)."""
+    paths: list[Path] = [DATA / "registry.yaml"]
+    env = os.environ.get(ENV_VAR, "")
+    paths += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    paths += [Path(p) for p in extra_paths]
+    merged: dict[str, Entry] = {}
+    for p in paths:
+        for e in _parse(p):
+            merged[e.id] = e
+    return Registry(tuple(merged.values()))
+
+
+@lru_cache(maxsize=8)
+def _cached(extra_paths: tuple[str, ...], env: str) -> tuple[Registry, Gazetteer, frozenset[str]]:
+    reg = load_registry(extra_paths)
+    entries = []
+    acr_owners: dict[str, set[str]] = {}
+    for e in reg.entries:
+        for s in e.surfaces():
+            acr_owners.setdefault(s, set()).add(e.id)
+            entries.append((s, e))
+            f = fold(s)
+            if f != s:
+                entries.append((f, e))
+    ambiguous = frozenset(s for s, ids in acr_owners.items() if len(ids) > 1)
+    return reg, Gazetteer(entries), ambiguous
+
+
+def registry_gazetteer(extra_paths: tuple[str | Path, ...] = ()) -> tuple[Registry, Gazetteer, frozenset[str]]:
+    """(registry, gazetteer of all names/aliases/acronyms → Entry, surfaces shared by several entries)."""
+    return _cached(tuple(str(p) for p in extra_paths), os.environ.get(ENV_VAR, ""))
