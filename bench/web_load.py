@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from migrahub.store import search as fts  # noqa: E402
 from migrahub.store.database import connect, now, transaction  # noqa: E402
 
 WORDS = ("city cities municipal migrant migrants refugee refugees reception housing integration council mayor "
@@ -54,6 +55,7 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
     have = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     if have >= n_docs:
         print(f"reusing {db} ({have} documents)")
+        _index(conn)
         conn.close()
         return
     t0 = time.perf_counter()
@@ -117,10 +119,26 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
                                  "stage) VALUES (?, ?, ?, ?, ?, ?, 'bench')",
                                  (org_ids[org], doc_id, pid, ostart, ostart + len(ORGS[org]), ORGS[org]))
         print(f"  {min(first + batch, n_docs)} documents ({time.perf_counter() - t0:.0f}s)", flush=True)
+    _index(conn)
     conn.execute("PRAGMA optimize")
-    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
     conn.close()
     print(f"built {n_docs - have} documents in {time.perf_counter() - t0:.1f}s")
+
+
+def _index(conn) -> None:
+    """Fill the passages' facet tokens and the full-text index as ingest does (the store indexes in batches with
+    ``index_pending``, not by trigger: a hub built by plain INSERTs has an empty index and every search finds
+    nothing)."""
+    if conn.execute("SELECT 1 FROM passages WHERE indexed = 0 LIMIT 1").fetchone() is None:
+        return
+    t0 = time.perf_counter()
+    with transaction(conn):
+        rows = conn.execute("SELECT id, language, doc_type, published FROM documents").fetchall()
+        conn.executemany("UPDATE passages SET facets = ? WHERE document_id = ? AND indexed = 0",
+                         [(fts.facet_tokens(r[1], r[2], r[3]), r[0]) for r in rows])
+    n = fts.index_pending(conn)
+    fts.optimize(conn)
+    print(f"  indexed {n} passages for full-text search ({time.perf_counter() - t0:.0f}s)", flush=True)
 
 
 def _free_port() -> int:

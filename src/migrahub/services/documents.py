@@ -50,11 +50,25 @@ class Query:
     source: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    country: str | None = None       # ISO code: documents mentioning a place in that country
+    place: int | None = None         # entity ids: documents mentioning that city / organisation / initiative
+    organisation: int | None = None
+    initiative: int | None = None
+
+    @property
+    def entity_filtered(self) -> bool:
+        return bool(self.country or self.place or self.organisation or self.initiative)
 
     def filters(self, limit: int = 10, offset: int = 0) -> fts.SearchFilters:
         return fts.SearchFilters(language=self.language, doc_type=self.doc_type, source=self.source,
                                  since=str(self.year_from) if self.year_from else None,
                                  until=str(self.year_to) if self.year_to else None, limit=limit, offset=offset)
+
+    @property
+    def filtered(self) -> bool:
+        """True when any filter besides the words is set."""
+        return bool(self.language or self.doc_type or self.source or self.year_from or self.year_to
+                    or self.entity_filtered)
 
     def without(self, facet: str) -> Query:
         if facet == "year":
@@ -81,6 +95,14 @@ def _where(query: Query) -> tuple[list[str], list]:
         where.append("EXISTS (SELECT 1 FROM document_links l JOIN sources s ON s.id = l.source_id "
                      "WHERE l.document_id = d.id AND instr(s.locator, ?) > 0)")
         params.append(query.source)
+    if query.country:
+        where.append("EXISTS (SELECT 1 FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.document_id = d.id "
+                     "AND e.category = 'places' AND json_extract(e.data, '$.country') = ?)")
+        params.append(query.country.upper())
+    for entity_id in (query.place, query.organisation, query.initiative):
+        if entity_id:
+            where.append("EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = d.id AND m.entity_id = ?)")
+            params.append(entity_id)
     return where, params
 
 
@@ -143,7 +165,183 @@ def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
 
 def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[fts.Hit]:
     """Ranked passages (BM25) for the query's words under its filters."""
+    if query.entity_filtered:
+        return _search_documents_filtered(conn, query, limit, offset)
     return fts.search(conn, query.q, query.filters(limit, offset))
+
+
+def _search_documents_filtered(conn: sqlite3.Connection, query: Query, limit: int, offset: int) -> list[fts.Hit]:
+    """BM25 search restricted by filters that the store's search does not know (the entity filters): the same
+    ranking (phrase-first is left out), the same snippets and highlights."""
+    match = fts.fts_query(query.q)
+    where, params = _where(query)
+    try:
+        ranked = conn.execute(
+            f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 0.0) AS score FROM passages_fts "
+            f"JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "
+            f"WHERE passages_fts MATCH ? AND {' AND '.join(where)} ORDER BY score LIMIT ? OFFSET ?",
+            [match, *params, limit, offset]).fetchall()
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        marks = ",".join("?" * len(ids))
+        snippets = {r[0]: r[1] for r in conn.execute(
+            f"SELECT rowid, snippet(passages_fts, 0, '{fts.HL_START}', '{fts.HL_END}', '…', 24) FROM passages_fts "
+            f"WHERE passages_fts MATCH ? AND rowid IN ({marks})", [match, *ids])}
+    except sqlite3.OperationalError as exc:
+        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+    rows = {r["id"]: r for r in conn.execute(
+        f"""SELECT p.id, p.document_id, p.start, p."end", p.section, d.title, d.language, d.doc_type, d.published,
+                   d.url FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})""", ids)}
+    hits = []
+    for passage_id, score in ranked:
+        row = rows[passage_id]
+        snippet, spans = fts._highlights(snippets.get(passage_id, ""))
+        sources = tuple(r[0] for r in conn.execute(
+            "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? "
+            "ORDER BY l.first_seen", (row["document_id"],)))
+        hits.append(fts.Hit(row["id"], row["document_id"], row["title"], snippet, spans, row["start"], row["end"],
+                            tuple(json.loads(row["section"])), -score, row["language"], row["doc_type"],
+                            row["published"], row["url"], sources))
+    return hits
+
+
+ENTITY_FACET_BASIS = 2000  # facets of large result sets are counted over this many newest matching passages
+LARGE = 5000  # more matching passages than this: counts are capped and facets sampled (see count_capped)
+
+
+def count_capped(conn: sqlite3.Connection, query: Query, cap: int = LARGE) -> tuple[int, int, bool]:
+    """(passages, documents, exact) matching the query's words under its filters, counting no further than ``cap``
+    passages: past it the answer is ``(cap, 0, False)`` ("more than cap") and costs no more than ``cap`` rows."""
+    if not query.q.strip():
+        n_passages, n_documents = count_matches(conn, query)
+        return n_passages, n_documents, True
+    where, params = _where(query)
+    try:
+        n, n_documents = conn.execute(
+            f"SELECT count(*), count(DISTINCT doc) FROM (SELECT p.document_id AS doc FROM passages_fts "
+            f"JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "
+            f"WHERE passages_fts MATCH ? AND {' AND '.join(where)} LIMIT ?)",
+            [fts.fts_query(query.q), *params, cap + 1]).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+    if n > cap:
+        return cap, 0, False
+    return n, n_documents, True
+
+
+def basis_documents(conn: sqlite3.Connection, query: Query, basis: int = ENTITY_FACET_BASIS) -> tuple[list[int], bool]:
+    """The documents of the query's ``basis`` newest matching passages (without words: its ``basis`` newest
+    documents) under all its filters, and whether more matched (the counts over them are then a sample)."""
+    where, params = _where(query)
+    try:
+        if query.q.strip():
+            ids = [r[0] for r in conn.execute(
+                f"SELECT p.document_id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+                f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {' AND '.join(where)} "
+                f"ORDER BY passages_fts.rowid DESC LIMIT ?", [fts.fts_query(query.q), *params, basis + 1])]
+        else:
+            ids = [r[0] for r in conn.execute(
+                f"SELECT d.id FROM documents d WHERE {' AND '.join(where)} ORDER BY d.published DESC LIMIT ?",
+                [*params, basis + 1])]
+    except sqlite3.OperationalError as exc:
+        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+    return sorted(set(ids[:basis])), len(ids) > basis
+
+
+def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:
+    """Document counts per value of each facet among the given documents (the sampled facets of a large result)."""
+    ids = json.dumps(document_ids)
+    out = {}
+    for facet in FACETS:
+        expr, extra = _FACET_SQL[facet]
+        source = "json_each(?) j CROSS JOIN documents d ON d.id = j.value"
+        count = "count(*)"
+        if facet == "source":
+            source += (" JOIN document_links fl ON fl.document_id = d.id AND fl.current = 1 "
+                       "JOIN sources s ON s.id = fl.source_id")
+            count = "count(DISTINCT d.id)"
+        order = "1 DESC" if facet == "year" else "2 DESC, 1"
+        out[facet] = [(r[0], r[1]) for r in conn.execute(
+            f"SELECT {expr} AS value, {count} AS n FROM {source} WHERE 1 {extra} GROUP BY 1 ORDER BY {order} LIMIT ?",
+            (ids, size))]
+    return out
+
+
+_entity_cache: dict[str, tuple] = {}
+_entity_lock = threading.Lock()
+
+
+def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str, str, str | None, str | None]]:
+    """``{id: (category, name, type, country)}`` of the unmerged places, organisations and initiatives among
+    ``ids``, read from the database only for ids not seen before (records change rarely; merged ones drop out
+    when the process restarts or :func:`forget_entities` is called)."""
+    key = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    with _entity_lock:
+        known = _entity_cache.setdefault(key, ({}, set()))
+    meta, missing_seen = known
+    missing = [i for i in ids if i not in meta and i not in missing_seen]
+    for chunk in range(0, len(missing), 500):
+        part = missing[chunk:chunk + 500]
+        found = conn.execute(
+            f"""SELECT id, category, name, json_extract(data, '$.type'), json_extract(data, '$.country')
+                FROM entities WHERE id IN ({",".join("?" * len(part))}) AND merged_into IS NULL
+                AND category IN ('places', 'organisations', 'initiatives')""", part).fetchall()
+        with _entity_lock:
+            for r in found:
+                meta[r[0]] = (r[1], r[2], r[3], r[4])
+            missing_seen.update(set(part) - {r[0] for r in found})
+    return {i: meta[i] for i in ids if i in meta}
+
+
+def forget_entities() -> None:
+    """Drop the cached entity names (after curators merge or rename records)."""
+    with _entity_lock:
+        _entity_cache.clear()
+
+
+def country_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """``{ISO code: name}`` of the country records of the hub."""
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT json_extract(data, '$.country'), name FROM entities WHERE category = 'places' AND merged_into IS NULL "
+        "AND json_extract(data, '$.type') = 'country'")}
+
+
+def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int] | None = None, *,
+                  size: int = 15) -> dict:
+    """Counts of documents per country, city (within the chosen country), organisation and initiative among
+    ``document_ids`` (by default the :func:`basis_documents` of the query). ``{"countries": [(code, name, n)],
+    "places": [(id, name, n)], "organisations": [...], "initiatives": [...], "documents": counted}``."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mentions'").fetchone() is None:
+        return {}
+    if document_ids is None:
+        document_ids, _ = basis_documents(conn, query)
+    pairs = conn.execute(
+        "SELECT DISTINCT m.document_id, m.entity_id FROM json_each(?) j CROSS JOIN mentions m "
+        "ON m.document_id = j.value", (json.dumps(document_ids),)).fetchall()
+    meta = entity_index(conn, {e for _, e in pairs})
+    per_entity: dict[int, set[int]] = {}
+    per_country: dict[str, set[int]] = {}
+    for doc, eid in pairs:
+        info = meta.get(eid)
+        if info is None:
+            continue
+        per_entity.setdefault(eid, set()).add(doc)
+        if info[0] == "places" and info[3]:
+            per_country.setdefault(info[3], set()).add(doc)
+    ranked = sorted(per_entity, key=lambda e: (-len(per_entity[e]), meta[e][1]))
+    country = (query.country or "").upper()
+
+    def pick(category, cond=lambda info: True):
+        return [(e, meta[e][1], len(per_entity[e])) for e in ranked if meta[e][0] == category and cond(meta[e])][:size]
+
+    names = country_names(conn)
+    return {
+        "countries": [(c, names.get(c, c), len(d)) for c, d in
+                      sorted(per_country.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:size]],
+        "places": pick("places", lambda i: i[2] == "city" and (not country or i[3] == country)),
+        "organisations": pick("organisations"), "initiatives": pick("initiatives"),
+        "documents": len(document_ids)}
 
 
 _DOC_COLUMNS = ("d.id, d.title, d.published, d.language, d.doc_type, d.content_type, d.source_kind, d.author, "
@@ -159,7 +357,7 @@ def browse(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int 
     where, params = _where(query)
     rows = conn.execute(
         f"SELECT {_DOC_COLUMNS}, substr(d.text, 1, 300) AS opening FROM documents d WHERE {' AND '.join(where)} "
-        f"ORDER BY d.published IS NULL, d.published DESC, d.id DESC LIMIT ? OFFSET ?",
+        f"ORDER BY d.published DESC, d.id DESC LIMIT ? OFFSET ?",  # NULL sorts last in DESC: the index serves
         [*params, limit, offset]).fetchall()
     return [_doc_row(r) for r in rows]
 

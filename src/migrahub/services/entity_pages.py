@@ -40,9 +40,11 @@ def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", coun
                    for r in rows]
 
 
-def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60) -> dict | None:
-    """One record: its data, the current documents mentioning it (with the passages and the mention offsets inside
-    each passage), the records most often mentioned in the same documents, and for a country its cities.
+def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60, page: int = 1, per_page: int = 20,
+           related: int = 30) -> dict | None:
+    """One record: its data, one page of the current documents mentioning it (newest first, with the passages and
+    the mention offsets inside each passage), how many documents there are in all, the records most often
+    mentioned in the same documents (among its ``RELATED_BASIS`` newest documents), and for a country its cities.
     A merged record answers with ``merged_into`` set (the caller redirects)."""
     row = conn.execute("SELECT id, category, name, data, merged_into, curated, created_at, updated_at FROM entities "
                        "WHERE id = ?", (entity_id,)).fetchone()
@@ -53,12 +55,21 @@ def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60) -> d
     out["singular"] = SINGULAR.get(row["category"], row["category"])
     if row["merged_into"]:
         return out
+    out["document_count"] = conn.execute(
+        "SELECT count(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id "
+        "WHERE m.entity_id = ? AND d.superseded = 0", (entity_id,)).fetchone()[0]
+    page_ids = [r[0] for r in conn.execute(
+        """SELECT d.id FROM documents d WHERE d.superseded = 0 AND d.id IN
+               (SELECT document_id FROM mentions WHERE entity_id = ?)
+           ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT ? OFFSET ?""",
+        (entity_id, per_page, (page - 1) * per_page))]
     mentions = conn.execute(
-        """SELECT m.document_id, m.passage_id, m.start, m."end", d.title, d.published, d.language,
+        f"""SELECT m.document_id, m.passage_id, m.start, m."end", d.title, d.published, d.language,
                   p.start AS p_start, p.text AS p_text, p.seq
            FROM mentions m JOIN documents d ON d.id = m.document_id LEFT JOIN passages p ON p.id = m.passage_id
-           WHERE m.entity_id = ? AND d.superseded = 0 ORDER BY d.published DESC, d.id, p.seq, m.start""",
-        (entity_id,)).fetchall()
+           WHERE m.entity_id = ? AND m.document_id IN ({",".join("?" * len(page_ids)) or "NULL"})
+           ORDER BY d.published IS NULL, d.published DESC, d.id, p.seq, m.start""",
+        (entity_id, *page_ids)).fetchall()
     docs: dict[int, dict] = {}
     shown = 0
     for m in mentions:
@@ -78,12 +89,7 @@ def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60) -> d
         if 0 <= start < end <= len(m["p_text"]):
             passage["spans"].append((start, end))
     out["documents"] = [{**d, "passages": [_window(p) for p in d["passages"].values()]} for d in docs.values()]
-    out["related"] = [dict(r) for r in conn.execute(
-        """SELECT e.id, e.category, e.name, count(DISTINCT m2.document_id) AS shared
-           FROM mentions m1 JOIN mentions m2 ON m2.document_id = m1.document_id AND m2.entity_id != m1.entity_id
-           JOIN entities e ON e.id = m2.entity_id AND e.merged_into IS NULL
-           JOIN documents d ON d.id = m1.document_id AND d.superseded = 0
-           WHERE m1.entity_id = ? GROUP BY e.id ORDER BY shared DESC, e.name LIMIT 30""", (entity_id,))]
+    out["related"] = related_entities(conn, entity_id, limit=related)
     out["cities"] = []
     if row["category"] == "places" and out["record"].get("type") == "country" and out["record"].get("country"):
         out["cities"] = entity_list(conn, "places", country=out["record"]["country"], limit=200)[1]
@@ -95,6 +101,49 @@ def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60) -> d
                            (out["record"]["country"],)).fetchone()
         out["country_place"] = dict(hit) if hit else None
     return out
+
+
+RELATED_BASIS = 500  # co-mentions are counted over the record's newest documents, at most this many
+
+
+def related_entities(conn: sqlite3.Connection, entity_id: int, *, limit: int = 30,
+                     categories: tuple[str, ...] = ()) -> list[dict]:
+    """The records most often mentioned in the same current documents as ``entity_id`` (among its
+    :data:`RELATED_BASIS` newest documents): ``[{id, category, name, type, shared}]``."""
+    cond = f"AND e.category IN ({','.join('?' * len(categories))})" if categories else ""
+    return [dict(r) for r in conn.execute(
+        f"""WITH docs AS (SELECT d.id FROM documents d WHERE d.superseded = 0 AND d.id IN
+                              (SELECT document_id FROM mentions WHERE entity_id = ?)
+                          ORDER BY d.published DESC LIMIT {RELATED_BASIS})
+            SELECT e.id, e.category, e.name, json_extract(e.data, '$.type') AS type,
+                   count(DISTINCT m2.document_id) AS shared
+            FROM docs JOIN mentions m2 ON m2.document_id = docs.id AND m2.entity_id != ?
+            JOIN entities e ON e.id = m2.entity_id AND e.merged_into IS NULL {cond}
+            GROUP BY e.id ORDER BY shared DESC, e.name LIMIT ?""", (entity_id, entity_id, *categories, limit))]
+
+
+def mentions_per_year(conn: sqlite3.Connection, entity_id: int) -> list[tuple[str, int]]:
+    """(year, current documents mentioning the record published that year), every year from the first to the last
+    (gaps as 0); documents without a date are left out."""
+    rows = dict(conn.execute(
+        """SELECT substr(d.published, 1, 4) AS y, count(*) FROM documents d
+           WHERE d.superseded = 0 AND d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)
+             AND d.published GLOB '[0-9][0-9][0-9][0-9]*' GROUP BY y""", (entity_id,)).fetchall())
+    if not rows:
+        return []
+    years = sorted(int(y) for y in rows)
+    return [(str(y), rows.get(str(y), 0)) for y in range(years[0], years[-1] + 1)]
+
+
+def top_entities(conn: sqlite3.Connection, category: str, *, limit: int = 10, city_only: bool = False
+                 ) -> list[dict]:
+    """The records of a category mentioned in the most current documents: ``[{id, name, documents}]``."""
+    cond = "AND json_extract(e.data, '$.type') = 'city'" if city_only else ""
+    return [dict(r) for r in conn.execute(
+        f"""SELECT e.id, e.name, count(DISTINCT m.document_id) AS documents FROM entities e
+            JOIN mentions m ON m.entity_id = e.id JOIN documents d ON d.id = m.document_id AND d.superseded = 0
+            WHERE e.category = ? AND e.merged_into IS NULL {cond}
+            GROUP BY e.id ORDER BY documents DESC, e.name LIMIT ?""", (category, limit))]
 
 
 def _window(passage: dict, size: int = 360) -> dict:

@@ -22,7 +22,7 @@ from migrahub.services import documents as docs
 from migrahub.services import hub
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
-from migrahub.web import accounts
+from migrahub.web import accounts, api_coding
 from migrahub.web.roles import role_of
 
 DocType = Literal["txt", "md", "html", "pdf", "docx", "feed-item", "page"]
@@ -303,6 +303,9 @@ def me(request):
 
 def _ingest(request, targets: list[str]):
     summary = ingest_for(settings.MIGRAHUB_DB, request.auth.get_username(), targets)
+    from django.core.cache import cache
+
+    cache.clear()  # cached counts, networks and charts now miss the new documents
     data = summary.as_dict()
     return {k: data[k] for k in ("run_id", "items", "added", "versions", "linked", "unchanged", "failed")}
 
@@ -327,5 +330,52 @@ def ingest_upload(request, file: File[UploadedFile]):
     return _ingest(request, [str(path)])
 
 
+@read.get("/network", summary="The network of cities, initiatives and organisations (nodes, edges with passage ids)")
+def network_graph(request, min_weight: int = Query(1, ge=1, le=1000), max_nodes: int = Query(150, ge=1, le=2000),
+                  format: Literal["json", "graphml", "gexf"] = "json"):
+    _require(request, "web.view_document")
+    from datetime import UTC, datetime
+
+    from django.http import HttpResponse
+
+    from migrahub.services import network
+    from migrahub.web.views.library import _graph
+
+    graph = _graph(min_weight, max_nodes)
+    if format == "graphml":
+        return HttpResponse(network.to_graphml(graph), content_type="application/graphml+xml; charset=utf-8")
+    if format == "gexf":
+        return HttpResponse(network.to_gexf(graph, generated=datetime.now(UTC).date().isoformat()),
+                            content_type="application/gexf+xml; charset=utf-8")
+    return network.to_json(graph)
+
+
+@read.get("/practices", summary="Good-practice records with their passages, filterable like the practice library")
+def list_practices(request, country: str | None = Query(None, max_length=2), city: int | None = None,
+                   group: str | None = Query(None, max_length=40), theme: str | None = Query(None, max_length=100),
+                   limit: int = Query(25, ge=1, le=200), offset: int = Query(0, ge=0)):
+    _require(request, "web.view_document")
+    from dataclasses import asdict
+
+    from migrahub.services import practices
+
+    lib = practices.library(_conn(), country=(country or "").upper() or None, city=city, group=group, theme=theme,
+                            limit=limit, offset=offset)
+    return {"count": lib.total, "limit": limit, "offset": offset, "items": [asdict(p) for p in lib.practices],
+            "facets": {"country": lib.countries, "city": lib.cities, "group": lib.groups, "theme": lib.themes}}
+
+
+@read.get("/events", summary="Event records in date order (partial ISO dates), with their passages")
+def list_events(request, year: int | None = Query(None, ge=1000, le=2999), country: str | None = Query(None, max_length=2)):
+    _require(request, "web.view_document")
+    from dataclasses import asdict
+
+    from migrahub.services import events
+
+    items = events.events(_conn(), year=year, country=country)
+    return {"count": len(items), "items": [asdict(e) for e in items]}
+
+
 api.add_router("/", read)
 api.add_router("/", write)
+api.add_router("/", api_coding.router(READ, WRITE, _require))

@@ -55,3 +55,30 @@ def build(base: str, query: Query, counts: dict[str, list[tuple[str, int]]]) -> 
             values.append(FacetValue(value, _label(name, value), count, selected, url))
         out.append(Facet(name, TITLES[name], values))
     return out
+
+
+ENTITY_FACETS = (("countries", "Country", "country"), ("places", "City", "place"),
+                 ("organisations", "Organisation", "org"), ("initiatives", "Initiative / network", "initiative"))
+
+
+def build_entities(base: str, query: Query, counts: dict) -> list[Facet]:
+    """Facets of the places, organisations and initiatives the matching documents mention. Choosing a country
+    also narrows the city facet to it; choosing another country drops the chosen city."""
+    current = {"country": query.country, "place": query.place, "org": query.organisation,
+               "initiative": query.initiative}
+    out = []
+    for key, title, param in ENTITY_FACETS:
+        values = []
+        for value, label, count in counts.get(key, ()):
+            selected = current[param] is not None and str(current[param]) == str(value)
+            changes = {param: None if selected else value, "page": None}
+            if param == "country":
+                changes["place"] = None
+            values.append(FacetValue(str(value), label, count, selected, url_with(base, query, **changes)))
+        if current[param] is not None and not any(v.selected for v in values):  # chosen but outside the top values
+            values.insert(0, FacetValue(str(current[param]), f"{title} {current[param]}", 0, True,
+                                        url_with(base, query, **{param: None, "page": None})))
+        if key == "places" and not query.country and not values:
+            continue
+        out.append(Facet(key, title, values))
+    return out

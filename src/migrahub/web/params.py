@@ -10,7 +10,7 @@ from migrahub.services.documents import Query
 
 DOC_TYPES = {"txt": "Plain text", "md": "Markdown", "html": "HTML file", "pdf": "PDF", "docx": "Word document",
              "feed-item": "Feed item", "page": "Web page"}
-PARAMS = ("q", "lang", "type", "source", "from", "to")
+PARAMS = ("q", "lang", "type", "source", "from", "to", "country", "place", "org", "initiative")
 PAGE_SIZE = 20
 
 
@@ -39,8 +39,20 @@ def read_query(params) -> tuple[Query, list[str]]:
     year_to = _year(params.get("to"), "to", errors)
     if year_from and year_to and year_from > year_to:
         errors.append("'from' is after 'to'")
+    country = (params.get("country") or "").strip().upper() or None
+    if country and not (country.isalpha() and len(country) == 2):
+        errors.append(f"unknown country code {country!r} (use two letters such as BE)")
+        country = None
+    ids = {}
+    for name in ("place", "org", "initiative"):
+        value = (params.get(name) or "").strip()
+        if value and not (value.isdigit() and len(value) <= 12):
+            errors.append(f"'{name}' must be a record number")
+            value = ""
+        ids[name] = int(value) if value else None
     query = Query(q=(params.get("q") or "").strip()[:500], language=lang, doc_type=doc_type,
-                  source=(params.get("source") or "").strip()[:2000] or None, year_from=year_from, year_to=year_to)
+                  source=(params.get("source") or "").strip()[:2000] or None, year_from=year_from, year_to=year_to,
+                  country=country, place=ids["place"], organisation=ids["org"], initiative=ids["initiative"])
     return query, errors
 
 
@@ -51,7 +63,8 @@ def read_page(params) -> int:
 
 def as_params(query: Query) -> dict[str, str]:
     values = {"q": query.q, "lang": query.language, "type": query.doc_type, "source": query.source,
-              "from": query.year_from, "to": query.year_to}
+              "from": query.year_from, "to": query.year_to, "country": query.country, "place": query.place,
+              "org": query.organisation, "initiative": query.initiative}
     return {k: str(v) for k, v in values.items() if v}
 
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from migrahub.web.api import api
-from migrahub.web.views import auth, entities, pages
+from migrahub.web.views import auth, entities, library, pages
+from migrahub.web.views import coding as code_views
 
 admin.site.site_header = "MigraHub curation"
 admin.site.site_title = "MigraHub"
@@ -14,9 +15,24 @@ urlpatterns = [
     path("feed", pages.feed, name="feed"),
     path("entities/<int:entity_id>", entities.entity, name="entity"),
     path("entities/<str:category>", entities.entity_list, name="entities"),
+    path("practices", library.practice_library, name="practices"),
+    path("events", library.event_calendar, name="events"),
+    path("network", library.network_view, name="network"),
+    path("network.json", library.network_json, name="network-json"),
+    path("network.graphml", library.network_graphml, name="network-graphml"),
+    path("network.gexf", library.network_gexf, name="network-gexf"),
+    path("network/links/<int:a>-<int:b>", library.network_edge, name="network-edge"),
     path("sources", pages.sources, name="sources"),
     path("stats", pages.stats, name="stats"),
     path("curate/ingest", auth.ingest, name="ingest"),
+    path("code/", code_views.home, name="code-home"),
+    path("code/review", code_views.review, name="code-review"),
+    path("code/suggest", code_views.suggest, name="code-suggest"),
+    path("code/codebooks/<str:name>", code_views.codebook, name="code-codebook"),
+    path("code/codebooks/<str:name>/codes/<str:code_id>", code_views.code_passages, name="code-passages"),
+    path("code/colours/<str:name>.css", code_views.colours, name="code-colours"),
+    path("code/<int:document_id>", code_views.document, name="code-document"),
+    path("code/<int:document_id>/act", code_views.act, name="code-act"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("healthz", pages.healthz, name="healthz"),

@@ -86,3 +86,8 @@ def linked(text: str, mentions) -> str:
         pos = end
     out.append(escape(text[pos:]))
     return mark_safe("".join(out))  # source text went through escape() / format_html() above
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
@@ -55,6 +56,7 @@ def ingest(request):
         except IntakeError as exc:
             form.add_error(None, str(exc))
         else:
+            cache.clear()  # cached counts, networks and charts now miss the new documents
             messages.success(request, f"Ingested: {summary.added} added, {summary.versions} new versions, "
                                       f"{summary.unchanged + summary.linked} already known, "
                                       f"{len(summary.failed)} failed.")

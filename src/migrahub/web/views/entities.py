@@ -4,6 +4,7 @@ resource (tables of store/migrations/003_entities.sql)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from migrahub.services import entity_pages
 from migrahub.services.documents import reader
+from migrahub.web import charts
 from migrahub.web.params import read_page
 
 TITLES = {"places": "Places", "organisations": "Organisations", "initiatives": "Initiatives", "people": "People",
@@ -44,9 +46,15 @@ def entity_list(request, category: str):
         "next_url": f"{base}?page={page + 1}{extra}" if page * PAGE < total else None})
 
 
+DOCS_PER_PAGE = 20
+CHART_TTL = 120  # seconds the per-year counts and co-mention bars of a record are reused
+
+
 @require_safe
 def entity(request, entity_id: int):
-    record = entity_pages.entity(_conn(), entity_id)
+    conn = _conn()
+    page = read_page(request.GET)
+    record = entity_pages.entity(conn, entity_id, page=page, per_page=DOCS_PER_PAGE)
     if record is None:
         raise Http404("no such record")
     if record["merged_into"]:
@@ -54,5 +62,37 @@ def entity(request, entity_id: int):
     fields = [(k.replace("_", " ").capitalize(), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
               for k, v in record["record"].items()
               if k not in ("name", "surface", "type", "kind") and v not in (None, "", [], {})]
-    return render(request, "web/entity.html", {"e": record, "fields": fields,
-                                               "category_title": TITLES.get(record["category"])})
+    key = f"entity-charts:{hash(str(settings.MIGRAHUB_DB))}:{entity_id}"
+    data = cache.get(key)
+    if data is None:
+        data = {"years": entity_pages.mentions_per_year(conn, entity_id),
+                "places": [r for r in record["related"] if r["category"] == "places" and r["type"] == "city"][:10],
+                "organisations": [r for r in record["related"] if r["category"] == "organisations"][:10]}
+        cache.set(key, data, CHART_TTL)
+    base = reverse("entity", args=[entity_id])
+    total = record["document_count"]
+    bar = lambda rows: [(r["name"], r["shared"], reverse("entity", args=[r["id"]])) for r in rows]  # noqa: E731
+    return render(request, "web/entity.html", {
+        "e": record, "fields": fields, "category_title": TITLES.get(record["category"]), "page": page,
+        "first": (page - 1) * DOCS_PER_PAGE + 1, "last": min(page * DOCS_PER_PAGE, total), "total": total,
+        "prev_url": (f"{base}?page={page - 1}" if page > 2 else base) if page > 1 else None,
+        "next_url": f"{base}?page={page + 1}" if page * DOCS_PER_PAGE < total else None,
+        "search_url": reverse("search") + "?" + _facet_param(record) if _facet_param(record) else None,
+        "years": data["years"],
+        "years_chart": charts.columns("years-chart", f"Documents mentioning {record['name']} per year",
+                                      data["years"]),
+        "places_chart": charts.bars("places-chart", f"Cities most often mentioned with {record['name']}",
+                                    bar(data["places"]), unit="shared documents"),
+        "orgs_chart": charts.bars("orgs-chart", f"Organisations most often mentioned with {record['name']}",
+                                  bar(data["organisations"]), unit="shared documents"),
+        "top_places": data["places"], "top_orgs": data["organisations"]})
+
+
+def _facet_param(record: dict) -> str:
+    """The search filter that selects the documents mentioning this record."""
+    if record["category"] == "places":
+        if record["record"].get("type") == "country" and record["record"].get("country"):
+            return f"country={record['record']['country']}"
+        return f"place={record['id']}"
+    return {"organisations": f"org={record['id']}", "initiatives": f"initiative={record['id']}"}.get(
+        record["category"], "")

@@ -4,10 +4,12 @@ its parameters, calls services and renders."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,8 +36,7 @@ def search(request):
     conn = _conn()
     context = {"query": query, "errors": errors, "page": page, "params": as_params(query)}
     try:
-        counts = docs.facets(conn, query)
-        n_passages, n_documents = docs.count_matches(conn, query)
+        counts, entity_counts, n_passages, n_documents, exact = _counts(conn, query)
         offset = (page - 1) * PAGE_SIZE
         if query.q:
             context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset)
@@ -45,21 +46,55 @@ def search(request):
             total = n_documents
     except QueryError as exc:
         context["errors"] = [*errors, str(exc)]
-        counts, n_passages, n_documents, total = {}, 0, 0, 0
+        counts, entity_counts, n_passages, n_documents, total, exact = {}, {}, 0, 0, 0, True
+    context["exact"] = exact
     context.update(
-        facets=facet_links.build(base, query, counts), n_passages=n_passages, n_documents=n_documents, total=total,
+        facets=facet_links.build(base, query, counts),
+        entity_facets=facet_links.build_entities(base, query, entity_counts), entity_counts=entity_counts,
+        n_passages=n_passages, n_documents=n_documents, total=total,
         prev_url=url_with(base, query, page=page - 1 if page > 2 else None) if page > 1 else None,
         next_url=url_with(base, query, page=page + 1) if page * PAGE_SIZE < total else None,
         first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
         export_csv=url_with(reverse("export", args=["csv"]), query),
         export_json=url_with(reverse("export", args=["json"]), query),
-        clear_url=url_with(base, query, lang=None, type=None, source=None, from_=None, to=None),
+        clear_url=url_with(base, query, lang=None, type=None, source=None, from_=None, to=None, country=None,
+                           place=None, org=None, initiative=None),
     )
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
         response = render(request, "web/_results.html", context)  # htmx swaps 2xx only: errors are shown inline
         response["HX-Push-Url"] = url_with(base, query, page=page if page > 1 else None)  # canonical, shareable
         return response
     return render(request, "web/search.html", context, status=400 if context["errors"] else 200)
+
+
+BROWSE_TTL = 60  # seconds the counts of a browse (no words) are reused: they read every current document
+
+
+def _counts(conn, query):
+    """Facet counts, entity facet counts, (passages, documents) and whether the counts are exact.
+
+    Words matching more than ``docs.LARGE`` passages: the counts say "more than" and the facets are counted over
+    the documents of the newest ``docs.ENTITY_FACET_BASIS`` matches. Without words, the counts cover every
+    document and are cached for ``BROWSE_TTL`` seconds."""
+    if not query.q:
+        raw = settings.MIGRAHUB_DB.as_posix() + json.dumps(as_params(query), sort_keys=True)
+        key = "browse-counts:" + hashlib.sha1(raw.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            basis, sampled = docs.basis_documents(conn, query)
+            entity_counts = {**docs.entity_facets(conn, query, basis), "sampled": sampled}
+            n_passages, n_documents = docs.count_matches(conn, query)
+            found = (docs.facets(conn, query), entity_counts, n_passages, n_documents, True)
+            cache.set(key, found, BROWSE_TTL)
+        return found
+    n_passages, n_documents, exact = docs.count_capped(conn, query)
+    basis, sampled = docs.basis_documents(conn, query)
+    # without filters, "counted under the other filters" is the plain count over all matching documents: when the
+    # basis holds them all, one pass over it gives the exact facets
+    counts = docs.facets_over(conn, basis) if not exact or (not sampled and not query.filtered) else \
+        docs.facets(conn, query)
+    entity_counts = {**docs.entity_facets(conn, query, basis), "sampled": sampled}
+    return counts, entity_counts, n_passages, n_documents, exact
 
 
 @require_safe

@@ -1,0 +1,289 @@
+"""The hub's network of cities, initiatives (programmes, city networks) and organisations, built from the corpus.
+
+Nodes are unmerged entities: places of type ``city``, initiatives and organisations. Two nodes are linked when
+
+- they are mentioned in the same passage of a current document (``co-mention``), or
+- a document's record of an initiative names the other as its ``lead`` or among its ``participants``
+  (``lead`` / ``participant``; the evidence is the initiative's mentions in that document).
+
+Every edge keeps the passage ids that support it, so each link is traceable to the text. The functions here are pure
+reads of the store plus serialisers (GraphML, GEXF 1.3, JSON) that take a :class:`Graph` and return text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+GEXF_NS = "http://gexf.net/1.3"
+NODE_CATEGORIES = ("places", "initiatives", "organisations")
+MAX_PASSAGES_PER_EDGE = 200  # evidence kept per edge in the graph (the edge page lists them all)
+
+
+@dataclass
+class Node:
+    id: int
+    label: str
+    category: str
+    kind: str | None
+    country: str | None
+    documents: int = 0
+
+
+@dataclass
+class Edge:
+    source: int
+    target: int
+    weight: int = 0  # number of distinct supporting passages
+    relations: set[str] = field(default_factory=set)
+    passages: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}-{self.target}"
+
+
+@dataclass
+class Graph:
+    nodes: list[Node]
+    edges: list[Edge]
+    min_weight: int = 1
+    truncated: bool = False  # True when nodes beyond ``max_nodes`` were left out
+
+
+def _node_rows(conn: sqlite3.Connection) -> dict[int, Node]:
+    nodes = {}
+    for r in conn.execute(
+            "SELECT id, category, name, json_extract(data, '$.type') AS type, json_extract(data, '$.kind') AS kind, "
+            "json_extract(data, '$.country') AS country FROM entities WHERE merged_into IS NULL AND category IN "
+            "('places', 'initiatives', 'organisations')"):
+        if r["category"] == "places" and r["type"] != "city":
+            continue
+        nodes[r["id"]] = Node(r["id"], r["name"], r["category"], r["type"] or r["kind"], r["country"])
+    return nodes
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int = 300) -> Graph:
+    """The network of the whole hub: edges of at least ``min_weight`` supporting passages, and the ``max_nodes``
+    best-connected nodes that have an edge (isolated nodes are left out)."""
+    nodes = _node_rows(conn)
+    edges: dict[tuple[int, int], Edge] = {}
+
+    def add(a: int, b: int, relation: str, passage: int | None) -> None:
+        if a == b or a not in nodes or b not in nodes:
+            return
+        key = _pair(a, b)
+        edge = edges.get(key)
+        if edge is None:
+            edge = edges[key] = Edge(*key)
+        edge.relations.add(relation)
+        if passage is not None and passage not in edge.passages:
+            edge.weight += 1
+            if len(edge.passages) < MAX_PASSAGES_PER_EDGE:
+                edge.passages.append(passage)
+        elif passage is None and edge.weight == 0:
+            edge.weight = 1  # a record states the link, but no passage of it was located
+
+    # co-mentions in one passage of a current document
+    for r in conn.execute(
+            """SELECT DISTINCT m1.entity_id AS a, m2.entity_id AS b, m1.passage_id AS p
+               FROM mentions m1 JOIN mentions m2 ON m2.passage_id = m1.passage_id AND m2.entity_id > m1.entity_id
+               JOIN documents d ON d.id = m1.document_id AND d.superseded = 0
+               WHERE m1.passage_id IS NOT NULL ORDER BY m1.passage_id"""):
+        add(r["a"], r["b"], "co-mention", r["p"])
+
+    # initiative records naming their lead and participants
+    by_name: dict[str, list[int]] = {}
+    for node in nodes.values():
+        by_name.setdefault(_norm(node.label), []).append(node.id)
+    for r in conn.execute("SELECT id, json_extract(data, '$.acronym') AS acronym FROM entities WHERE merged_into IS "
+                          "NULL AND category IN ('organisations', 'initiatives') AND acronym IS NOT NULL"):
+        if r["id"] in nodes:
+            by_name.setdefault(_norm(r["acronym"]), []).append(r["id"])
+    for r in conn.execute(
+            """SELECT r.entity_id, r.document_id, r.data,
+                      (SELECT group_concat(DISTINCT m.passage_id) FROM mentions m
+                       WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id) AS passages
+               FROM entity_records r JOIN entities e ON e.id = r.entity_id AND e.category = 'initiatives'
+               JOIN documents d ON d.id = r.document_id AND d.superseded = 0"""):
+        try:
+            record = json.loads(r["data"])
+        except ValueError:
+            continue
+        evidence = [int(p) for p in (r["passages"] or "").split(",") if p]
+        in_document = None
+        for relation in ("lead", "participants"):
+            for name in record.get(relation) or ():
+                candidates = by_name.get(_norm(str(name)))
+                if not candidates:
+                    continue
+                if len(candidates) > 1:  # same name twice: prefer the record this document mentions
+                    if in_document is None:
+                        in_document = {row[0] for row in conn.execute(
+                            "SELECT DISTINCT entity_id FROM mentions WHERE document_id = ?", (r["document_id"],))}
+                    candidates = [c for c in candidates if c in in_document] or candidates
+                other = candidates[0]
+                label = "lead" if relation == "lead" else "participant"
+                for p in evidence or [None]:
+                    add(r["entity_id"], other, label, p)
+
+    kept = [e for e in edges.values() if e.weight >= min_weight]
+    degree: dict[int, int] = {}
+    for e in kept:
+        degree[e.source] = degree.get(e.source, 0) + e.weight
+        degree[e.target] = degree.get(e.target, 0) + e.weight
+    ranked = sorted(degree, key=lambda n: (-degree[n], nodes[n].label))
+    chosen = set(ranked[:max_nodes])
+    kept = [e for e in kept if e.source in chosen and e.target in chosen]
+    for n in chosen:
+        nodes[n].documents = degree[n]
+    out_nodes = sorted((nodes[n] for n in chosen), key=lambda n: (n.category, n.label, n.id))
+    kept.sort(key=lambda e: (-e.weight, e.source, e.target))
+    return Graph(out_nodes, kept, min_weight, truncated=len(ranked) > max_nodes)
+
+
+def edge_passages(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 100, offset: int = 0) -> dict | None:
+    """The evidence of the link between entities ``a`` and ``b``: both records and the passages (with their
+    documents) that mention both, plus the initiative records naming the other as lead or participant; ``None``
+    when either entity does not exist."""
+    ents = {r["id"]: dict(r) for r in conn.execute(
+        "SELECT id, category, name FROM entities WHERE id IN (?, ?)", (a, b))}
+    if a not in ents or b not in ents or a == b:
+        return None
+    rows = conn.execute(
+        """SELECT DISTINCT p.id, p.document_id, p.text, d.title, d.published FROM mentions m1
+           JOIN mentions m2 ON m2.passage_id = m1.passage_id AND m2.entity_id = ?
+           JOIN passages p ON p.id = m1.passage_id JOIN documents d ON d.id = p.document_id AND d.superseded = 0
+           WHERE m1.entity_id = ? ORDER BY d.published DESC, p.document_id, p.seq LIMIT ? OFFSET ?""",
+        (b, a, limit, offset)).fetchall()
+    passages = [{**dict(r), "relation": "co-mention"} for r in rows]
+    # initiative records naming the other entity
+    names = {}
+    for eid in (a, b):
+        row = conn.execute("SELECT name, json_extract(data, '$.acronym') FROM entities WHERE id = ?", (eid,)).fetchone()
+        names[eid] = {_norm(row[0])} | ({_norm(row[1])} if row[1] else set())
+    seen = {p["id"] for p in passages}
+    for initiative, other in ((a, b), (b, a)):
+        if ents[initiative]["category"] != "initiatives":
+            continue
+        for r in conn.execute("SELECT r.document_id, r.data FROM entity_records r JOIN documents d ON d.id = "
+                              "r.document_id AND d.superseded = 0 WHERE r.entity_id = ?", (initiative,)):
+            record = json.loads(r["data"])
+            for relation in ("lead", "participants"):
+                if any(_norm(str(n)) in names[other] for n in record.get(relation) or ()):
+                    for p in conn.execute(
+                            "SELECT DISTINCT p.id, p.document_id, p.text, d.title, d.published FROM mentions m "
+                            "JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id "
+                            "WHERE m.entity_id = ? AND m.document_id = ?", (initiative, r["document_id"])):
+                        if p["id"] not in seen:
+                            seen.add(p["id"])
+                            passages.append({**dict(p), "relation": "lead" if relation == "lead" else "participant"})
+    return {"a": ents[a], "b": ents[b], "passages": passages}
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"\s+", " ", value or "").strip().casefold()
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(value) -> str:
+    """A value as text that XML 1.0 can hold (control characters dropped)."""
+    return _XML_BAD.sub("", "" if value is None else str(value))
+
+
+def _xml(root: ET.Element) -> str:
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+NODE_ATTRS = (("category", "string"), ("kind", "string"), ("country", "string"), ("weighted_degree", "int"))
+EDGE_ATTRS = (("relations", "string"), ("passages", "string"))
+
+
+def _node_values(n: Node) -> dict[str, str]:
+    return {"category": n.category, "kind": n.kind or "", "country": n.country or "",
+            "weighted_degree": str(n.documents)}
+
+
+def _edge_values(e: Edge) -> dict[str, str]:
+    return {"relations": " ".join(sorted(e.relations)), "passages": " ".join(map(str, e.passages))}
+
+
+def to_graphml(graph: Graph) -> str:
+    """The graph as GraphML (namespace http://graphml.graphdrawing.org/xmlns); each edge's ``passages`` data holds
+    the space-separated ids of its supporting passages."""
+    ET.register_namespace("", GRAPHML_NS)
+    q = lambda tag: f"{{{GRAPHML_NS}}}{tag}"  # noqa: E731
+    root = ET.Element(q("graphml"))
+    ET.SubElement(root, q("key"), {"id": "label", "for": "node", "attr.name": "label", "attr.type": "string"})
+    for name, kind in NODE_ATTRS:
+        ET.SubElement(root, q("key"), {"id": name, "for": "node", "attr.name": name, "attr.type": kind})
+    ET.SubElement(root, q("key"), {"id": "weight", "for": "edge", "attr.name": "weight", "attr.type": "int"})
+    for name, kind in EDGE_ATTRS:
+        ET.SubElement(root, q("key"), {"id": name, "for": "edge", "attr.name": name, "attr.type": kind})
+    g = ET.SubElement(root, q("graph"), {"id": "migrahub", "edgedefault": "undirected"})
+    for n in graph.nodes:
+        el = ET.SubElement(g, q("node"), {"id": f"n{n.id}"})
+        ET.SubElement(el, q("data"), {"key": "label"}).text = _x(n.label)
+        for key, value in _node_values(n).items():
+            ET.SubElement(el, q("data"), {"key": key}).text = _x(value)
+    for e in graph.edges:
+        el = ET.SubElement(g, q("edge"), {"id": f"e{e.key}", "source": f"n{e.source}", "target": f"n{e.target}"})
+        ET.SubElement(el, q("data"), {"key": "weight"}).text = str(e.weight)
+        for key, value in _edge_values(e).items():
+            ET.SubElement(el, q("data"), {"key": key}).text = _x(value)
+    return _xml(root)
+
+
+def to_gexf(graph: Graph, *, generated: str = "") -> str:
+    """The graph as GEXF 1.3 (namespace http://gexf.net/1.3); each edge's ``passages`` attribute holds the
+    space-separated ids of its supporting passages."""
+    ET.register_namespace("", GEXF_NS)
+    q = lambda tag: f"{{{GEXF_NS}}}{tag}"  # noqa: E731
+    root = ET.Element(q("gexf"), {"version": "1.3"})
+    meta = ET.SubElement(root, q("meta"), {"lastmodifieddate": generated[:10]} if generated else {})
+    ET.SubElement(meta, q("creator")).text = "MigraHub"
+    ET.SubElement(meta, q("description")).text = (
+        "Cities, initiatives and organisations linked by co-mention in a passage or by initiative records "
+        f"(edges of at least {graph.min_weight} passages)")
+    g = ET.SubElement(root, q("graph"), {"defaultedgetype": "undirected", "mode": "static"})
+    for cls, attrs in (("node", NODE_ATTRS), ("edge", EDGE_ATTRS)):
+        el = ET.SubElement(g, q("attributes"), {"class": cls})
+        for name, kind in attrs:
+            ET.SubElement(el, q("attribute"), {"id": name, "title": name, "type": "integer" if kind == "int"
+                                               else "string"})
+    nodes = ET.SubElement(g, q("nodes"))
+    for n in graph.nodes:
+        el = ET.SubElement(nodes, q("node"), {"id": str(n.id), "label": _x(n.label)})
+        values = ET.SubElement(el, q("attvalues"))
+        for key, value in _node_values(n).items():
+            ET.SubElement(values, q("attvalue"), {"for": key, "value": _x(value)})
+    edges = ET.SubElement(g, q("edges"))
+    for e in graph.edges:
+        el = ET.SubElement(edges, q("edge"), {"id": e.key, "source": str(e.source), "target": str(e.target),
+                                              "weight": str(float(e.weight))})
+        values = ET.SubElement(el, q("attvalues"))
+        for key, value in _edge_values(e).items():
+            ET.SubElement(values, q("attvalue"), {"for": key, "value": _x(value)})
+    return _xml(root)
+
+
+def to_json(graph: Graph) -> dict:
+    """The graph as plain data for the interactive view and the API."""
+    return {
+        "min_weight": graph.min_weight, "truncated": graph.truncated,
+        "nodes": [{"id": n.id, "label": n.label, "category": n.category, "kind": n.kind, "country": n.country,
+                   "weighted_degree": n.documents} for n in graph.nodes],
+        "edges": [{"source": e.source, "target": e.target, "weight": e.weight, "relations": sorted(e.relations),
+                   "passages": e.passages} for e in graph.edges],
+    }

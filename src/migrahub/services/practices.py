@@ -1,0 +1,167 @@
+"""The practice library: the structured good-practice records of the hub (entity category ``practices``, one
+record per document that states it), each with the passage it comes from, filterable by place (country → city),
+actor / target group and — once passages are coded — theme.
+
+Pure reads; the web page and the API render what :func:`library` returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+# Target groups and actors recognised in a practice's title, summary, actors and evidence (English, French,
+# Spanish, German stems). The key is the filter value, the label is shown.
+GROUPS: dict[str, tuple[str, str]] = {
+    "children": ("Children & minors", r"child|minor|unaccompanied|kids|enfant|niñ|menor|kinder"),
+    "youth": ("Young people", r"youth|young people|young migrants|jeunes|jóvenes|jugend"),
+    "women": ("Women & girls", r"women|woman|girls|mothers|femmes|mujeres|frauen"),
+    "undocumented": ("Undocumented people", r"undocumented|irregular|sans[- ]papiers|without papers|"
+                                             r"sin papeles|irregulär"),
+    "refugees": ("Refugees & asylum seekers", r"refugee|asylum|réfugi|demandeurs d.asile|refugiad|flüchtling"),
+    "workers": ("Workers", r"worker|labour|labor|employment|jobs|travailleu|trabajador|arbeit"),
+    "families": ("Families", r"famil"),
+    "older": ("Older people", r"elderly|older people|seniors|personnes âgées"),
+    "students": ("Students & schools", r"student|school|école|escuela|schule|universit"),
+    "lgbtiq": ("LGBTIQ people", r"lgbt"),
+}
+_GROUP_RE = {k: re.compile(rf"\b(?:{pattern})", re.I) for k, (_, pattern) in GROUPS.items()}
+MAX_RECORDS = 5000  # practice records read per request (newest documents first)
+
+
+@dataclass
+class Practice:
+    entity_id: int
+    document_id: int
+    title: str
+    summary: str
+    places: list[dict]            # [{"name", "id" (entity id or None), "type", "country"}]
+    actors: list[str]
+    groups: list[str]             # keys of GROUPS
+    passage_id: int | None
+    document_title: str | None
+    published: str | None
+    evidence: str
+    themes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Library:
+    total: int
+    practices: list[Practice]
+    countries: list[tuple[str, int]]          # (ISO code, practices), most first
+    cities: list[tuple[int | None, str, int]]  # (entity id, name, practices) within the chosen country
+    groups: list[tuple[str, str, int]]         # (key, label, practices)
+    themes: list[tuple[str, int]]              # (code, practices); empty until coding exists
+
+
+def groups_of(text: str) -> list[str]:
+    """The target groups a practice's text names (keys of :data:`GROUPS`)."""
+    return [k for k, rx in _GROUP_RE.items() if rx.search(text or "")]
+
+
+def _place_index(conn: sqlite3.Connection) -> dict[str, dict]:
+    index: dict[str, dict] = {}
+    for r in conn.execute("SELECT id, name, data FROM entities WHERE category = 'places' AND merged_into IS NULL "
+                          "ORDER BY id"):
+        data = json.loads(r["data"])
+        info = {"id": r["id"], "name": r["name"], "type": data.get("type"), "country": data.get("country")}
+        for name in [r["name"], *(data.get("surface") or [])]:
+            index.setdefault(str(name).casefold(), info)
+    return index
+
+
+def _themes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[str]]:
+    """Hook for themes: the codes currently applied to each passage, once the coding tables exist."""
+    if not passage_ids or conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_codings'").fetchone() is None:
+        return {}
+    out: dict[int, list[str]] = {}
+    marks = ",".join("?" * len(passage_ids))
+    try:
+        rows = conn.execute(f"SELECT DISTINCT passage_id, code_id FROM current_codings WHERE status = 'applied' "
+                            f"AND passage_id IN ({marks})", passage_ids).fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    for r in rows:
+        out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice]:
+    """Every practice record of current documents (newest first) with its passage, places resolved to entities."""
+    places = _place_index(conn)
+    rows = conn.execute(
+        """SELECT r.entity_id, r.document_id, r.data, d.title AS doc_title, d.published,
+                  (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
+                   AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
+           FROM entity_records r JOIN entities e ON e.id = r.entity_id AND e.category = 'practices'
+           JOIN documents d ON d.id = r.document_id AND d.superseded = 0
+           ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
+        (limit,)).fetchall()
+    out = []
+    for r in rows:
+        data = json.loads(r["data"])
+        title, summary = str(data.get("title") or ""), str(data.get("summary") or "")
+        actors = [str(a) for a in data.get("actors") or ()]
+        resolved = []
+        for name in data.get("places") or ():
+            info = places.get(str(name).casefold())
+            resolved.append(info or {"id": None, "name": str(name), "type": None, "country": None})
+        text = " ".join([title, summary, " ".join(actors), str(data.get("evidence") or "")])
+        out.append(Practice(r["entity_id"], r["document_id"], title, summary, resolved, actors, groups_of(text),
+                            r["passage_id"], r["doc_title"], r["published"], str(data.get("evidence") or "")))
+    themes = _themes(conn, [p.passage_id for p in out if p.passage_id])
+    for p in out:
+        p.themes = themes.get(p.passage_id, [])
+    return out
+
+
+def _countries(p: Practice) -> set[str]:
+    return {pl["country"] for pl in p.places if pl.get("country")}
+
+
+def library(conn: sqlite3.Connection, *, country: str | None = None, city: int | None = None,
+            group: str | None = None, theme: str | None = None, limit: int = 25, offset: int = 0) -> Library:
+    """A page of practices under the filters, with the counts of every filter value under the other filters."""
+    everything = records(conn)
+
+    def keep(p: Practice, skip: str = "") -> bool:
+        if country and skip not in ("country", "city") and country not in _countries(p):
+            return False
+        if city and skip != "city" and not any(pl.get("id") == city for pl in p.places):
+            return False
+        if group and skip != "group" and group not in p.groups:
+            return False
+        return not (theme and skip != "theme" and theme not in p.themes)
+
+    chosen = [p for p in everything if keep(p)]
+    counts: dict[str, dict] = {"country": {}, "city": {}, "group": {}, "theme": {}}
+    for p in everything:
+        if keep(p, "country"):
+            for c in _countries(p):
+                counts["country"][c] = counts["country"].get(c, 0) + 1
+        if country and keep(p, "city"):
+            for pl in {(pl["id"], pl["name"]) for pl in p.places if pl.get("country") == country
+                       and pl.get("type") != "country"}:
+                counts["city"][pl] = counts["city"].get(pl, 0) + 1
+        if keep(p, "group"):
+            for g in p.groups:
+                counts["group"][g] = counts["group"].get(g, 0) + 1
+        if keep(p, "theme"):
+            for t in p.themes:
+                counts["theme"][t] = counts["theme"].get(t, 0) + 1
+    page = chosen[offset:offset + limit]
+    for p in page:
+        if p.passage_id is None and p.evidence:  # no mention stored: find the passage that holds the evidence
+            row = conn.execute("SELECT id FROM passages WHERE document_id = ? AND instr(text, ?) > 0 ORDER BY seq "
+                               "LIMIT 1", (p.document_id, p.evidence[:200])).fetchone()
+            p.passage_id = row[0] if row else None
+    by_count = lambda d: sorted(d.items(), key=lambda kv: (-kv[1], str(kv[0])))  # noqa: E731
+    return Library(
+        total=len(chosen), practices=page,
+        countries=by_count(counts["country"]),
+        cities=[(k[0], k[1], n) for k, n in by_count(counts["city"])],
+        groups=[(k, GROUPS[k][0], n) for k, n in by_count(counts["group"])],
+        themes=by_count(counts["theme"]))

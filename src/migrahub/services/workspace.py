@@ -1,0 +1,299 @@
+"""The coders' workspace: what the coding pages and the coding API show and do.
+
+Reads take a connection (the web door passes its per-thread reader); writes go through
+:func:`migrahub.services.coding.record_action`, so every change is one appended row of the coding log (and of the
+hub's action log). Offsets are code points into ``documents.text``, end exclusive, like everywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from migrahub.coding.autocode import VERSION as AUTOCODER
+from migrahub.coding.codebook import Codebook, normalize_colour
+from migrahub.services import coding
+from migrahub.store import codings as store
+
+CodingError = store.CodingError
+WEB_ACTIONS = ("add", "remove", "accept", "reject", "memo")
+MEMO_MAX = 4000
+
+
+@dataclass
+class CodeNode:
+    """A code of a codebook as the browser shows it: depth in the tree and how often it is applied/suggested."""
+
+    id: str
+    name: str
+    description: str
+    colour: str | None
+    parent: str | None
+    depth: int
+    leaf: bool
+    css: str
+    applied: int = 0
+    suggested: int = 0
+    children: list[CodeNode] = field(default_factory=list)
+
+
+def codebook_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM codebooks ORDER BY name")]
+
+
+def codebooks(conn: sqlite3.Connection) -> list[dict]:
+    """The hub's codebooks with their number of codes, of logged coding actions and of pending suggestions."""
+    out = []
+    for r in conn.execute(
+            "SELECT b.id, b.name, b.version, b.language, (SELECT count(*) FROM codes c WHERE c.codebook_id = b.id) "
+            "AS codes, (SELECT count(*) FROM coding_actions a WHERE a.codebook_id = b.id) AS actions "
+            "FROM codebooks b ORDER BY b.name"):
+        row = dict(r)
+        row["pending"] = conn.execute("SELECT count(*) FROM current_codings WHERE codebook_id = ? AND "
+                                      "status = 'suggested'", (row.pop("id"),)).fetchone()[0]
+        out.append(row)
+    return out
+
+
+def choose_codebook(conn: sqlite3.Connection, name: str | None) -> str | None:
+    """The codebook asked for (when it exists), else the only/first one of the hub; ``None`` when there is none."""
+    names = codebook_names(conn)
+    if name and name in names:
+        return name
+    if name:
+        raise CodingError(f"no codebook named {name!r} in this hub (loaded: {', '.join(names) or 'none yet'})")
+    return names[0] if names else None
+
+
+def css_class(book_id: int, position: int) -> str:
+    return f"code-b{book_id}-c{position}"
+
+
+def _classes(conn: sqlite3.Connection, book: Codebook) -> dict[str, str]:
+    book_id = store.codebook_id(conn, book.name)
+    return {c.id: css_class(book_id, i) for i, c in enumerate(book.codes)}
+
+
+def colour_css(conn: sqlite3.Connection, book: Codebook) -> str:
+    """A stylesheet giving each code its colour (the hub's CSP forbids inline styles, so colours come as classes)."""
+    safe = re.sub(r"[^\w .-]", "_", book.name)
+    lines = [f"/* colours of codebook {safe} */"]
+    classes = _classes(conn, book)
+    for c in book.codes:
+        colour = normalize_colour(c.colour)
+        if colour:
+            lines.append(f".{classes[c.id]} {{ --code-colour: {colour}; }}")
+    return "\n".join(lines) + "\n"
+
+
+def tree(conn: sqlite3.Connection, name: str) -> tuple[Codebook, list[CodeNode]]:
+    """The codebook as a tree of :class:`CodeNode` with per-code counts of current codings (a category counts the
+    codings of its descendants too)."""
+    book = store.load_codebook(conn, name)
+    counts: dict[tuple[str, str], int] = {}
+    for r in conn.execute("SELECT code_id, status, count(*) FROM current_codings WHERE codebook_id = ? "
+                          "GROUP BY code_id, status", (store.codebook_id(conn, name),)):
+        counts[(r[0], r[1])] = r[2]
+    classes = _classes(conn, book)
+    leaves = {c.id for c in book.leaves()}
+    nodes: dict[str, CodeNode] = {}
+    roots: list[CodeNode] = []
+    for c in book.codes:
+        depth = nodes[c.parent].depth + 1 if c.parent in nodes else 0
+        node = CodeNode(c.id, c.name, c.description, c.colour, c.parent, depth, c.id in leaves, classes[c.id],
+                        counts.get((c.id, "applied"), 0), counts.get((c.id, "suggested"), 0))
+        nodes[c.id] = node
+        (nodes[c.parent].children if c.parent in nodes else roots).append(node)
+
+    def total(node: CodeNode) -> tuple[int, int]:
+        for child in node.children:
+            a, s = total(child)
+            node.applied += a
+            node.suggested += s
+        return node.applied, node.suggested
+
+    for root in roots:
+        total(root)
+    return book, roots
+
+
+def flatten(nodes: list[CodeNode]) -> list[CodeNode]:
+    out = []
+    for n in nodes:
+        out.append(n)
+        out.extend(flatten(n.children))
+    return out
+
+
+def code_passages(conn: sqlite3.Connection, name: str, code_id: str, status: str = "applied",
+                  limit: int = 200) -> list[dict]:
+    """The spans currently coded with ``code_id`` (``applied`` or ``suggested``), with their document and text."""
+    book = store.load_codebook(conn, name)
+    if code_id not in book:
+        raise CodingError(f"code: no code {code_id!r} in codebook {name!r}")
+    wanted = {code_id} | {c.id for c in book.codes if code_id in {p.id for p in book.path(c.id)}}
+    rows = [r for r in store.current(conn, name, status=status) if r["code_id"] in wanted]
+    out = []
+    for r in rows[:limit]:
+        d = conn.execute("SELECT title, substr(text, ? + 1, ? - ?) AS span FROM documents WHERE id = ?",
+                         (r["start"], r["end"], r["start"], r["document_id"])).fetchone()
+        out.append({**r, "title": d["title"] if d else None, "text": d["span"] if d else "",
+                    "code_name": book.get(r["code_id"]).name})
+    return out
+
+
+def _passage_rows(conn: sqlite3.Connection, document_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        'SELECT id, seq, start, "end", kind, text FROM passages WHERE document_id = ? ORDER BY seq', (document_id,))]
+
+
+def _fill(passage: dict, text: str, codings: list[dict], memos: list[dict], book: Codebook,
+          classes: dict[str, str], user: str | None) -> dict:
+    s, e = passage["start"], passage["end"]
+    inside = [c for c in codings if s <= c["start"] and c["end"] <= e]
+    for c in inside:
+        code = book.get(c["code_id"]) if c["code_id"] in book else None
+        c["code_name"] = code.name if code else c["code_id"]
+        c["css"] = classes.get(c["code_id"], "")
+        c["whole"] = (c["start"], c["end"]) == (s, e)
+        c["span_text"] = "" if c["whole"] else text[c["start"]:c["end"]]
+        c["mine"] = user is not None and c["coder"] == user
+    passage["applied"] = [c for c in inside if c["status"] == "applied"]
+    passage["suggested"] = sorted((c for c in inside if c["status"] == "suggested"),
+                                  key=lambda c: -(c["confidence"] or 0))
+    passage["memos"] = [dict(m, span_text="" if (m["start"], m["end"]) == (s, e) else text[m["start"]:m["end"]])
+                        for m in memos if s <= m["start"] and m["end"] <= e]
+    return passage
+
+
+def document_view(conn: sqlite3.Connection, name: str, document_id: int, user: str | None = None,
+                  passage_id: int | None = None) -> dict | None:
+    """A document passage by passage, each with its applied codings, pending suggestions and memos for one codebook
+    (all passages, or only ``passage_id``); ``None`` when there is no such document."""
+    doc = conn.execute("SELECT id, title, language, text, superseded FROM documents WHERE id = ?",
+                       (document_id,)).fetchone()
+    if doc is None:
+        return None
+    book = store.load_codebook(conn, name)
+    classes = _classes(conn, book)
+    codings = store.current(conn, name, document_id=document_id)
+    memos = store.memos(conn, name, document_id=document_id)
+    passages = _passage_rows(conn, document_id)
+    if passage_id is not None:
+        passages = [p for p in passages if p["id"] == passage_id]
+    return {"id": doc["id"], "title": doc["title"], "language": doc["language"], "superseded": bool(doc["superseded"]),
+            "codebook": name,
+            "passages": [_fill(p, doc["text"], [dict(c) for c in codings], memos, book, classes, user)
+                         for p in passages],
+            "leaves": [{"id": c.id, "name": c.name, "path": " › ".join(x.name for x in book.path(c.id))}
+                       for c in book.leaves() if c.codable],
+            "pending": sum(1 for c in codings if c["status"] == "suggested")}
+
+
+def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
+    row = conn.execute('SELECT id, document_id, start, "end", kind, text FROM passages WHERE id = ?',
+                       (passage_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
+        code: str | None = None, start: int | None = None, end: int | None = None, about: str | None = None,
+        memo: str | None = None) -> dict:
+    """Record one coding action by a person on a passage (or on a span inside it); return the passage.
+
+    ``start``/``end`` default to the whole passage and must lie inside it. Raises :class:`CodingError` with the
+    field and the reason on bad input; nothing is written then.
+    """
+    if action not in WEB_ACTIONS:
+        raise CodingError(f"action must be one of {', '.join(WEB_ACTIONS)}, not {action!r}")
+    p = passage(conn, passage_id)
+    if p is None:
+        raise CodingError(f"passage: no passage with id {passage_id}")
+    start = p["start"] if start is None else start
+    end = p["end"] if end is None else end
+    if not (p["start"] <= start < end <= p["end"]):
+        raise CodingError(f"span: {start}:{end} is not inside passage {passage_id} ({p['start']}:{p['end']})")
+    code = code or None
+    if action in ("add", "remove", "accept", "reject"):
+        if not code:
+            raise CodingError("code: choose a code")
+        book = store.load_codebook(conn, codebook)
+        if code not in book:
+            raise CodingError(f"code: no code {code!r} in codebook {codebook!r}")
+        if action == "add" and code not in {c.id for c in book.leaves() if c.codable}:
+            raise CodingError(f"code: {code!r} is a category; apply one of its codes")
+    if action in ("accept", "reject"):
+        about = about or AUTOCODER
+        pending = {(c["code_id"], c["coder"]) for c in store.current(conn, codebook, status="suggested",
+                                                                      document_id=p["document_id"])
+                   if (c["start"], c["end"]) == (start, end)}
+        if (code, about) not in pending:
+            raise CodingError(f"suggestion: {about} has no pending suggestion of {code!r} here")
+    else:
+        about = None
+    if action == "remove":
+        mine = {c["code_id"] for c in store.current(conn, codebook, status="applied", coder=coder,
+                                                    document_id=p["document_id"])
+                if (c["start"], c["end"]) == (start, end)}
+        if code not in mine:
+            raise CodingError(f"code: you have not applied {code!r} here")
+    if action == "memo":
+        memo = (memo or "").strip()
+        if not memo:
+            raise CodingError("memo: write some text")
+        if len(memo) > MEMO_MAX:
+            raise CodingError(f"memo: at most {MEMO_MAX} characters")
+    else:
+        memo = None
+    action_id = coding.record_action(db, codebook=codebook, document_id=p["document_id"], start=start, end=end,
+                                     coder=coder, action=action, code=code, about=about, memo=memo)
+    return {**p, "action_id": action_id}
+
+
+def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+    """Machine suggestions nobody has accepted or rejected yet, most confident first, with document and passage."""
+    book = store.load_codebook(conn, name)
+    classes = _classes(conn, book)
+    rows = sorted(store.current(conn, name, status="suggested"),
+                  key=lambda c: (-(c["confidence"] or 0), c["document_id"], c["start"], c["code_id"]))
+    out = []
+    for r in rows[offset:offset + limit]:
+        d = conn.execute("SELECT title, substr(text, ? + 1, ? - ?) AS span FROM documents WHERE id = ?",
+                         (r["start"], r["end"], r["start"], r["document_id"])).fetchone()
+        code = book.get(r["code_id"]) if r["code_id"] in book else None
+        out.append({**r, "title": d["title"] if d else None, "text": d["span"] if d else "",
+                    "code_name": code.name if code else r["code_id"], "css": classes.get(r["code_id"], "")})
+    return len(rows), out
+
+
+def passage_labels(conn: sqlite3.Connection, document_id: int) -> dict:
+    """Applied codes of each passage of a document, for every codebook of the hub (read-only labels):
+    ``{"codebooks": [names], "passages": {passage id: [{code, name, css, codebook, coders}]}}``."""
+    names = codebook_names(conn)
+    by_passage: dict[int, list[dict]] = {}
+    if not names:
+        return {"codebooks": [], "passages": by_passage}
+    spans = _passage_rows(conn, document_id)
+    for name in names:
+        book = store.load_codebook(conn, name)
+        classes = _classes(conn, book)
+        merged: dict[tuple[int, str], dict] = {}
+        for c in store.current(conn, name, status="applied", document_id=document_id):
+            for p in spans:
+                if p["start"] <= c["start"] and c["end"] <= p["end"]:
+                    label = merged.setdefault((p["id"], c["code_id"]), {
+                        "code": c["code_id"], "codebook": name, "css": classes.get(c["code_id"], ""),
+                        "name": book.get(c["code_id"]).name if c["code_id"] in book else c["code_id"], "coders": []})
+                    if c["coder"] not in label["coders"]:
+                        label["coders"].append(c["coder"])
+                    break
+        for (pid, _), label in merged.items():
+            by_passage.setdefault(pid, []).append(label)
+    used = sorted({lbl["codebook"] for labels in by_passage.values() for lbl in labels})
+    return {"codebooks": used, "passages": by_passage}
+
+
+def suggest(db, name: str) -> dict:
+    """Run the auto-coder over the hub's uncoded passages (see :func:`migrahub.services.coding.suggest`)."""
+    return coding.suggest(db, name)

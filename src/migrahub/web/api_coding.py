@@ -1,0 +1,173 @@
+"""Coding endpoints of the REST API: codebooks, a document's codings, pending suggestions (read) and coding actions
+(coder role). Mounted on the hub's API by :mod:`migrahub.web.api` with its authentication and permission check, so
+this module does not import it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from django.conf import settings
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from migrahub.services import documents as docs
+from migrahub.services import workspace
+
+
+class CodeOut(Schema):
+    id: str
+    name: str
+    description: str
+    colour: str | None
+    parent: str | None
+    leaf: bool
+    applied: int = Field(..., description="current applied codings (a category: with its codes')")
+    suggested: int
+
+
+class CodebookOut(Schema):
+    name: str
+    version: str | None
+    language: str | None
+    actions: int
+    pending: int
+    codes: list[CodeOut]
+
+
+class CodingOut(Schema):
+    document_id: int
+    start: int = Field(..., description="code-point offset into the document text")
+    end: int = Field(..., description="code-point offset, exclusive")
+    passage_id: int | None
+    code_id: str
+    coder: str
+    coder_kind: str
+    status: str = Field(..., description="applied (a person) or suggested (a machine, pending)")
+    confidence: float | None
+    since: str
+
+
+class MemoOut(Schema):
+    start: int
+    end: int
+    passage_id: int | None
+    code_id: str | None
+    coder: str
+    memo: str
+    at: str
+
+
+class DocumentCodingsOut(Schema):
+    document_id: int
+    codebook: str
+    codings: list[CodingOut]
+    memos: list[MemoOut]
+
+
+class SuggestionOut(CodingOut):
+    title: str | None
+    text: str
+    code_name: str
+
+
+class SuggestionList(Schema):
+    codebook: str
+    count: int
+    limit: int
+    offset: int
+    items: list[SuggestionOut]
+
+
+class ActionIn(Schema):
+    codebook: str = Field(..., max_length=200)
+    passage_id: int
+    action: Literal["add", "remove", "accept", "reject", "memo"]
+    code: str | None = Field(None, max_length=200)
+    start: int | None = Field(None, ge=0, description="code-point offset; default: the passage's start")
+    end: int | None = Field(None, ge=1, description="code-point offset, exclusive; default: the passage's end")
+    about: str | None = Field(None, max_length=200, description="machine coder of the suggestion (accept/reject)")
+    memo: str | None = Field(None, max_length=workspace.MEMO_MAX)
+
+
+class ActionOut(Schema):
+    id: int
+    document_id: int
+    passage_id: int
+    start: int
+    end: int
+
+
+class Error(Schema):
+    detail: str
+
+
+def _conn():
+    return docs.reader(settings.MIGRAHUB_DB)
+
+
+def _codebook(conn, name: str | None) -> str:
+    try:
+        chosen = workspace.choose_codebook(conn, name)
+    except workspace.CodingError as exc:
+        raise HttpError(404, str(exc)) from exc
+    if chosen is None:
+        raise HttpError(404, "no codebook in this hub yet")
+    return chosen
+
+
+def router(read_auth: list, write_auth: list, require: Callable) -> Router:
+    """The coding routes, authenticated like the rest of the API (``require(request, perm)`` raises 401/403)."""
+    r = Router(tags=["code"])
+
+    @r.get("/codebooks", response=list[CodebookOut], auth=read_auth, summary="Codebooks with their code trees")
+    def list_codebooks(request):
+        require(request, "web.view_document")
+        conn = _conn()
+        out = []
+        for meta in workspace.codebooks(conn):
+            _, roots = workspace.tree(conn, meta["name"])
+            out.append({**meta, "codes": [vars(n) for n in workspace.flatten(roots)]})
+        return out
+
+    @r.get("/documents/{document_id}/codings", response={200: DocumentCodingsOut, 404: Error}, auth=read_auth,
+           summary="Current codings (applied and suggested) and memos of a document")
+    def document_codings(request, document_id: int, codebook: str | None = Query(None, max_length=200)):
+        require(request, "web.view_document")
+        conn = _conn()
+        name = _codebook(conn, codebook)
+        if docs.document(conn, document_id) is None:
+            raise HttpError(404, f"no document {document_id}")
+        from migrahub.store import codings as store
+
+        return {"document_id": document_id, "codebook": name,
+                "codings": store.current(conn, name, document_id=document_id),
+                "memos": store.memos(conn, name, document_id=document_id)}
+
+    @r.get("/suggestions", response={200: SuggestionList, 404: Error}, auth=read_auth,
+           summary="Pending machine suggestions, most confident first")
+    def suggestions(request, codebook: str | None = Query(None, max_length=200),
+                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)):
+        require(request, "web.view_document")
+        conn = _conn()
+        name = _codebook(conn, codebook)
+        total, items = workspace.pending(conn, name, limit=limit, offset=offset)
+        return {"codebook": name, "count": total, "limit": limit, "offset": offset, "items": items}
+
+    @r.post("/codings", response={200: ActionOut, 400: Error, 403: Error, 404: Error}, auth=write_auth,
+            summary="Record a coding action (add, remove, accept, reject, memo) on a passage (coders)")
+    def coding_action(request, body: ActionIn):
+        require(request, "web.code_document")
+        conn = _conn()
+        name = _codebook(conn, body.codebook)
+        try:
+            p = workspace.act(settings.MIGRAHUB_DB, conn, codebook=name, coder=request.auth.get_username(),
+                              action=body.action, passage_id=body.passage_id, code=body.code, start=body.start,
+                              end=body.end, about=body.about, memo=body.memo)
+        except workspace.CodingError as exc:
+            raise HttpError(400, str(exc)) from exc
+        return {"id": p["action_id"], "document_id": p["document_id"], "passage_id": p["id"],
+                "start": body.start if body.start is not None else p["start"],
+                "end": body.end if body.end is not None else p["end"]}
+
+    return r

@@ -1,0 +1,164 @@
+"""Real-browser test of the coding workspace: `migrahub serve` on a hub with the demo codebook loaded
+(`migrahub codebook load demo/codebook.yaml`) and machine suggestions (`migrahub suggest`); a coder codes a selected
+span (code-point offsets computed by coding.js), accepts a suggestion and runs the auto-coder from the page.
+
+Uses the chromium launcher and page fixture of test_browser.py (skips the same way where chromium is absent).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from test_browser import MIGRAHUB, SHOTS, _chromium, _free_port, _targets, browser, page  # noqa: F401
+from webhelpers import DEMO, PASSWORD, REPO
+
+pytestmark = pytest.mark.browser
+
+BOOK = "Demo local governance"
+SPAN_DOC = ("# Plimsoll-Malmö välkomnar\n\n"
+            "Malmö 🇸🇪 öppnar ett välkomstcenter för nyanlända flyktingar i Plimsoll-Malmö.\n\n"
+            "Kommunen samarbetar med föreningar om språkkurser och bostäder.\n")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium = _chromium()
+    folder = tmp_path_factory.mktemp("served-coding")
+    db = folder / "hub.sqlite3"
+    extra = folder / "docs"
+    extra.mkdir()
+    (extra / "plimsoll-malmo.md").write_text(SPAN_DOC, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
+    run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    ingested = run("ingest", "--quiet", *_targets(), str(extra))
+    assert ingested.returncode in (0, 1), ingested.stderr
+    loaded = run("codebook", "load", str(DEMO / "codebook.yaml"))
+    assert loaded.returncode == 0 and BOOK in loaded.stdout, loaded.stderr
+    suggested = run("suggest", "--codebook", BOOK)
+    assert suggested.returncode == 0, suggested.stderr
+    made = run("user", "create", "coder1", "--role", "coder")
+    assert made.returncode == 0, made.stderr
+    port = _free_port()
+    log = open(folder / "serve.log", "w")
+    proc = subprocess.Popen([*MIGRAHUB, "serve", "--port", str(port), "--threads", "4"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"migrahub serve exited: {(folder / 'serve.log').read_text()}")
+                time.sleep(0.2)
+        else:
+            pytest.fail("migrahub serve did not answer within 30 s")
+        yield {"base": base, "chromium": chromium, "db": db}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def _rows(db, query, params=()):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _sign_in(pg):
+    pg.goto("/accounts/login/")
+    pg.get_by_label("User name").fill("coder1")
+    pg.get_by_label("Password").fill(PASSWORD)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.get_by_text("Signed in as").wait_for()
+
+
+def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, server):  # noqa: F811
+    db = server["db"]
+    did = _rows(db, "SELECT document_id FROM passages WHERE instr(text, 'öppnar ett') > 0")[0][0]
+    text = _rows(db, "SELECT text FROM documents WHERE id = ?", (did,))[0][0]
+    word = "välkomstcenter"
+    start = text.index(word)  # code points (the flag before it is 2 code points, 4 UTF-16 units)
+    pid = _rows(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, ?) > 0", (did, word))[0][0]
+    _sign_in(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Coding", exact=True).click()
+    page.get_by_role("heading", name="Coding workspace").wait_for()
+    url = f"/code/{did}?{urllib.parse.urlencode({'codebook': BOOK})}"
+    page.goto(url)
+    block = page.locator(f"#p-{pid}")
+    # select the word with the mouse-equivalent DOM API (offsets in UTF-16 there), as a user's drag would
+    page.evaluate("""([pid, word]) => {
+        const el = document.querySelector('#p-' + pid + ' .passage-text');
+        const node = el.firstChild;
+        const i = node.data.indexOf(word);
+        const r = document.createRange();
+        r.setStart(node, i); r.setEnd(node, i + word.length);
+        const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+        el.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+    }""", [pid, word])
+    page.wait_for_function(f"document.querySelector('#p-{pid} .add-code input.span-start').value === '{start}'")
+    assert block.locator(".add-code input.span-end").input_value() == str(start + len(word))
+    assert word in block.locator(".add-code .span-choice").inner_text()
+    block.get_by_label("Add code").select_option("OFFER.WELCOME")
+    block.get_by_role("button", name="Add code").click()
+    page.locator(f"#p-{pid} .codings.applied q.span-text", has_text=word).wait_for()  # htmx swapped the block
+    row = _rows(db, "SELECT a.* FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE c.name = 'coder1' "
+                    "ORDER BY a.id DESC LIMIT 1")[0]
+    assert (row["action"], row["code_id"], row["start"], row["end"]) == ("add", "OFFER.WELCOME", start,
+                                                                        start + len(word))
+    # whole-passage coding of the next passage (no selection)
+    other = _rows(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, 'Kommunen') > 0", (did,))[0][0]
+    page.locator(f"#p-{other}").get_by_label("Add code").select_option("COOP.CIVIL")
+    page.locator(f"#p-{other}").get_by_role("button", name="Add code").click()
+    page.locator(f"#p-{other} .codings.applied .code-name", has_text="Partnership with civil society").wait_for()
+
+    # run the auto-coder from the page, then accept one of its suggestions
+    page.get_by_role("button", name="Suggest codes").click()
+    page.get_by_text("new suggestions on").wait_for()
+    pending = _rows(db, "SELECT document_id, passage_id, code_id FROM current_codings WHERE status = 'suggested' "
+                        "AND passage_id IS NOT NULL ORDER BY document_id = ? DESC, confidence DESC LIMIT 1", (did,))
+    assert pending, "the auto-coder made no suggestion"
+    sdoc, spid, scode = pending[0]
+    if sdoc != did:
+        page.goto(f"/code/{sdoc}?{urllib.parse.urlencode({'codebook': BOOK})}")
+    name = _rows(db, "SELECT name FROM codes WHERE code_id = ?", (scode,))[0][0]
+    suggestion = page.locator(f"#p-{spid} .codings.suggested li", has=page.locator(".code-name", has_text=name))
+    suggestion.get_by_role("button", name=f"Accept {name}").click()
+    page.locator(f"#p-{spid} .codings.applied li", has_text="coder1").filter(has_text=name).wait_for()
+    assert page.locator(f"#p-{spid} .codings.suggested .code-name", has_text=name).count() == 0
+    accepted = _rows(db, "SELECT count(*) FROM coding_actions a JOIN coders c ON c.id = a.coder_id "
+                         "WHERE c.name = 'coder1' AND a.action = 'accept' AND a.code_id = ?", (scode,))[0][0]
+    assert accepted == 1
+    assert page.errors == []
+
+    page.goto(url)
+    page.locator(f"#p-{pid} q.span-text", has_text=word).wait_for()
+    # the screenshot: the accepted suggestion's passage with its neighbours' pending suggestions
+    page.goto(f"/code/{sdoc}?{urllib.parse.urlencode({'codebook': BOOK})}#p-{spid}")
+    page.locator(f"#p-{spid} .codings.applied").wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "coding-workspace.png"))
+    target = REPO / "docs" / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SHOTS / "coding-workspace.png", target / "coding-workspace.png")
+
+    # the review queue and the document page's read-only labels
+    page.goto(f"/code/review?{urllib.parse.urlencode({'codebook': BOOK})}")
+    page.get_by_role("heading", name="Pending suggestions").wait_for()
+    page.goto(f"/documents/{did}")
+    page.locator(".code-label", has_text="Welcome and orientation").wait_for()
+    assert page.errors == []

@@ -1,0 +1,274 @@
+"""The coding workspace: codebook browser, document coding view, review queue, coding actions (roles, CSRF, the
+append-only log), span coding in code points, escaped memos, code labels on the document page and the coding API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from webhelpers import DEMO, assert_inert, sql
+
+BOOK = "Demo local governance"
+SPAN_DOC = ("# Plimsoll-Malmö välkomnar\n\n"
+            "Malmö 🇸🇪 öppnar ett välkomstcenter för nyanlända flyktingar i Plimsoll-Malmö.\n\n"
+            "Kommunen samarbetar med föreningar om språkkurser och bostäder.\n")
+
+
+@pytest.fixture(scope="module")
+def coded(hub, tmp_path_factory):
+    """The demo codebook loaded into the test hub, a Swedish document with an emoji flag, and machine suggestions."""
+    from migrahub.services import coding
+    from migrahub.services.ingest import ingest
+
+    loaded = coding.load_codebook_file(hub.db, DEMO / "codebook.yaml")
+    assert loaded["codebook"] == BOOK and loaded["leaves"] == 12
+    folder = tmp_path_factory.mktemp("coding-docs")
+    (folder / "plimsoll-malmo.md").write_text(SPAN_DOC, encoding="utf-8")
+    assert ingest([str(folder)], hub.db).added == 1
+    result = coding.suggest(hub.db, BOOK)
+    assert result["suggestions"] > 0, result
+    span_doc = sql(hub, "SELECT document_id FROM passages WHERE instr(text, 'öppnar ett') > 0")[0][0]
+    return {"span_doc": span_doc}
+
+
+def _passages(hub, document_id: int) -> list:
+    return sql(hub, "SELECT id, start, \"end\", text, kind FROM passages WHERE document_id = ? AND kind != 'heading' "
+                    "ORDER BY seq", (document_id,))
+
+
+def _current(hub, document_id: int, status: str | None = None) -> list:
+    from migrahub.services import coding
+
+    return coding.codings(hub.db, BOOK, document_id=document_id, **({"status": status} if status else {}))
+
+
+def _log(hub, coder: str) -> list:
+    return sql(hub, "SELECT a.* FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE c.name = ? "
+                    "ORDER BY a.id", (coder,))
+
+
+def _suggestion(hub) -> dict:
+    from migrahub.services import coding
+
+    taken = {(r["document_id"], r["start"]) for r in sql(hub, "SELECT document_id, start FROM coding_actions a JOIN "
+                                                              "coders c ON c.id = a.coder_id WHERE c.kind = 'person'")}
+    for s in coding.codings(hub.db, BOOK, status="suggested"):
+        if s["passage_id"] and (s["document_id"], s["start"]) not in taken:
+            return s
+    pytest.fail("no pending suggestion left on an untouched passage")
+
+
+def _post(client, document_id: int, **fields):
+    headers = {k: fields.pop(k) for k in list(fields) if k.startswith("HTTP_")}
+    return client.post(f"/code/{document_id}/act", {"codebook": BOOK, **fields}, **headers)
+
+
+def test_coding_home_and_codebook_page_show_the_tree_with_counts(login, coded, hub):
+    c = login("coder")
+    home = c.get("/code/")
+    assert home.status_code == 200 and BOOK in home.content.decode()
+    page = c.get(f"/code/codebooks/{BOOK}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Cooperation between places" in html and "City card and local documents" in html  # category and leaf
+    assert html.count('class="code-tree') >= 4  # nested: the root list and one per category
+    assert re.search(r"\d+ suggested</a>", html)  # counts link to the coded passages
+    link = re.search(r'href="(/code/codebooks/[^"]+/codes/[^"?]+)\?status=suggested"', html).group(1)
+    listing = c.get(link + "?status=suggested")
+    assert listing.status_code == 200 and "<blockquote>" in listing.content.decode()
+    css = c.get(re.search(r'href="(/code/colours/[^"]+\.css)"', html).group(1))
+    assert css.status_code == 200 and css["Content-Type"].startswith("text/css")
+    assert re.search(r"\.code-b\d+-c\d+ \{ --code-colour: #[0-9A-F]{6}; \}", css.content.decode())
+    assert "Suggest codes" in html
+    assert_inert(html)
+    assert c.get("/code/codebooks/No such book").status_code == 404
+
+
+def test_document_coding_view_shows_passages_with_forms_for_coders_only(login, client, coded, hub):
+    did = coded["span_doc"]
+    html = login("coder").get(f"/code/{did}", {"codebook": BOOK}).content.decode()
+    for p in _passages(hub, did):
+        assert f'id="p-{p["id"]}"' in html and f'data-start="{p["start"]}"' in html
+    assert 'name="code"' in html and "City card and local documents" in html  # the leaf codes to choose from
+    assert "Save memo" in html and "/static/web/coding.js" in html
+    assert_inert(html)
+    for reader in (login("reader"), client):
+        read_only = reader.get(f"/code/{did}", {"codebook": BOOK})
+        assert read_only.status_code == 200
+        assert "Add code" not in read_only.content.decode() and "Accept" not in read_only.content.decode()
+    assert client.get("/code/999999", {"codebook": BOOK}).status_code == 404
+
+
+def test_coder_adds_a_code_to_a_passage_and_the_log_records_it(login, coded, hub):
+    did = coded["span_doc"]
+    p = _passages(hub, did)[1]
+    before = len(_log(hub, "coder1"))
+    r = _post(login("coder"), did, passage=p["id"], action="add", code="COOP.CIVIL", start=p["start"], end=p["end"])
+    assert r.status_code == 302 and r["Location"].endswith(f"#p-{p['id']}")
+    rows = _log(hub, "coder1")
+    assert len(rows) == before + 1 and rows[-1]["action"] == "add" and rows[-1]["code_id"] == "COOP.CIVIL"
+    assert rows[-1]["passage_id"] == p["id"]
+    assert any(c["code_id"] == "COOP.CIVIL" and c["coder"] == "coder1" and c["status"] == "applied"
+               for c in _current(hub, did))
+    logged = sql(hub, "SELECT * FROM actions WHERE actor = 'coder1' AND verb = 'coding.add' ORDER BY id DESC LIMIT 1")
+    assert logged and logged[0]["object_id"] == str(did)
+    # the document page now shows the code as a read-only label on that passage
+    page = login("reader").get(f"/documents/{did}").content.decode()
+    assert re.search(r'class="code-label code-b\d+-c\d+"[^>]*>Partnership with civil society</li>', page)
+    # and the coder can withdraw it again (a new row: the log is append-only)
+    r = _post(login("coder"), did, passage=p["id"], action="remove", code="COOP.CIVIL", start=p["start"],
+              end=p["end"])
+    assert r.status_code == 302
+    assert not any(c["code_id"] == "COOP.CIVIL" for c in _current(hub, did))
+    assert [row["action"] for row in _log(hub, "coder1")[-2:]] == ["add", "remove"]
+
+
+def test_htmx_add_returns_the_passage_block(login, coded, hub):
+    did = coded["span_doc"]
+    p = _passages(hub, did)[0]
+    r = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER.WELCOME", HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and html.lstrip().startswith(f'<section class="code-passage" id="p-{p["id"]}"')
+    assert "Welcome and orientation" in html and "coder1" in html and "<html" not in html
+    bad = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER", HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200 and "is a category" in bad.content.decode()  # shown in the block, nothing saved
+    assert not any(c["code_id"] == "OFFER" for c in _current(hub, did))
+
+
+def test_accept_and_reject_suggestions(login, coded, hub):
+    c = login("coder")
+    s = _suggestion(hub)
+    r = _post(c, s["document_id"], passage=s["passage_id"], action="accept", code=s["code_id"], about=s["coder"],
+              start=s["start"], end=s["end"])
+    assert r.status_code == 302
+    now = _current(hub, s["document_id"])
+    assert any(x["code_id"] == s["code_id"] and x["coder"] == "coder1" and x["status"] == "applied"
+               and x["start"] == s["start"] for x in now)
+    assert not any(x["code_id"] == s["code_id"] and x["status"] == "suggested" and x["start"] == s["start"]
+                   for x in now)
+    assert _log(hub, "coder1")[-1]["action"] == "accept"
+    s2 = _suggestion(hub)
+    r = _post(c, s2["document_id"], passage=s2["passage_id"], action="reject", code=s2["code_id"], about=s2["coder"],
+              start=s2["start"], end=s2["end"], view="review", HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "Rejected." in r.content.decode()
+    now = _current(hub, s2["document_id"])
+    assert not any(x["code_id"] == s2["code_id"] and x["start"] == s2["start"] for x in now)
+    assert _log(hub, "coder1")[-1]["action"] == "reject"
+    # accepting it again is refused: it is no longer pending
+    again = _post(c, s2["document_id"], passage=s2["passage_id"], action="accept", code=s2["code_id"],
+                  about=s2["coder"], start=s2["start"], end=s2["end"])
+    assert again.status_code == 302
+    assert _log(hub, "coder1")[-1]["action"] == "reject"
+
+
+def test_review_queue_lists_pending_suggestions(login, client, coded, hub):
+    html = login("coder").get("/code/review", {"codebook": BOOK}).content.decode()
+    total = len(_current_all(hub, "suggested"))
+    assert f"{total} machine suggestion" in html
+    assert html.count('class="review-item"') == min(total, 50)
+    assert 'value="accept"' in html and "confidence" in html
+    assert_inert(html)
+    anon = client.get("/code/review", {"codebook": BOOK}).content.decode()
+    assert 'value="accept"' not in anon
+
+
+def _current_all(hub, status):
+    from migrahub.services import coding
+
+    return coding.codings(hub.db, BOOK, status=status)
+
+
+def test_memo_with_markup_is_stored_and_rendered_escaped(login, coded, hub):
+    did = coded["span_doc"]
+    p = _passages(hub, did)[1]
+    memo = "<script>alert('memo-xss')</script> <img src=x onerror=alert(1)> check the housing figures"
+    r = _post(login("coder"), did, passage=p["id"], action="memo", memo=memo)
+    assert r.status_code == 302
+    assert _log(hub, "coder1")[-1]["memo"] == memo
+    html = login("reader").get(f"/code/{did}", {"codebook": BOOK}).content.decode()
+    assert "&lt;script&gt;alert(&#x27;memo-xss&#x27;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert_inert(html)
+    empty = _post(login("coder"), did, passage=p["id"], action="memo", memo="   ", HTTP_HX_REQUEST="true")
+    assert "memo: write some text" in empty.content.decode()
+
+
+def test_span_coding_uses_code_point_offsets(login, coded, hub):
+    did = coded["span_doc"]
+    text = sql(hub, "SELECT text FROM documents WHERE id = ?", (did,))[0][0]
+    p = next(x for x in _passages(hub, did) if "🇸🇪" in x["text"])
+    word = "välkomstcenter"
+    start = text.index(word)  # Python indexes code points: the flag before it counts 2, not 4 (UTF-16)
+    end = start + len(word)
+    assert text.encode("utf-16-le").decode("utf-16-le")[start:end] == word
+    assert len(text[:start].encode("utf-16-le")) // 2 == start + 2  # the UTF-16 offset differs by the flag's 2 units
+    r = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER.WELCOME", start=start, end=end,
+              HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and f'<q class="span-text">{word}</q>' in html
+    row = _log(hub, "coder1")[-1]
+    assert (row["start"], row["end"], row["passage_id"]) == (start, end, None)
+    assert any(c["start"] == start and c["end"] == end and c["code_id"] == "OFFER.WELCOME" for c in _current(hub, did))
+    outside = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER.WELCOME", start=0, end=3,
+                    HTTP_HX_REQUEST="true")
+    assert "is not inside passage" in outside.content.decode()
+    assert _log(hub, "coder1")[-1]["id"] == row["id"]
+
+
+def test_readers_and_anonymous_cannot_write(login, client, coded, hub):
+    did = coded["span_doc"]
+    p = _passages(hub, did)[0]
+    count = sql(hub, "SELECT count(*) FROM coding_actions")[0][0]
+    for who in (login("reader"), client):
+        assert _post(who, did, passage=p["id"], action="add", code="OFFER.ID").status_code == 403
+        assert _post(who, did, passage=p["id"], action="memo", memo="hi").status_code == 403
+        assert who.post("/code/suggest", {"codebook": BOOK}).status_code == 403
+    assert sql(hub, "SELECT count(*) FROM coding_actions")[0][0] == count
+    assert login("coder").get(f"/code/{did}/act").status_code == 405  # writes are POST only
+
+
+def test_csrf_is_enforced_on_coding_forms(hub, coded):
+    from django.test import Client
+
+    did = coded["span_doc"]
+    p = _passages(hub, did)[0]
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(hub.users["coder"])
+    assert _post(c, did, passage=p["id"], action="add", code="OFFER.ID").status_code == 403
+    page = c.get(f"/code/{did}", {"codebook": BOOK}).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    ok = _post(c, did, passage=p["id"], action="add", code="OFFER.ID", csrfmiddlewaretoken=token)
+    assert ok.status_code == 302
+    assert _log(hub, "coder1")[-1]["code_id"] == "OFFER.ID"
+
+
+def test_suggest_button_runs_the_autocoder(login, coded, hub):
+    r = login("coder").post("/code/suggest", {"codebook": BOOK, "next": "https://evil.example.org/"}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0].startswith("/code/review")  # no open redirect
+    assert "new suggestions on" in r.content.decode()
+    assert sql(hub, "SELECT 1 FROM actions WHERE actor = 'coder1' AND verb = 'coding.suggest'")
+
+
+def test_coding_api(client, coded, hub, token):
+    books = client.get("/api/codebooks").json()
+    book = next(b for b in books if b["name"] == BOOK)
+    assert len(book["codes"]) == 15 and {"id", "colour", "applied", "suggested"} <= set(book["codes"][0])
+    did = coded["span_doc"]
+    codings = client.get(f"/api/documents/{did}/codings", {"codebook": BOOK}).json()
+    assert codings["codebook"] == BOOK and all(c["document_id"] == did for c in codings["codings"])
+    pending = client.get("/api/suggestions", {"codebook": BOOK, "limit": 5}).json()
+    assert pending["count"] >= len(pending["items"]) and all(i["status"] == "suggested" for i in pending["items"])
+    p = _passages(hub, did)[-1]
+    body = {"codebook": BOOK, "passage_id": p["id"], "action": "add", "code": "OFFER.LEARN"}
+    assert client.post("/api/codings", body, content_type="application/json").status_code == 401
+    denied = client.post("/api/codings", body, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {token('reader')}")
+    assert denied.status_code == 403
+    ok = client.post("/api/codings", body, content_type="application/json",
+                     HTTP_AUTHORIZATION=f"Bearer {token('coder')}")
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["start"] == p["start"] and _log(hub, "coder1")[-1]["code_id"] == "OFFER.LEARN"
+    bad = client.post("/api/codings", {**body, "code": "NOPE"}, content_type="application/json",
+                      HTTP_AUTHORIZATION=f"Bearer {token('coder')}")
+    assert bad.status_code == 400 and "NOPE" in bad.json()["detail"]
+    assert client.get("/api/suggestions", {"codebook": "missing"}).status_code == 404
