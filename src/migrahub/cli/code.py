@@ -123,26 +123,21 @@ def coding_remove(obj, codebook, document_id, start, end, coder, code_id):
             code=code_id)
 
 
-@coding.command("accept")
-@_span_options
-@click.argument("code_id")
-@click.option("--machine", default=service.AUTOCODER, show_default=True, help="The machine coder suggesting it.")
-@click.pass_obj
-def coding_accept(obj, codebook, document_id, start, end, coder, code_id, machine):
-    """Accept a machine suggestion: you now apply the code."""
-    _record(obj, codebook=codebook, document_id=document_id, start=start, end=end, coder=coder, action="accept",
-            code=code_id, about=machine)
+def _review_command(action: str, help_text: str):
+    @coding.command(action, help=help_text)
+    @_span_options
+    @click.argument("code_id")
+    @click.option("--machine", default=service.AUTOCODER, show_default=True, help="The machine coder suggesting it.")
+    @click.pass_obj
+    def review(obj, codebook, document_id, start, end, coder, code_id, machine):
+        _record(obj, codebook=codebook, document_id=document_id, start=start, end=end, coder=coder, action=action,
+                code=code_id, about=machine)
+
+    return review
 
 
-@coding.command("reject")
-@_span_options
-@click.argument("code_id")
-@click.option("--machine", default=service.AUTOCODER, show_default=True, help="The machine coder suggesting it.")
-@click.pass_obj
-def coding_reject(obj, codebook, document_id, start, end, coder, code_id, machine):
-    """Reject a machine suggestion."""
-    _record(obj, codebook=codebook, document_id=document_id, start=start, end=end, coder=coder, action="reject",
-            code=code_id, about=machine)
+coding_accept = _review_command("accept", "Accept a machine suggestion: you now apply the code.")
+coding_reject = _review_command("reject", "Reject a machine suggestion.")
 
 
 @coding.command("memo")

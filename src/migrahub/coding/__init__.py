@@ -1,2 +1,2 @@
 """Coding: codebooks (``codebook``), auto-coding (``autocode``), agreement (``agreement``), descriptive analysis
-(``analysis``, ``charts``), REFI-QDA interchange (``refiqda``) and the proposed storage schema (``schema.sql``)."""
+(``analysis``, ``charts``), REFI-QDA interchange (``refiqda``) (storage: ``migrahub.store.codings``)."""
