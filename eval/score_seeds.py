@@ -3,8 +3,10 @@
 
 usage: .venv/bin/python eval/score_seeds.py [--shared PATH] [--check] [--out DIR]
 
-Runs ``migrahub.extract.extract`` over ``<shared>/corpus/seeds/*.txt``, writes one SCHEMA.md JSON per document to a
-temporary folder (or --out), runs the scorer with --docs-dir and prints its output. With --check, exits 1 when a
+Extracts ``<shared>/corpus/seeds/*.txt`` through the product's door, ``migrahub.services.entities.extract_file``
+(the source adapters and the normaliser of ``migrahub ingest``/``migrahub extract``: NFC, white space folded inside
+each block, blocks joined by a blank line), writes one SCHEMA.md JSON per document to a temporary folder (or --out),
+runs the scorer with --docs-dir and prints its output. With --check, exits 1 when a
 category's F1 is below its floor in eval/baseline.json (floors are set at or below what was measured).
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from migrahub.extract import extract  # noqa: E402
+from migrahub.services.entities import extract_file  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,12 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         words = 0
         t0 = time.perf_counter()
         for f in sorted(seeds.glob("*.txt")):
-            text = f.read_text(encoding="utf-8")
-            words += len(text.split())
-            x = extract(text, doc=f.name)
-            (out / (f.stem + ".json")).write_text(
-                json.dumps(x.to_schema(), ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            words += len(f.read_text(encoding="utf-8").split())
+            record = extract_file(f)
+            (out / (f.stem + ".json")).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         dt = time.perf_counter() - t0
         # the gold folder also holds non-document files (codes.json, passages.json): score the seeds' gold only
         gold_docs = Path(tmp) / "gold"
@@ -75,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{c:14s} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}  (gold {v['gold']}, pred {v['pred']})"  # noqa: E501
             )
-    print(f"extracted {words} words in {dt:.2f}s (first call includes loading the gazetteers)")
+    print(
+        f"extracted {words} words in {dt:.2f}s through extract_file (reading, normalising, extracting; "
+        "the first call includes loading the gazetteers)"
+    )
     if a.check:
         floors = json.loads((REPO / "eval" / "baseline.json").read_text())["f1_floors"]
         bad = [f"{c}: F1 {res[c]['f1']:.3f} < floor {f:.3f}" for c, f in floors.items() if res[c]["f1"] < f]

@@ -356,3 +356,20 @@ def test_deeply_nested_html_does_not_crash(tmp_path):
     assert result.status in ("ok", "failed")
     if result.status == "ok":
         assert "deep text" in " ".join(b.text for b in result.items[0].blocks)
+
+
+def test_text_lines_that_are_blocks_stay_apart():
+    """Folding white space must never run a staff list, a table or one-paragraph-per-line text together."""
+    from migrahub.sources.text import text_blocks
+
+    staff = "Team\n\nAna Lima\tDirector\nJonas Berg\tPolicy Analyst\nSara Pérez\tOffice Manager"
+    assert [b.text for b in text_blocks(staff)] == ["Team", "Ana Lima | Director", "Jonas Berg | Policy Analyst",
+                                                    "Sara Pérez | Office Manager"]
+    long_line = "The council adopted a plan for reception that covers housing, schools and health care for all. " * 2
+    blocks = text_blocks(f"{long_line}\n{long_line}\n- one item\n- · another item")
+    assert [b.kind for b in blocks] == ["paragraph", "paragraph", "list_item", "list_item"]
+    assert blocks[3].text == "another item"
+    wrapped = "This paragraph was hard wrapped\nat a narrow width by an e-mail\nclient and continues here."
+    assert [b.text for b in text_blocks(wrapped)] == [wrapped]
+    names = "Participants\n\nUrban Welcome Alliance\nCity of Leeds\nRefugee Action Kent"
+    assert len(text_blocks(names)) == 4

@@ -35,6 +35,7 @@ __all__ = [
 STAGES = (
     "extract/acronyms@1",
     "extract/organisations@1",
+    "extract/initiatives@1",
     "extract/people@1",
     "extract/places@1",
     "extract/dates@1",
@@ -52,7 +53,7 @@ def extract(
     ``language`` (ISO 639-1, e.g. "en", "fr", "es", "de") is a hint; the rules cover all four languages anyway.
     ``registry_paths`` adds user registry YAML files to the shipped one (as does ``$MIGRAHUB_REGISTRY``).
     """
-    from . import events, organisations, people, places, practices, resources
+    from . import events, initiatives, organisations, people, places, practices, resources
     from .acronyms import find_pairs
     from .segments import url_spans
 
@@ -62,6 +63,8 @@ def extract(
     person_spans = [(p.start, p.end) for p in person_hits]
     cands = organisations.find_candidates(text, pairs, tuple(registry_paths), exclude=urls + person_spans)
     orgs, inits, ne_mentions = organisations.build_records(text, cands)
+    inits, init_mentions = initiatives.find_initiatives(text, orgs, inits, ne_mentions, exclude=urls + person_spans)
+    ne_mentions = sorted(ne_mentions + init_mentions, key=lambda m: (m.start, m.end))
     org_spans = [(m.start, m.end) for m in ne_mentions]
     gov_spans = [
         (m.start, m.end)
@@ -76,6 +79,9 @@ def extract(
     place_recs, extra_mentions = places.link_place_acronyms(text, pairs, place_recs)
     person_recs, person_mentions = people.build_people(text, person_hits, orgs, inits, place_recs)
     event_recs = events.extract_events(text, place_recs, place_mentions, orgs + inits, ne_mentions)
+    inits, ne_mentions = initiatives.drop_dated_days(text, inits, ne_mentions)
+    inits = initiatives.possessive_surfaces(inits)
+    inits = initiatives.add_details(text, inits, orgs, ne_mentions, place_recs, place_mentions)
     practice_recs = practices.extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits)
     resource_recs = resources.extract_resources(text, orgs, inits)
     mentions = tuple(

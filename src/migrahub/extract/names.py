@@ -638,9 +638,13 @@ def phrases(text: str) -> list[Phrase]:
         if not words:
             continue
         # leading numbers ("17 Sustainable Development Goals"), trailing years ("… Action Plan 2018", "of 2016")
-        while words and re.fullmatch(r"[0-9][0-9.,:]*", words[0]):
+        while words and re.fullmatch(r"[0-9][0-9.,:+]*", words[0]):
             s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
             words = words[1:]
+            # "+0200 Project News": the stop words behind a number go too
+            while words and words[0].strip(".,") in LEADING_STOP and len(words) > 1 and words[1] != "Hague":
+                s = text.index(words[1], s + len(words[0]))
+                words = words[1:]
         while words and (re.fullmatch(r"(?:19|20)[0-9]{2}", words[-1]) or re.fullmatch(CONN, words[-1])):
             words = words[:-1]
         if not words:

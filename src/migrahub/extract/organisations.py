@@ -372,7 +372,11 @@ def _list_items(text: str) -> list[tuple[int, str]]:
             if any(BULLET_RE.match(text[s - 2 : s]) for s, _ in out[-1:]):
                 active = False
                 continue
-        if short and heading[:1].isupper() and not LIST_STOP_RE.search(heading) and "http" not in heading:
+        # a stop word ends the list only in a heading-like line ("Staff", "## Resources"), not inside an item's
+        # name ("Economic Resource Center for …")
+        heading_like = raw.lstrip().startswith("#") or len(heading.split()) <= 3
+        if short and heading[:1].isupper() and not (heading_like and LIST_STOP_RE.search(heading)) \
+                and "http" not in heading:
             out.append((seg.start, raw))
         else:
             active = False

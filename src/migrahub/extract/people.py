@@ -43,7 +43,7 @@ ROLE_BEFORE_RE = re.compile(rf"\b(?:{ROLE_WORDS})(?: of [A-Z][\w-]+)?,? ({NAME})
 ROLE_AFTER_RE = re.compile(
     rf"(?<![\w-])({NAME}),? *\(?(?:the |a |an )?((?:[\w&-]+ ){{0,4}}(?:{ROLE_WORDS})\b[^;\n]{{0,140}})"
 )
-TAB_ROLE_RE = re.compile(rf"^({NAME})\t+([^\t\n]+)$", re.M)
+TAB_ROLE_RE = re.compile(rf"^({NAME})(?:\t+| \| )([^\t\n|]+)$", re.M)  # a table row: tab or " | "
 CUE_RE = re.compile(
     rf"\b(?:drafted|written|chaired|edited|authored|led|presented|moderated|facilitated|coordinated|signed|interviewed) by ({NAME})\b|\btogether with ({NAME})\b|\bBy ({NAME})\b"  # noqa: E501
 )

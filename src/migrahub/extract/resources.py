@@ -42,6 +42,11 @@ def _url_after(text: str, pos: int, limit: int = 400) -> str | None:
     return m.group(0).rstrip(".,;>)\"'").replace("\\_", "_")
 
 
+def _table_row(line: str) -> bool:
+    """A row of a table (cells split by tabs, or by " | " once normalised), e.g. a contents line with its page."""
+    return "\t" in line or " | " in line
+
+
 def extract_resources(text, orgs, inits) -> list[Resource]:
     out: list[Resource] = []
     seen: set[str] = set()
@@ -65,7 +70,7 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
         m = re.match(r"(.{12,250}?)\s+(https?://\S+)", line)
         if (
             m
-            and "\t" not in line
+            and not _table_row(line)
             and not re.search(r"(?:available|accessible|see|at):?\s*<?$", m.group(1), re.I)
             and not m.group(1).startswith(("<", "See", "see", "www", "http"))
             and len(m.group(1).split()) >= 3
@@ -114,7 +119,7 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
             continue
         if not active:
             continue
-        if "\t" in seg.text or "http" in t or "www." in t or len(words) > 30 or t.endswith(".") and len(words) > 15:
+        if _table_row(seg.text) or "http" in t or "www." in t or len(words) > 30 or t.endswith(".") and len(words) > 15:
             active = False
             continue
         if len(words) <= 2 and re.search(r"\b(projects?|contact|find us|web)\b", t, re.I):
