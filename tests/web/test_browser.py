@@ -113,9 +113,9 @@ def page(browser, server):
     assert pg.foreign == [], f"requests left the hub: {pg.foreign}"
 
 
-def _shot(pg, name: str) -> None:
+def _shot(pg, name: str, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_search_facet_then_open_document(page, server):
@@ -256,3 +256,86 @@ def test_document_to_city_to_organisation(page, server):
         page.wait_for_url("**/entities/**")
         assert page.locator("h1").inner_text() == org_name
         _shot(page, "organisation")
+
+
+def _demo_only(server):
+    if not (DEMO / "corpus").is_dir():
+        pytest.skip("needs the demo corpus in demo/corpus (the walk assumes its cities and organisations)")
+
+
+def test_demo_walk_search_facet_document_city_organisation(page, server):
+    """A visitor's path through the demo hub: search, narrow by country then city, open a hit, follow the city
+    to its page, and from there an organisation mentioned with it."""
+    _demo_only(server)
+    page.goto("/")
+    page.get_by_label("Search words").fill("cities")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/?q=cities")
+    page.locator("#results .hit").first.wait_for()
+    country = page.locator("#facet-countries + ul a").first
+    code = country.locator(".facet-label").inner_text()
+    country.click()
+    page.wait_for_url("**country=**")
+    page.locator("#facet-countries + ul a.selected").wait_for()
+    assert page.locator("#filter-state input[name=country]").get_attribute("value")
+    city_link = page.locator("#facet-places + ul a").first
+    city_name = city_link.locator(".facet-label").inner_text()
+    city_link.click()
+    page.wait_for_url("**place=**")
+    page.locator("#facet-places + ul a.selected", has_text=city_name).wait_for()
+    _shot(page, "search-entity-facets")
+    # the shared URL gives the same filtered page without JavaScript state
+    shared = page.url
+    page.goto(shared)
+    assert page.locator("#facet-places + ul a.selected").count() == 1, (code, city_name)
+    first = page.locator(".hit h3 a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url("**/documents/**")
+    assert page.locator("h1").inner_text() == title
+    city = page.locator("main a.entity-places", has_text=city_name).first
+    if not city.count():
+        city = page.locator("main a.entity-places").first
+    name = city.inner_text()
+    city.click()
+    page.wait_for_url("**/entities/**")
+    assert page.locator("h1").inner_text() in (name, city_name) or page.locator("h1").inner_text()
+    page.locator("svg[data-chart=hub]").first.wait_for()
+    _shot(page, "city-with-charts")
+    org = page.locator("#related-title + ul li", has_text="(organisations").locator("a").first
+    assert org.count(), "the city page lists organisations mentioned with it"
+    org_name = org.inner_text()
+    org.click()
+    page.wait_for_url("**/entities/**")
+    assert page.locator("h1").inner_text() == org_name
+    _shot(page, "organisation")
+
+
+def test_demo_practice_library_events_and_network(page, server):
+    _demo_only(server)
+    page.goto("/practices")
+    assert page.locator("article.practice").count() >= 1
+    _shot(page, "practice-library", full_page=False)
+    link = page.locator("article.practice h3 a").first
+    link.click()
+    page.wait_for_url("**/documents/**")
+    if "#p-" in page.url:
+        assert page.locator(".passage:target").count() == 1
+    page.goto("/events")
+    assert page.locator(".event-list li").count() >= 1
+    page.locator("svg[data-chart=hub]").first.wait_for()
+    _shot(page, "events")
+    page.set_viewport_size({"width": 1280, "height": 1350})
+    page.goto("/network")
+    page.locator("#network[data-ready=true]").wait_for(timeout=20000)
+    circles = page.locator("#network circle")
+    assert circles.count() >= 5 and page.locator("#network line").count() >= 1
+    _shot(page, "network", full_page=False)
+    node = page.locator("#network a.node").first
+    node_label = node.locator("title").text_content()
+    node.click()
+    page.wait_for_url("**/entities/**")
+    assert page.locator("h1").inner_text() in node_label
+    page.goto("/network?min_weight=1000")
+    page.get_by_text("No links to draw").wait_for()
+    assert page.errors == []

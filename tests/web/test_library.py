@@ -61,7 +61,8 @@ def lib(hub):
                             {d: {"name": "Lantern Aid Network", "acronym": None, "kind": "ngo", "country": "PT",
                                  "surface": ["Lantern Aid Network"]} for d in (v, q)}, ["Lantern Aid Network"])
     compact = {"name": "Open Doors Compact", "acronym": None, "kind": "network", "lead": ["Lantern Aid Network"],
-               "funders": [], "participants": ["Quillport", "Velmora"], "period": None, "surface": ["Open Doors Compact"]}
+               "funders": [], "participants": ["Quillport", "Velmora"], "period": None,
+               "surface": ["Open Doors Compact"]}
     ids["compact"] = _store(hub.db, "initiatives", "Open Doors Compact", {q: compact, v: {**compact, "lead": [],
                                                                                           "participants": []}},
                             ["Open Doors Compact"])
@@ -340,3 +341,14 @@ def test_new_pages_are_read_only_and_follow_the_read_rule(client, login, lib, hu
         assert login("reader").get("/practices").status_code == 200
     assert login("reader").get("/curate/ingest").status_code == 403  # writing stays with curators
     assert login("curator").get("/curate/ingest").status_code == 200
+
+
+def test_stats_page_charts_top_cities_and_organisations(client, lib):
+    from django.core.cache import cache
+
+    cache.clear()
+    html = client.get("/stats").content.decode()
+    assert_inert(html)
+    assert '<svg data-chart="hub" class="chart" role="img" aria-labelledby="top-places-t top-places-d"' in html
+    assert re.search(r'<title id="top-orgs-t">Organisations mentioned in the most documents</title>', html)
+    assert re.search(rf'<td><a href="/entities/{lib["lantern"]}">Lantern Aid Network</a></td><td>2</td>', html)

@@ -96,8 +96,8 @@ def _where(query: Query) -> tuple[list[str], list]:
                      "WHERE l.document_id = d.id AND instr(s.locator, ?) > 0)")
         params.append(query.source)
     if query.country:
-        where.append("EXISTS (SELECT 1 FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.document_id = d.id "
-                     "AND e.category = 'places' AND json_extract(e.data, '$.country') = ?)")
+        where.append("EXISTS (SELECT 1 FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                     "WHERE m.document_id = d.id AND e.category = 'places' AND json_extract(e.data, '$.country') = ?)")
         params.append(query.country.upper())
     for entity_id in (query.place, query.organisation, query.initiative):
         if entity_id:

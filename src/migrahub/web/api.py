@@ -366,7 +366,8 @@ def list_practices(request, country: str | None = Query(None, max_length=2), cit
 
 
 @read.get("/events", summary="Event records in date order (partial ISO dates), with their passages")
-def list_events(request, year: int | None = Query(None, ge=1000, le=2999), country: str | None = Query(None, max_length=2)):
+def list_events(request, year: int | None = Query(None, ge=1000, le=2999),
+                country: str | None = Query(None, max_length=2)):
     _require(request, "web.view_document")
     from dataclasses import asdict
 

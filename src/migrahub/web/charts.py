@@ -12,7 +12,7 @@ BAR = "#0b5cad"
 
 def _open(uid: str, title: str, desc: str, width: int, height: int) -> list[str]:
     return [f'<svg data-chart="hub" class="chart" role="img" aria-labelledby="{uid}-t {uid}-d" '
-            f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" '
             f'xmlns="http://www.w3.org/2000/svg">',
             f'<title id="{uid}-t">{escape(title)}</title>', f'<desc id="{uid}-d">{escape(desc)}</desc>']
 
@@ -22,7 +22,7 @@ def columns(uid: str, title: str, rows: list[tuple[str, int]], *, unit: str = "d
     if not rows:
         return mark_safe("")
     peak = max(n for _, n in rows) or 1
-    width, height, left, bottom, top = max(320, 24 * len(rows) + 60), 180, 40, 30, 12
+    width, height, left, bottom, top = max(160, 28 * len(rows) + 60), 180, 40, 30, 12
     step = (width - left - 10) / len(rows)
     desc = "; ".join(f"{label}: {n}" for label, n in rows)
     out = _open(uid, title, f"{unit} per year — {desc}", width, height)
@@ -48,7 +48,7 @@ def bars(uid: str, title: str, rows: list[tuple[str, int, str]], *, unit: str = 
     if not rows:
         return mark_safe("")
     peak = max(n for _, n, _ in rows) or 1
-    label_w, width, row_h = 190, 560, 24
+    label_w, width, row_h = 210, 520, 24
     height = row_h * len(rows) + 8
     desc = "; ".join(f"{label}: {n}" for label, n, _ in rows)
     out = _open(uid, title, f"{unit} — {desc}", width, height)
@@ -74,7 +74,7 @@ def timeline(uid: str, title: str, items: list[tuple[int, int | None, str, str]]
     first = min(y for y, *_ in items)
     last = max(y for y, *_ in items) + 1
     span = last - first
-    width, left, right, base = max(560, 70 * span + 60), 30, 20, 40
+    width, left, right, base = max(640, 110 * span + 60), 30, 20, 40
     scale = (width - left - right) / span
     stacks: dict[tuple[int, int], int] = {}
     dots = []

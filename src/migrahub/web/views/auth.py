@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload

@@ -125,7 +125,7 @@ def network_view(request):
         "graph": graph, "min_weight": min_weight, "max_nodes": max_nodes,
         "data_url": _url(reverse("network-json"), query),
         "graphml_url": _url(reverse("network-graphml"), query), "gexf_url": _url(reverse("network-gexf"), query),
-        "edges": [(labels[e.source], labels[e.target], e) for e in graph.edges[:100]],
+        "edges": [(labels[e.source], labels[e.target], e) for e in graph.edges[:40]],
         "counts": {c: sum(1 for n in graph.nodes if n.category == c) for c in network.NODE_CATEGORIES}})
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from migrahub.services import documents as docs
 from migrahub.services import entity_pages, hub
 from migrahub.store.search import QueryError
+from migrahub.web import charts
 from migrahub.web import facets as facet_links
 from migrahub.web.params import PAGE_SIZE, as_params, read_page, read_query, url_with
 
@@ -172,15 +173,28 @@ def sources(request):
         "next_url": f"{base}?page={page + 1}" if page * size < total else None})
 
 
+STATS_TTL = 300  # seconds the top places / organisations of the hub are reused (they count every mention)
+
+
 @require_safe
 def stats(request):
     conn = _conn()
     data = hub.stats(settings.MIGRAHUB_DB)
     years = docs.year_counts(conn)
     peak = max((n for _, n in years), default=0)
+    key = "stats-top:" + hashlib.sha1(settings.MIGRAHUB_DB.as_posix().encode()).hexdigest()
+    top = cache.get(key)
+    if top is None:
+        top = ({"places": entity_pages.top_entities(conn, "places", city_only=True),
+                "organisations": entity_pages.top_entities(conn, "organisations")}
+               if entity_pages.available(conn) else {"places": [], "organisations": []})
+        cache.set(key, top, STATS_TTL)
+    bar = lambda rows: [(r["name"], r["documents"], reverse("entity", args=[r["id"]])) for r in rows]  # noqa: E731
     return render(request, "web/stats.html", {
-        "stats": data, "years": years, "peak": peak,
-        "runs": docs.recent_runs(conn)})
+        "stats": data, "years": years, "peak": peak, "runs": docs.recent_runs(conn), "top": top,
+        "places_chart": charts.bars("top-places", "Cities mentioned in the most documents", bar(top["places"])),
+        "orgs_chart": charts.bars("top-orgs", "Organisations mentioned in the most documents",
+                                  bar(top["organisations"]))})
 
 
 def healthz(request):

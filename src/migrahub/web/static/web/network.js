@@ -29,7 +29,7 @@
     nodes.forEach(function (d, idx) { index[d.id] = idx; });
     var links = edges.map(function (e) { return [index[e.source], index[e.target], e.weight]; })
       .filter(function (l) { return l[0] !== undefined && l[1] !== undefined; });
-    var ideal = Math.max(30, Math.min(120, Math.sqrt(width * height / Math.max(n, 1)) * 0.9));
+    var ideal = Math.max(24, Math.min(110, Math.sqrt(width * height / Math.max(n, 1)) * 0.55));
     var temp = width / 8;
     var iterations = n > 250 ? 160 : 300;
     for (k = 0; k < iterations; k++) {
@@ -49,7 +49,7 @@
       });
       for (i = 0; i < n; i++) {          // gravity, then move limited by the temperature
         var p = nodes[i];
-        p.fx += (width / 2 - p.x) * 0.05; p.fy += (height / 2 - p.y) * 0.05;
+        p.fx += (width / 2 - p.x) * 0.12 * ideal / 40; p.fy += (height / 2 - p.y) * 0.12 * ideal / 40;
         var len = Math.sqrt(p.fx * p.fx + p.fy * p.fy) + 0.01, step = Math.min(len, temp);
         p.x = Math.max(12, Math.min(width - 12, p.x + p.fx / len * step));
         p.y = Math.max(12, Math.min(height - 12, p.y + p.fy / len * step));
