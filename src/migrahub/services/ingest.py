@@ -84,7 +84,8 @@ def ingest(
     fts.index_pending(conn)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
-            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None, extract_entities)
+            db_file = conn.execute("PRAGMA database_list").fetchone()[2] if extract_entities else None
+            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None, db_file)
                     for unit in queue]
             queue = []
             n_workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -133,9 +134,10 @@ def ingest(
 Analysed = tuple[NormalizedDoc | Rejection, Extraction | Rejection | None]
 
 
-def read_unit(job: tuple[str, Limits, FetchState | None, bool]) -> tuple[SourceResult, list[Analysed]]:
-    """Read one file or URL, normalise its items and extract their entities (no store: runs in worker processes)."""
-    unit, limits, state, with_entities = job
+def read_unit(job: tuple[str, Limits, FetchState | None, str | None]) -> tuple[SourceResult, list[Analysed]]:
+    """Read one file or URL, normalise its items and extract the entities of content the hub does not hold yet
+    (``job[3]`` is the hub's file, or ``None`` for no extraction). Writes nothing: runs in worker processes."""
+    unit, limits, state, db_file = job
     try:
         result = collect(unit, limits, state)
     except Exception as exc:  # an adapter bug must not lose the batch
@@ -143,8 +145,21 @@ def read_unit(job: tuple[str, Limits, FetchState | None, bool]) -> tuple[SourceR
     out: list[Analysed] = []
     for item in result.items:
         doc = item if isinstance(item, Rejection) else normalize(item)
-        out.append((doc, _extract(doc) if with_entities and isinstance(doc, NormalizedDoc) else None))
+        wanted = db_file and isinstance(doc, NormalizedDoc) and not _stored(db_file, doc.content_hash)
+        out.append((doc, _extract(doc) if wanted else None))
     return replace(result, items=()), out
+
+
+_readers: dict[tuple[int, str], sqlite3.Connection] = {}  # per process: a connection never crosses a fork
+
+
+def _stored(db_file: str, content_hash: str) -> bool:
+    """Whether the hub already holds this content (its entities were extracted when it was first stored)."""
+    key = (os.getpid(), db_file)
+    reader = _readers.get(key)
+    if reader is None:
+        reader = _readers[key] = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, check_same_thread=False)
+    return reader.execute("SELECT 1 FROM documents WHERE content_hash = ?", (content_hash,)).fetchone() is not None
 
 
 def _extract(doc: NormalizedDoc) -> Extraction | Rejection:
