@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/web_load.py [--docs 100000] [--requests 2000] [--clients 20] [--db bench/out/web.sqlite3]
 
-Builds the hub once (bulk SQL in large transactions, the FTS index filled by the store's triggers; synthetic
+Builds the hub once (bulk SQL in large transactions, the FTS index filled by the store's index_pending(); synthetic
 entities and mentions when the entity tables exist) and reuses it on later runs. Then starts the server, warms it up,
 fires the requests (search with and without facets filters, document pages, entity pages) and prints p50/p95/max
 latency per kind and overall. Target: p95 ≤ 150 ms.

@@ -7,6 +7,7 @@ Skipped with a reason when chromium is not installed, except under CI, where its
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -51,19 +52,9 @@ def _targets() -> list[str]:
     return targets
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    chromium = _chromium()
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "hub.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
-    env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
-    run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
-    ingested = run("ingest", "--quiet", *_targets())
-    assert ingested.returncode in (0, 1), ingested.stderr  # 1: some item failed, the rest is stored
-    for role in ("coder", "curator"):
-        made = run("user", "create", f"{role}1", "--role", role)
-        assert made.returncode == 0, made.stderr
+@contextlib.contextmanager
+def serving(env: dict, folder: Path):
+    """Run `migrahub serve` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
     port = _free_port()
     log = open(folder / "serve.log", "w")
     proc = subprocess.Popen([*MIGRAHUB, "serve", "--port", str(port), "--threads", "4"], env=env, stdout=log,
@@ -81,12 +72,29 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
         else:
             pytest.fail("migrahub serve did not answer within 30 s")
-        assert f"at {base}/" in (folder / "serve.log").read_text()  # the URL is printed at start
-        yield {"base": base, "chromium": chromium, "db": db}
+        yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium = _chromium()
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "hub.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
+    run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    ingested = run("ingest", "--quiet", *_targets())
+    assert ingested.returncode in (0, 1), ingested.stderr  # 1: some item failed, the rest is stored
+    for role in ("coder", "curator"):
+        made = run("user", "create", f"{role}1", "--role", role)
+        assert made.returncode == 0, made.stderr
+    with serving(env, folder) as base:
+        assert f"at {base}/" in (folder / "serve.log").read_text()  # the URL is printed at start
+        yield {"base": base, "chromium": chromium, "db": db}
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
-from test_browser import MIGRAHUB, SHOTS, _chromium, _free_port, _targets, browser, page  # noqa: F401
+from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
 from webhelpers import DEMO, PASSWORD, REPO
 
 pytestmark = pytest.mark.browser
@@ -46,28 +45,8 @@ def server(tmp_path_factory):
     assert suggested.returncode == 0, suggested.stderr
     made = run("user", "create", "coder1", "--role", "coder")
     assert made.returncode == 0, made.stderr
-    port = _free_port()
-    log = open(folder / "serve.log", "w")
-    proc = subprocess.Popen([*MIGRAHUB, "serve", "--port", str(port), "--threads", "4"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"migrahub serve exited: {(folder / 'serve.log').read_text()}")
-                time.sleep(0.2)
-        else:
-            pytest.fail("migrahub serve did not answer within 30 s")
+    with serving(env, folder) as base:
         yield {"base": base, "chromium": chromium, "db": db}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def _rows(db, query, params=()):

@@ -21,7 +21,7 @@ from . import names as nm
 from .acronyms import AcronymPair, find_pairs
 from .gazetteer import fold
 from .records import Initiative, Mention, Organisation
-from .registry import Entry, registry_gazetteer
+from .registry import ORG_KINDS, Entry, registry_gazetteer
 from .segments import inside, lines
 
 STAGE = "extract/organisations@1"
@@ -428,21 +428,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
             name = max(full, key=len) if full else first.name
         surfaces = tuple(dict.fromkeys(c.surface for c in cs))
         kind = reg.kind if reg else first.kind or (org_kind(name) if cat == "organisations" else "other")
-        if cat == "organisations" and kind not in {
-            "intergovernmental",
-            "un",
-            "eu",
-            "government",
-            "local_government",
-            "city_network",
-            "ngo",
-            "research",
-            "foundation",
-            "religious",
-            "business",
-            "media",
-            "other",
-        }:
+        if cat == "organisations" and kind not in ORG_KINDS:
             kind = org_kind(name)
         if cat == "initiatives" and kind not in {
             "programme",
