@@ -26,6 +26,7 @@ from migrahub.store.database import connect, transaction
 
 Progress = Callable[[int, int, str], None]
 INDEX_BATCH = 500  # documents stored between two full-text index updates
+INGEST_WAL_PAGES = 20_000  # checkpoint threshold during an ingest (pages; SQLite's default is 1,000)
 
 
 @dataclass
@@ -81,6 +82,8 @@ def ingest(
     total = len(queue)
     pool = None
     indexed_at = 0
+    # let the write-ahead log grow during the run (no checkpoint inside each document's commit); one at the end
+    conn.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_PAGES}")
     fts.index_pending(conn)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
@@ -124,6 +127,8 @@ def ingest(
         fts.index_pending(conn)
         if summary.added + summary.versions >= 1000:
             fts.optimize(conn)
+        conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         summary.seconds = time.perf_counter() - t0
         store.finish_run(conn, run_id, summary.as_dict())
         if own:
