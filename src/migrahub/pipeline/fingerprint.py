@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 import numpy as np
 
@@ -24,26 +25,21 @@ _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.default_rng(20240611)  # fixed seed: signatures must be stable across runs and machines
 _A = _rng.integers(1, (1 << 61) - 1, PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 61) - 1, PERMUTATIONS, dtype=np.uint64)
-_word_hash_cache: dict[str, int] = {}
-
-
-def _word_hash(word: str) -> int:
-    h = _word_hash_cache.get(word)
-    if h is None:
-        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        if len(_word_hash_cache) < 500_000:
-            _word_hash_cache[word] = h
-    return h
+_K1, _K2, _K3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
 
 
 def minhash(text: str) -> bytes:
-    """The MinHash signature of ``text`` as bytes (empty for texts under :data:`MIN_WORDS` words)."""
+    """The MinHash signature of ``text`` as bytes (empty for texts under :data:`MIN_WORDS` words).
+
+    Words are hashed with CRC-32 (stable across processes and machines, and fast through ``map``); three
+    consecutive word hashes are mixed into one 64-bit shingle hash.
+    """
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return b""
-    h = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    h = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     with np.errstate(over="ignore"):
-        shingles = (h[:-2] * np.uint64(0x9E3779B97F4A7C15)) ^ (h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F)) ^ h[2:]
+        shingles = (h[:-2] * _K1) ^ (h[1:-1] * _K2) ^ (h[2:] * _K3)
         shingles = np.unique(shingles >> np.uint64(3))  # 61-bit values
         # (a*x + b) mod p per permutation, in wrapping 64-bit arithmetic then folded: good enough for MinHash
         values = (shingles[None, :] * _A[:, None] + _B[:, None]) % _PRIME
