@@ -99,3 +99,17 @@ def test_cli_extract_prints_one_schema_object_per_file(tmp_path):
                            "resources"}
     assert any(o.get("acronym") == "IOM" or o["name"] == "International Organization for Migration"
                for o in record["organisations"])
+
+
+def test_search_filters_by_mentioned_entity_and_country(hub):
+    from migrahub.store.search import SearchFilters, search
+
+    places = {r["name"]: r["id"] for r in entities.list_entities(hub, "place")}
+    conn = connect(hub)
+    everywhere = {h.document_id for h in search(conn, "city OR villes OR programme OR guide")}
+    in_ghent = {h.document_id for h in search(conn, "city OR villes OR programme OR guide",
+                                               SearchFilters(mentioning=(places["Ghent"],)))}
+    in_france = {h.document_id for h in search(conn, "city OR villes OR programme OR guide",
+                                                SearchFilters(country="fr"))}
+    assert len(everywhere) >= 2 and in_ghent and in_ghent < everywhere
+    assert in_france and in_france.isdisjoint(in_ghent)

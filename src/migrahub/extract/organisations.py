@@ -21,7 +21,7 @@ from . import names as nm
 from .acronyms import AcronymPair, find_pairs
 from .gazetteer import fold
 from .records import Initiative, Mention, Organisation
-from .registry import ORG_KINDS, Entry, registry_gazetteer
+from .registry import INITIATIVE_KINDS, ORG_KINDS, Entry, registry_gazetteer
 from .segments import inside, lines
 
 STAGE = "extract/organisations@1"
@@ -430,19 +430,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
         kind = reg.kind if reg else first.kind or (org_kind(name) if cat == "organisations" else "other")
         if cat == "organisations" and kind not in ORG_KINDS:
             kind = org_kind(name)
-        if cat == "initiatives" and kind not in {
-            "programme",
-            "project",
-            "forum",
-            "process",
-            "network",
-            "campaign",
-            "index",
-            "platform",
-            "database",
-            "publication",
-            "other",
-        }:
+        if cat == "initiatives" and kind not in INITIATIVE_KINDS:
             kind = nm.init_head(name) or "other"
         country = reg.country if reg else None
         if cat == "organisations":

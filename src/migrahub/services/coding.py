@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections import defaultdict
@@ -335,7 +334,3 @@ def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> 
                 "memos": memos, "warnings": result.warnings}
     finally:
         conn.close()
-
-
-def as_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str)

@@ -62,7 +62,9 @@ class Query:
     def filters(self, limit: int = 10, offset: int = 0) -> fts.SearchFilters:
         return fts.SearchFilters(language=self.language, doc_type=self.doc_type, source=self.source,
                                  since=str(self.year_from) if self.year_from else None,
-                                 until=str(self.year_to) if self.year_to else None, limit=limit, offset=offset)
+                                 until=str(self.year_to) if self.year_to else None, country=self.country,
+                                 mentioning=tuple(e for e in (self.place, self.organisation, self.initiative) if e),
+                                 limit=limit, offset=offset)
 
     @property
     def filtered(self) -> bool:
@@ -164,46 +166,8 @@ def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
 
 
 def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[fts.Hit]:
-    """Ranked passages (BM25) for the query's words under its filters."""
-    if query.entity_filtered:
-        return _search_documents_filtered(conn, query, limit, offset)
+    """Ranked passages (BM25, exact phrases first) for the query's words under its filters."""
     return fts.search(conn, query.q, query.filters(limit, offset))
-
-
-def _search_documents_filtered(conn: sqlite3.Connection, query: Query, limit: int, offset: int) -> list[fts.Hit]:
-    """BM25 search restricted by filters that the store's search does not know (the entity filters): the same
-    ranking (phrase-first is left out), the same snippets and highlights."""
-    match = fts.fts_query(query.q)
-    where, params = _where(query)
-    try:
-        ranked = conn.execute(
-            f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 0.0) AS score FROM passages_fts "
-            f"JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "
-            f"WHERE passages_fts MATCH ? AND {' AND '.join(where)} ORDER BY score LIMIT ? OFFSET ?",
-            [match, *params, limit, offset]).fetchall()
-        if not ranked:
-            return []
-        ids = [r[0] for r in ranked]
-        marks = ",".join("?" * len(ids))
-        snippets = {r[0]: r[1] for r in conn.execute(
-            f"SELECT rowid, snippet(passages_fts, 0, '{fts.HL_START}', '{fts.HL_END}', '…', 24) FROM passages_fts "
-            f"WHERE passages_fts MATCH ? AND rowid IN ({marks})", [match, *ids])}
-    except sqlite3.OperationalError as exc:
-        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
-    rows = {r["id"]: r for r in conn.execute(
-        f"""SELECT p.id, p.document_id, p.start, p."end", p.section, d.title, d.language, d.doc_type, d.published,
-                   d.url FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})""", ids)}
-    hits = []
-    for passage_id, score in ranked:
-        row = rows[passage_id]
-        snippet, spans = fts._highlights(snippets.get(passage_id, ""))
-        sources = tuple(r[0] for r in conn.execute(
-            "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? "
-            "ORDER BY l.first_seen", (row["document_id"],)))
-        hits.append(fts.Hit(row["id"], row["document_id"], row["title"], snippet, spans, row["start"], row["end"],
-                            tuple(json.loads(row["section"])), -score, row["language"], row["doc_type"],
-                            row["published"], row["url"], sources))
-    return hits
 
 
 ENTITY_FACET_BASIS = 2000  # facets of large result sets are counted over this many newest matching passages

@@ -31,6 +31,8 @@ class SearchFilters:
     source: str | None = None  # substring of a source locator (path or URL)
     since: str | None = None  # ISO date, inclusive, on the published date
     until: str | None = None  # ISO date, inclusive
+    country: str | None = None  # ISO 3166 code: documents mentioning a place in that country
+    mentioning: tuple[int, ...] = ()  # entity ids: documents mentioning every one of them
     limit: int = 10
     offset: int = 0
 
@@ -224,6 +226,13 @@ def _rank(conn: sqlite3.Connection, match: str, filters: SearchFilters, limit: i
         where.append("d.id IN (SELECT l.document_id FROM document_links l JOIN sources s ON s.id = l.source_id "
                      "WHERE instr(s.locator, ?) > 0)")
         params.append(filters.source)
+    if filters.country:
+        where.append("d.id IN (SELECT m.document_id FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                     "WHERE e.category = 'places' AND json_extract(e.data, '$.country') = ?)")
+        params.append(filters.country.upper())
+    for entity_id in filters.mentioning:
+        where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
+        params.append(entity_id)
     joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id"
              if len(where) > 1 else "")
     try:
