@@ -87,7 +87,13 @@ def test_stats_and_sources(seeded):
     assert set(stats["languages"]) >= {"en", "pt"}
     sources = json.loads(run(db, "sources", "--json").stdout)
     assert all(s["status"] == "ok" and s["fetched_at"] for s in sources)
-    assert "uol-noticias.rss" in run(db, "sources").stdout
+    # Piped output is one tab-separated line per source, the locator never cut, whatever the path's length.
+    lines = run(db, "sources").stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["locator", "kind", "status"]
+    by_locator = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert set(by_locator) == {s["locator"] for s in sources}
+    feed = next(loc for loc in by_locator if loc.endswith("uol-noticias.rss"))
+    assert by_locator[feed][2] == "ok"
 
 
 def test_bad_items_are_listed_and_the_exit_code_is_non_zero(tmp_path):

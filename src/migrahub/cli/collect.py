@@ -8,11 +8,10 @@ import time
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from migrahub.cli import main
-from migrahub.cli.output import fail, print_json
+from migrahub.cli.output import fail, print_json, print_table
 from migrahub.services import hub
 from migrahub.services.ingest import ingest as ingest_service
 from migrahub.sources import Limits
@@ -144,11 +143,7 @@ def sources(obj, as_json, failures):
     if as_json:
         print_json(rows)
         return
-    table = Table(show_lines=False)
     cols = ["locator", "stage", "reason", "at"] if failures else ["locator", "kind", "status", "fetched_at",
                                                                   "documents", "error"]
-    for col in cols:
-        table.add_column(col.replace("_", " "), overflow="fold")
-    for row in rows:
-        table.add_row(*[str(row[c]) if row[c] is not None else "" for c in cols])
-    Console().print(table)
+    print_table([c.replace("_", " ") for c in cols],
+                [[str(row[c]) if row[c] is not None else "" for c in cols] for row in rows])

@@ -6,11 +6,9 @@ import getpass
 import json
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from migrahub.cli import main
-from migrahub.cli.output import fail, print_json
+from migrahub.cli.output import fail, print_json, print_table
 from migrahub.services import entities as service
 from migrahub.store.database import StoreError
 
@@ -55,15 +53,13 @@ def entities(ctx, category, limit, as_json):
     if as_json:
         print_json(rows)
         return
-    table = Table()
-    for col in ("id", "type", "name", "mentions", "documents", "detail"):
-        table.add_column(col, overflow="fold")
+    table = []
     for row in rows:
         rec = row["record"]
         detail = " · ".join(str(rec[k]) for k in ("acronym", "type", "kind", "country", "date_start", "role")
                             if rec.get(k))
-        table.add_row(str(row["id"]), row["type"], row["name"], str(row["mentions"]), str(row["documents"]), detail)
-    Console().print(table)
+        table.append([str(row["id"]), row["type"], row["name"], str(row["mentions"]), str(row["documents"]), detail])
+    print_table(["id", "type", "name", "mentions", "documents", "detail"], table)
 
 
 @entities.command("show")
