@@ -4,7 +4,7 @@
 
 Builds the hub once (bulk SQL in large transactions, the FTS index filled by the store's index_pending(); synthetic
 entities and mentions when the entity tables exist) and reuses it on later runs. Then starts the server, warms it up,
-fires the requests (search with and without facets filters, document pages, entity pages) and prints p50/p95/max
+fires the requests from 20 client processes (search with and without facets filters, document pages, entity pages) and prints p50/p95/max
 latency per kind and overall. Target: p95 ≤ 150 ms.
 """
 
@@ -14,13 +14,13 @@ import argparse
 import hashlib
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -164,12 +164,38 @@ def _paths(rng: random.Random, n_docs: int, entity_ids: list[int]) -> list[tuple
     return kinds
 
 
-def run(db: Path, n_docs: int, clients: int, requests: int, threads: int) -> dict:
+def _client(port: int, plan: list[tuple[str, str]], seed: int, remaining, out) -> None:
+    """One closed-loop client: request, wait for the whole response, request again, until the shared budget is spent."""
+    local = random.Random(seed)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    results = []
+    while True:
+        with remaining.get_lock():
+            if remaining.value <= 0:
+                break
+            remaining.value -= 1
+        kind, path = local.choice(plan)
+        t = time.perf_counter()
+        try:
+            c.request("GET", path)
+            resp = c.getresponse()
+            resp.read()
+            status = resp.status
+        except (OSError, http.client.HTTPException):
+            c.close()
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            status = 0
+        results.append((kind, (time.perf_counter() - t) * 1000, status))
+    out.put(results)
+
+
+def run(db: Path, n_docs: int, clients: int, requests: int, threads: int, workers: int | None) -> dict:
     port = _free_port()
     env = {**os.environ, "MIGRAHUB_DB": str(db)}
     exe = Path(sys.executable).with_name("migrahub")
     cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "migrahub.cli"]),
-           "serve", "--port", str(port), "--threads", str(threads)]
+           "serve", "--port", str(port), "--threads", str(threads),
+           *(["--workers", str(workers)] if workers else [])]
     log = open(db.with_suffix(".serve.log"), "w")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -195,38 +221,19 @@ def run(db: Path, n_docs: int, clients: int, requests: int, threads: int) -> dic
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             c.request("GET", path)
             c.getresponse().read()
-        results: list[tuple[str, float, int]] = []
-        lock = threading.Lock()
-        counter = iter(range(requests))
-
-        def client(seed: int) -> None:
-            local = random.Random(seed)
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            while True:
-                with lock:
-                    if next(counter, None) is None:
-                        return
-                kind, path = local.choice(plan)
-                t = time.perf_counter()
-                try:
-                    c.request("GET", path)
-                    resp = c.getresponse()
-                    resp.read()
-                    status = resp.status
-                except (OSError, http.client.HTTPException):
-                    c.close()
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    status = 0
-                ms = (time.perf_counter() - t) * 1000
-                with lock:
-                    results.append((kind, ms, status))
-
+        # each client is its own process (as real browsers are): no client waits on another's interpreter lock
+        ctx = multiprocessing.get_context("fork")
+        remaining = ctx.Value("i", requests)
+        out = ctx.Queue()
         t0 = time.perf_counter()
-        workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
+        loaders = [ctx.Process(target=_client, args=(port, plan, i, remaining, out)) for i in range(clients)]
+        for loader in loaders:
+            loader.start()
+        results: list[tuple[str, float, int]] = []
+        for _ in loaders:
+            results.extend(out.get())
+        for loader in loaders:
+            loader.join()
         wall = time.perf_counter() - t0
     finally:
         proc.terminate()
@@ -237,7 +244,8 @@ def run(db: Path, n_docs: int, clients: int, requests: int, threads: int) -> dic
         values = sorted(values)
         return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
-    report = {"documents": n_docs, "clients": clients, "server_threads": threads, "requests": len(results),
+    report = {"documents": n_docs, "clients": clients, "server_workers": workers or os.cpu_count(),
+              "server_threads": threads, "requests": len(results),
               "seconds": round(wall, 1), "requests_per_second": round(len(results) / wall, 1),
               "errors": sum(1 for _, _, s in results if s != 200), "kinds": {}}
     for kind in sorted({k for k, _, _ in results}) + ["all"]:
@@ -252,13 +260,15 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--threads", type=int, default=8, help="server worker threads")
+    ap.add_argument("--threads", type=int, default=2, help="threads per server process")
+    ap.add_argument("--workers", type=int, default=None, help="server processes (default: the server's, one per CPU)")
     ap.add_argument("--db", type=Path, default=REPO / "bench" / "out" / "web.sqlite3")
     args = ap.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     build(args.db.resolve(), args.docs)
-    report = run(args.db.resolve(), args.docs, args.clients, args.requests, args.threads)
-    print(f"{report['requests']} requests, {report['clients']} clients, {report['server_threads']} server threads, "
+    report = run(args.db.resolve(), args.docs, args.clients, args.requests, args.threads, args.workers)
+    print(f"{report['requests']} requests, {report['clients']} clients, {report['server_workers']} server processes × "
+          f"{report['server_threads']} threads, "
           f"{report['documents']} documents: {report['requests_per_second']} req/s, {report['errors']} errors")
     for kind, s in report["kinds"].items():
         print(f"  {kind:22s} n={s['n']:5d}  p50 {s['p50_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms  "

@@ -30,18 +30,21 @@ def _django(db: str):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Worker threads (concurrent requests).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per CPU).")
+@click.option("--threads", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="Threads per worker process.")
 @click.pass_obj
-def serve(obj, host, port, threads):
-    """Run the web hub (pages, REST API at /api/, admin) on the hub database with waitress.
+def serve(obj, host, port, workers, threads):
+    """Run the web hub (pages, REST API at /api/, admin) on the hub database with gunicorn (waitress on Windows).
 
     Settings come from environment variables (MIGRAHUB_SECRET_KEY, MIGRAHUB_DEBUG, MIGRAHUB_ALLOWED_HOSTS,
     MIGRAHUB_ANONYMOUS_READ, ...); the database is created and migrated if needed.
     """
     from migrahub.web import server
 
-    server.serve(obj["db"], host=host, port=port, threads=threads, announce=lambda m: click.echo(m, err=False))
+    server.serve(obj["db"], host=host, port=port, threads=threads, workers=workers,
+                 announce=lambda m: click.echo(m, err=False))
 
 
 @main.group()

@@ -7,10 +7,12 @@ web request costs no reconnect. Filters mean exactly what they mean for :func:`m
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import sqlite3
 import threading
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -165,85 +167,97 @@ def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
     return row[0], row[1]
 
 
-def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[fts.Hit]:
-    """Ranked passages (BM25, exact phrases first) for the query's words under its filters."""
-    return fts.search(conn, query.q, query.filters(limit, offset))
+def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0,
+           counts: Counts | None = None) -> list[fts.Hit]:
+    """Ranked passages (BM25, exact phrases first) for the query's words under its filters (``counts``: the
+    query's :func:`result_counts`, whose window of matches is then not read again)."""
+    return fts.search(conn, query.q, query.filters(limit, offset), list(counts.window) if counts else None)
 
 
-ENTITY_FACET_BASIS = 2000  # facets of large result sets are counted over this many newest matching passages
-LARGE = 5000  # more matching passages than this: counts are capped and facets sampled (see count_capped)
+WINDOW = fts.RANK_WINDOW  # more matching passages than this: counts say "more than", facets are sampled
 
 
-def count_capped(conn: sqlite3.Connection, query: Query, cap: int = LARGE) -> tuple[int, int, bool]:
-    """(passages, documents, exact) matching the query's words under its filters, counting no further than ``cap``
-    passages: past it the answer is ``(cap, 0, False)`` ("more than cap") and costs no more than ``cap`` rows."""
+@dataclass(frozen=True)
+class Counts:
+    """What a search or browse page shows besides its hits: facet counts, entity facet counts and totals."""
+
+    facets: dict[str, list[tuple[str, int]]]
+    entities: dict
+    passages: int  # matching passages (0 for a browse; WINDOW when more match)
+    documents: int  # matching documents (0 when more than WINDOW passages match)
+    exact: bool  # False: more than WINDOW passages match
+    sampled: bool  # facets counted over the newest WINDOW matches (browse: the entity facets over the newest documents)
+    window: tuple[int, ...] = ()  # the newest WINDOW + 1 matching passages, newest first (what search() ranks)
+
+
+def result_counts(conn: sqlite3.Connection, query: Query) -> Counts:
+    """Facet counts and totals for ``query``. Raises :class:`~migrahub.store.search.QueryError` for a bad query.
+
+    Words matching more than :data:`WINDOW` passages are counted as "more than" and every facet is counted over the
+    documents of the newest :data:`WINDOW` matches (the same window :func:`search` ranks); otherwise the counts are
+    exact, each facet counted under the query's other filters. Without words the document facets are exact and the
+    entity facets are counted over the newest :data:`WINDOW` documents."""
     if not query.q.strip():
-        n_passages, n_documents = count_matches(conn, query)
-        return n_passages, n_documents, True
-    where, params = _where(query)
-    try:
-        n, n_documents = conn.execute(
-            f"SELECT count(*), count(DISTINCT doc) FROM (SELECT p.document_id AS doc FROM passages_fts "
-            f"JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "
-            f"WHERE passages_fts MATCH ? AND {' AND '.join(where)} LIMIT ?)",
-            [fts.fts_query(query.q), *params, cap + 1]).fetchone()
-    except sqlite3.OperationalError as exc:
-        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
-    if n > cap:
-        return cap, 0, False
-    return n, n_documents, True
-
-
-def basis_documents(conn: sqlite3.Connection, query: Query, basis: int = ENTITY_FACET_BASIS) -> tuple[list[int], bool]:
-    """The documents of the query's ``basis`` newest matching passages (without words: its ``basis`` newest
-    documents) under all its filters, and whether more matched (the counts over them are then a sample)."""
-    where, params = _where(query)
-    try:
-        if query.q.strip():
-            ids = [r[0] for r in conn.execute(
-                f"SELECT p.document_id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-                f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {' AND '.join(where)} "
-                f"ORDER BY passages_fts.rowid DESC LIMIT ?", [fts.fts_query(query.q), *params, basis + 1])]
-        else:
-            ids = [r[0] for r in conn.execute(
-                f"SELECT d.id FROM documents d WHERE {' AND '.join(where)} ORDER BY d.published DESC LIMIT ?",
-                [*params, basis + 1])]
-    except sqlite3.OperationalError as exc:
-        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
-    return sorted(set(ids[:basis])), len(ids) > basis
+        where, params = _where(query)
+        ids = [r[0] for r in conn.execute(
+            f"SELECT d.id FROM documents d WHERE {' AND '.join(where)} ORDER BY d.published DESC LIMIT ?",
+            [*params, WINDOW + 1])]
+        _, n_documents = count_matches(conn, query)
+        return Counts(facets(conn, query), entity_facets(conn, query, sorted(ids[:WINDOW])), 0, n_documents, True,
+                      len(ids) > WINDOW)
+    rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
+    basis = sorted({doc for _, doc in rows[:WINDOW]})
+    window = tuple(passage for passage, _ in rows)
+    if len(rows) > WINDOW:
+        return Counts(facets_over(conn, basis), entity_facets(conn, query, basis), WINDOW, 0, False, True, window)
+    # without filters, "counted under the other filters" is the plain count over the matching documents
+    counted = facets(conn, query) if query.filtered else facets_over(conn, basis)
+    return Counts(counted, entity_facets(conn, query, basis), len(rows), len(basis), True, False, window)
 
 
 def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:
-    """Document counts per value of each facet among the given documents (the sampled facets of a large result)."""
-    ids = json.dumps(document_ids)
+    """Document counts per value of each facet among the given documents (one pass over them)."""
+    tallies: dict[str, Counter] = {facet: Counter() for facet in FACETS}
+    seen: set[int] = set()
+    linked: set[tuple[int, str]] = set()
+    for doc, language, doc_type, published, locator in conn.execute(
+            "SELECT d.id, COALESCE(d.language, ''), d.doc_type, d.published, s.locator FROM json_each(?) j "
+            "CROSS JOIN documents d ON d.id = j.value LEFT JOIN document_links fl ON fl.document_id = d.id "
+            "AND fl.current = 1 LEFT JOIN sources s ON s.id = fl.source_id", (json.dumps(document_ids),)):
+        if locator is not None and (doc, locator) not in linked:
+            linked.add((doc, locator))
+            tallies["source"][locator] += 1
+        if doc in seen:
+            continue
+        seen.add(doc)
+        tallies["language"][language] += 1
+        tallies["doc_type"][doc_type] += 1
+        if published:
+            tallies["year"][published[:4]] += 1
     out = {}
-    for facet in FACETS:
-        expr, extra = _FACET_SQL[facet]
-        source = "json_each(?) j CROSS JOIN documents d ON d.id = j.value"
-        count = "count(*)"
-        if facet == "source":
-            source += (" JOIN document_links fl ON fl.document_id = d.id AND fl.current = 1 "
-                       "JOIN sources s ON s.id = fl.source_id")
-            count = "count(DISTINCT d.id)"
-        order = "1 DESC" if facet == "year" else "2 DESC, 1"
-        out[facet] = [(r[0], r[1]) for r in conn.execute(
-            f"SELECT {expr} AS value, {count} AS n FROM {source} WHERE 1 {extra} GROUP BY 1 ORDER BY {order} LIMIT ?",
-            (ids, size))]
+    for facet, tally in tallies.items():
+        if facet == "year":
+            out[facet] = sorted(tally.items(), reverse=True)[:size]
+        else:
+            out[facet] = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
     return out
 
 
-_entity_cache: dict[str, tuple] = {}
+_entity_cache: dict[str, tuple[int, dict, set]] = {}  # per database: (generation, names, ids known not to show)
 _entity_lock = threading.Lock()
 
 
 def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str, str, str | None, str | None]]:
     """``{id: (category, name, type, country)}`` of the unmerged places, organisations and initiatives among
-    ``ids``, read from the database only for ids not seen before (records change rarely; merged ones drop out
-    when the process restarts or :func:`forget_entities` is called)."""
+    ``ids``, read from the database only for ids not seen before. The cache is dropped whenever the hub's entity
+    counter (``hub_state``, moved by a trigger on every change to an entity, from any process) has moved."""
     key = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    generation = conn.execute("SELECT value FROM hub_state WHERE key = 'entities'").fetchone()[0]
     with _entity_lock:
-        known = _entity_cache.setdefault(key, ({}, set()))
-    meta, missing_seen = known
+        known = _entity_cache.get(key)
+        if known is None or known[0] != generation:
+            known = _entity_cache[key] = (generation, {}, set())
+    _, meta, missing_seen = known
     missing = [i for i in ids if i not in meta and i not in missing_seen]
     for chunk in range(0, len(missing), 500):
         part = missing[chunk:chunk + 500]
@@ -258,12 +272,6 @@ def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str
     return {i: meta[i] for i in ids if i in meta}
 
 
-def forget_entities() -> None:
-    """Drop the cached entity names (after curators merge or rename records)."""
-    with _entity_lock:
-        _entity_cache.clear()
-
-
 def country_names(conn: sqlite3.Connection) -> dict[str, str]:
     """``{ISO code: name}`` of the country records of the hub."""
     return {r[0]: r[1] for r in conn.execute(
@@ -271,40 +279,34 @@ def country_names(conn: sqlite3.Connection) -> dict[str, str]:
         "AND json_extract(data, '$.type') = 'country'")}
 
 
-def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int] | None = None, *,
-                  size: int = 15) -> dict:
-    """Counts of documents per country, city (within the chosen country), organisation and initiative among
-    ``document_ids`` (by default the :func:`basis_documents` of the query). ``{"countries": [(code, name, n)],
-    "places": [(id, name, n)], "organisations": [...], "initiatives": [...], "documents": counted}``."""
+def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int], *, size: int = 15) -> dict:
+    """Counts of documents per country, city (within the query's country), organisation and initiative among
+    ``document_ids``. ``{"countries": [(code, name, n)], "places": [(id, name, n)], "organisations": [...],
+    "initiatives": [...], "documents": counted}``."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mentions'").fetchone() is None:
         return {}
-    if document_ids is None:
-        document_ids, _ = basis_documents(conn, query)
     pairs = conn.execute(
         "SELECT DISTINCT m.document_id, m.entity_id FROM json_each(?) j CROSS JOIN mentions m "
         "ON m.document_id = j.value", (json.dumps(document_ids),)).fetchall()
     meta = entity_index(conn, {e for _, e in pairs})
-    per_entity: dict[int, set[int]] = {}
+    country = (query.country or "").upper()
     per_country: dict[str, set[int]] = {}
     for doc, eid in pairs:
         info = meta.get(eid)
-        if info is None:
-            continue
-        per_entity.setdefault(eid, set()).add(doc)
-        if info[0] == "places" and info[3]:
+        if info is not None and info[0] == "places" and info[3]:
             per_country.setdefault(info[3], set()).add(doc)
-    ranked = sorted(per_entity, key=lambda e: (-len(per_entity[e]), meta[e][1]))
-    country = (query.country or "").upper()
-
-    def pick(category, cond=lambda info: True):
-        return [(e, meta[e][1], len(per_entity[e])) for e in ranked if meta[e][0] == category and cond(meta[e])][:size]
-
+    tops: dict[str, list[tuple[int, str, int]]] = {"places": [], "organisations": [], "initiatives": []}
+    for eid, n in Counter(eid for _, eid in pairs).items():  # the pairs are distinct: n documents
+        info = meta.get(eid)
+        if info is None or (info[0] == "places" and (info[2] != "city" or (country and info[3] != country))):
+            continue
+        tops[info[0]].append((-n, info[1], eid))
     names = country_names(conn)
     return {
         "countries": [(c, names.get(c, c), len(d)) for c, d in
                       sorted(per_country.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:size]],
-        "places": pick("places", lambda i: i[2] == "city" and (not country or i[3] == country)),
-        "organisations": pick("organisations"), "initiatives": pick("initiatives"),
+        **{category: [(eid, name, -n) for n, name, eid in heapq.nsmallest(size, values)]
+           for category, values in tops.items()},
         "documents": len(document_ids)}
 
 

@@ -84,6 +84,15 @@ def merge_entities(db, source_id: int, target_id: int, actor: str) -> None:
         conn.close()
 
 
+def edit_entity(db, entity_id: int, actor: str, *, name: str | None = None, fields: dict | None = None) -> dict:
+    """Rename a record and/or set fields of its data (``None`` removes one); it is then curated. Returns its data."""
+    conn = connect(db)
+    try:
+        return store.edit(conn, entity_id, actor, name=name, fields=fields)
+    finally:
+        conn.close()
+
+
 def split_entity(db, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
     """Split the mentions with these surfaces off into a new record; return its id."""
     conn = connect(db)

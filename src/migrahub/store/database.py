@@ -38,6 +38,9 @@ def _migrations() -> list[tuple[str, str]]:
     return found
 
 
+MMAP_BYTES = 1 << 30  # bytes of the database file read through mmap (address space, not memory)
+
+
 def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (creating and migrating if needed) the hub database and return a connection.
 
@@ -61,6 +64,9 @@ def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) ->
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
+        # read through a memory map shared by every process (no read() per page) and keep up to 64 MiB of pages
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        conn.execute("PRAGMA cache_size = -65536")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")

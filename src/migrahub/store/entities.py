@@ -152,6 +152,35 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
         log_action(conn, actor, "entity.merge", "entity", str(source_id), {"into": target_id})
 
 
+def edit(conn: sqlite3.Connection, entity_id: int, actor: str, *, name: str | None = None,
+         fields: dict | None = None) -> dict:
+    """A curator's edit of a record: a new name and/or fields of its data (a value of ``None`` removes the field).
+    The record becomes curated (later documents no longer overwrite it); returns its data after the edit."""
+    with transaction(conn):
+        row = conn.execute("SELECT name, data, merged_into FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if not row:
+            raise ValueError(f"no entity with id {entity_id}")
+        if row["merged_into"] is not None:
+            raise ValueError(f"entity {entity_id} was merged into {row['merged_into']}: edit that record")
+        if name is not None and not name.strip():
+            raise ValueError("name: must not be empty")
+        data = json.loads(row["data"])
+        for key, value in (fields or {}).items():
+            if key in ("name", "key"):
+                raise ValueError(f"fields.{key}: set the name with `name`; the key is the extractor's")
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        new_name = name.strip() if name is not None else row["name"]
+        data["name"] = new_name
+        conn.execute("UPDATE entities SET name = ?, data = ?, curated = 1, updated_at = ? WHERE id = ?",
+                     (new_name, json.dumps(data, ensure_ascii=False), now(), entity_id))
+        log_action(conn, actor, "entity.edit", "entity", str(entity_id),
+                   {"name": name, "fields": fields or {}})
+        return data
+
+
 def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
     """Split the mentions with these surface strings off into a new record named ``name``; return its id.
 

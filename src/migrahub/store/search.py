@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 HL_START, HL_END = "\x02", "\x03"
+RANK_WINDOW = 2000  # words matching more passages than this: the newest RANK_WINDOW matches are ranked
 _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)  # Zürich's → Zürich
@@ -53,6 +54,7 @@ class Hit:
     published: str | None
     url: str | None
     sources: tuple[str, ...] = field(default=())
+    ranked_within: int | None = None  # None: ranked among every match; N: among the N newest matches (RANK_WINDOW)
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +62,7 @@ class Hit:
             "snippet": self.snippet, "highlights": [list(h) for h in self.highlights], "start": self.start,
             "end": self.end, "section": list(self.section), "score": round(self.score, 4), "language": self.language,
             "type": self.doc_type, "published": self.published, "url": self.url, "sources": list(self.sources),
+            "ranked_within": self.ranked_within,
         }
 
 
@@ -159,23 +162,33 @@ def _phrase_of(match: str) -> str | None:
     return '"' + " ".join(t.strip('"') for t in terms) + '"'
 
 
-def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = SearchFilters()) -> list[Hit]:
+def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = SearchFilters(),
+           window: list[int] | None = None) -> list[Hit]:
     """Rank current passages matching ``query`` by BM25 (best first) under ``filters``.
 
     For a query of several plain words, passages holding them as an exact phrase rank first (``city card`` finds
     "city-card" before a passage that has "city" and "card" far apart), then the rest by BM25.
-    Two steps keep it fast on large hubs: rank the matching row ids (only current documents are in the index, so an
-    unfiltered query never touches the other tables), then build snippets for the page of hits alone.
+    Words matching more than :data:`RANK_WINDOW` passages (``city`` in a hub of a million passages) are ranked among
+    the newest :data:`RANK_WINDOW` matches, with scores computed over the whole index: BM25 costs the same for every
+    match, so this bounds the cost of the broadest queries. Each hit says so in ``ranked_within``.
+    Three steps keep it fast on large hubs: find the window, rank the matching row ids (only current documents are
+    in the index, so an unfiltered query never touches the other tables), then build snippets for the page alone.
     """
     match = fts_query(query)
     want = filters.offset + filters.limit
-    ranked = []
+    if window is None:  # a caller that already read the window (the web's facet counts) passes it
+        window = [row[0] for row in newest_matches(conn, query, filters, RANK_WINDOW + 1)]
+    if not window:
+        return []
+    windowed = len(window) > RANK_WINDOW
+    lowest = window[-1] if windowed else window[-1] - 1  # rank the rows above it
+    # rank the window with the filters on the documents, not as facet tokens in the MATCH expression: BM25 reads
+    # the whole posting list of every term it is given (for its IDF), and a language token is in most passages
+    where, params, joins = _conditions(match, filters, tokens=False)
+    where, params = [*where, "passages_fts.rowid > ?"], [*params, lowest]
     phrase = _phrase_of(match)
-    if phrase:
-        ranked = _rank(conn, phrase, filters, want, query)
-    if len(ranked) < want:
-        seen = {row[0] for row in ranked}
-        ranked += [row for row in _rank(conn, match, filters, want + len(seen), query) if row[0] not in seen]
+    first = _ids(conn, where, [_with_words(params[0], match, phrase), *params[1:]], joins, query) if phrase else []
+    ranked = _rank(conn, where, params, joins, want, query, first)
     ranked = ranked[filters.offset:want]
     if not ranked:
         return []
@@ -199,27 +212,37 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
             "ORDER BY l.first_seen", (row["document_id"],)))
         hits.append(Hit(row["id"], row["document_id"], row["title"], snippet, spans, row["start"], row["end"],
                         tuple(json.loads(row["section"])), -score, row["language"], row["doc_type"], row["published"],
-                        row["url"], sources))
+                        row["url"], sources, RANK_WINDOW if windowed else None))
     return hits
 
 
-def _rank(conn: sqlite3.Connection, match: str, filters: SearchFilters, limit: int, query: str
-          ) -> list[tuple[int, float]]:
-    """The ids and BM25 scores of the best ``limit`` passages for an FTS5 expression under ``filters``."""
+def _conditions(match: str, filters: SearchFilters, *, tokens: bool = True) -> tuple[list[str], list, str]:
+    """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``.
+    With ``tokens`` the language, type and year filters become facet tokens inside the MATCH expression (no join:
+    fastest to find matches); without, conditions on the document."""
     parts = [f"({match})"]
-    if filters.language:
-        parts.append("facets : " + _quote("xlang" + filters.language.lower()))
-    if filters.doc_type:
-        parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
     years = _year_range(filters.since, filters.until)
-    if years:
-        parts.append("facets : (" + " OR ".join(years) + ")")
-    where, params = ["passages_fts MATCH ?"], [" AND ".join(parts)]
-    # month and day precision, and the source, need the document itself
-    if filters.since and len(filters.since) > 4:
+    where, params = ["passages_fts MATCH ?"], []
+    if tokens:
+        if filters.language:
+            parts.append("facets : " + _quote("xlang" + filters.language.lower()))
+        if filters.doc_type:
+            parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
+        if years:
+            parts.append("facets : (" + " OR ".join(years) + ")")
+    else:
+        if filters.language:
+            where.append("d.language = ?")
+            params.append(filters.language.lower())
+        if filters.doc_type:
+            where.append("d.doc_type = ?")
+            params.append(filters.doc_type)
+    params.insert(0, " AND ".join(parts))
+    # month and day precision (any precision without tokens), and the source, need the document itself
+    if filters.since and (len(filters.since) > 4 or not tokens):
         where.append("d.published >= ?")
         params.append(filters.since)
-    if filters.until and len(filters.until) > 4:
+    if filters.until and (len(filters.until) > 4 or not tokens):
         where.append("substr(d.published, 1, ?) <= ?")
         params.extend([len(filters.until), filters.until])
     if filters.source:
@@ -235,10 +258,50 @@ def _rank(conn: sqlite3.Connection, match: str, filters: SearchFilters, limit: i
         params.append(entity_id)
     joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id"
              if len(where) > 1 else "")
+    return where, params, joins
+
+
+def _with_words(expression: str, match: str, words: str) -> str:
+    """The MATCH ``expression`` built by :func:`_conditions` for ``match``, with ``words`` in its place."""
+    return f"({words})" + expression[len(match) + 2:]
+
+
+def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters, limit: int
+                   ) -> list[tuple[int, int]]:
+    """``(passage id, document id)`` of the newest ``limit`` current passages matching ``query`` under ``filters``
+    (newest first): the window :func:`search` ranks, and the sample a large result's facets are counted over."""
+    where, params, joins = _conditions(fts_query(query), filters)
+    joins = joins or "JOIN passages p ON p.id = passages_fts.rowid"
+    try:
+        return [(r[0], r[1]) for r in conn.execute(
+            f"SELECT passages_fts.rowid, p.document_id FROM passages_fts {joins} WHERE {' AND '.join(where)} "
+            f"ORDER BY passages_fts.rowid DESC LIMIT ?", [*params, limit])]
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+
+
+def _ids(conn: sqlite3.Connection, where: list[str], params: list, joins: str, query: str) -> list[int]:
+    """The row ids matching the conditions of :func:`_conditions` (in a bounded window: no ranking, no limit)."""
+    try:
+        return [row[0] for row in conn.execute(
+            f"SELECT passages_fts.rowid FROM passages_fts {joins} WHERE {' AND '.join(where)}", params)]
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+
+
+def _rank(conn: sqlite3.Connection, where: list[str], params: list, joins: str, limit: int, query: str,
+          first: list[int]) -> list[tuple[int, float]]:
+    """The ids and BM25 scores of the best ``limit`` passages under the conditions of :func:`_conditions`, the
+    rows in ``first`` (the exact-phrase matches) ahead of the others. One BM25 pass: BM25 reads the whole posting
+    list of each term for its IDF, so ranking twice would cost twice."""
+    order = "score"
+    if first:
+        order = "passages_fts.rowid IN (SELECT value FROM json_each(?)) DESC, score"
     try:
         return [(row[0], row[1]) for row in conn.execute(
             f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 0.0) AS score FROM passages_fts {joins} "
-            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?", [*params, limit])]
+            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+            [*params, *([json.dumps(first)] if first else []), limit])]
     except sqlite3.OperationalError as exc:
         raise QueryError(f"cannot search for {query!r}: {exc}") from exc
 

@@ -32,18 +32,47 @@ def migrate(db: Path) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-          announce=print) -> None:
-    """Serve the hub at ``http://host:port/`` until interrupted."""
+def default_workers() -> int:
+    """One worker process per CPU (Python runs one thread at a time per process)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 8000, threads: int = 2,
+          workers: int | None = None, announce=print) -> None:
+    """Serve the hub at ``http://host:port/`` until interrupted: gunicorn with ``workers`` processes of ``threads``
+    threads each (default one process per CPU), or waitress (one process) where gunicorn cannot run (Windows)."""
     path = setup(db)
     if not path.parent.is_dir():
         raise SystemExit(f"migrahub: {path}: folder {path.parent} does not exist")
     migrate(path)
-    from waitress import serve as waitress_serve
+    from django.db import connections
 
+    connections.close_all()  # no SQLite connection may cross the fork into the workers
     from migrahub.web.wsgi import application
 
     shown = f"[{host}]" if ":" in host else host
-    announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {threads} threads; Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="MigraHub",
-                   clear_untrusted_proxy_headers=True, channel_timeout=60)
+    workers = workers or default_workers()
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # gunicorn is POSIX-only
+        announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {threads} threads; Ctrl+C to stop)")
+        from waitress import serve as waitress_serve
+
+        waitress_serve(application, host=host, port=port, threads=threads, ident="MigraHub",
+                       clear_untrusted_proxy_headers=True, channel_timeout=60)
+        return
+
+    class Hub(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{shown}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10,
+                               "keepalive": 5, "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                               "proc_name": "migrahub", "forwarded_allow_ips": ""}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    announce(f"MigraHub serving {path} at http://{shown}:{port}/ (gunicorn, {workers} processes × {threads} "
+             f"threads; Ctrl+C to stop)")
+    Hub().run()

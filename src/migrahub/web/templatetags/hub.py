@@ -30,6 +30,51 @@ def highlight(text: str, spans) -> str:
     return mark_safe("".join(out))  # every piece of source text above went through escape()
 
 
+@register.simple_tag
+def facet_sections(facets, show_value_title: str = "source") -> str:
+    """The ``<section>`` of each facet with its links (rendered here, not by template loops: a search page shows
+    up to a few hundred facet values). Every label and URL goes through escape()."""
+    out = []
+    for facet in facets:
+        name = escape(facet.name)
+        out.append(f'<section class="facet" aria-labelledby="facet-{name}">\n'
+                   f'<h3 id="facet-{name}">{escape(facet.title)}</h3>\n')
+        if not facet.values:
+            out.append('<p class="muted">None</p>\n</section>\n')
+            continue
+        out.append("<ul>\n")
+        for v in facet.values:
+            current = ' aria-current="true" class="selected"' if v.selected else ""
+            remove = '<span class="visually-hidden">Remove filter: </span>' if v.selected else ""
+            title = f' title="{escape(v.value)}"' if facet.name == show_value_title else ""
+            out.append(f'<li><a href="{escape(v.url)}"{current}>{remove}<span class="facet-label"{title}>'
+                       f'{escape(v.label)}</span> <span class="count">{v.count}'
+                       f'<span class="visually-hidden"> documents</span></span></a></li>\n')
+        out.append("</ul>\n</section>\n")
+    return mark_safe("".join(out))  # every label, value and URL above went through escape()
+
+
+@register.simple_tag
+def hit_items(hits) -> str:
+    """The ``<li>`` of each search hit: title linked to its passage, highlighted snippet, type, language and date
+    (rendered here rather than by a template loop; every piece of text goes through escape())."""
+    doc_url = reverse("document", args=[0])[:-1]  # "/documents/" — the id is appended below
+    out = []
+    for h in hits:
+        lang = f' lang="{escape(h.language)}"' if h.language else ""
+        meta = [escape(doctype(h.doc_type))]
+        if h.language:
+            meta.append(escape(language_name(h.language)))
+        if h.published:
+            when = escape(day(h.published))
+            meta.append(f'<time datetime="{when}">{when}</time>')
+        out.append(f'<li class="hit">\n<h3><a href="{doc_url}{int(h.document_id)}#p-{int(h.passage_id)}" '
+                   f'hx-boost="false">{escape(h.title or "(untitled)")}</a></h3>\n'
+                   f'<p class="snippet"{lang}>{highlight(h.snippet, h.highlights)}</p>\n'
+                   f'<p class="meta">{" · ".join(meta)}</p>\n</li>\n')
+    return mark_safe("".join(out))  # titles, snippets and metadata above went through escape()
+
+
 @register.filter
 def web_url(value: str | None) -> str:
     """The value if it is an http(s) URL (safe to put in href), else an empty string."""

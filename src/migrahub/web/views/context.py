@@ -1,7 +1,27 @@
+"""Context every page gets: the hub's version, the visitor's role and the navigation's paths."""
+
+import functools
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
 
 from migrahub import __version__
 from migrahub.web.roles import role_of
+
+NAV = {"search": ("search",), "feed": ("feed",), "places": ("entities", "places"), "practices": ("practices",),
+       "events": ("events",), "network": ("network",), "sources": ("sources",), "stats": ("stats",),
+       "code_home": ("code-home",), "ingest": ("ingest",), "admin": ("admin:index",), "login": ("login",),
+       "logout": ("logout",), "api_schema": ("api:openapi-json",), "entity": ("entity", 0),
+       "document": ("document", 0)}
+
+
+@functools.lru_cache(maxsize=8)
+def paths(prefix: str) -> dict[str, str]:
+    """The navigation's paths under a script prefix, reversed once per process (``entity`` and ``document`` end
+    with the slash before the id)."""
+    out = {key: reverse(name, args=list(args)) for key, (name, *args) in NAV.items()}
+    out["entity"], out["document"] = out["entity"][:-1], out["document"][:-1]
+    return out
 
 
 def hub(request) -> dict:
@@ -11,4 +31,5 @@ def hub(request) -> dict:
         "hub_role": role_of(user) if user is not None else None,
         "can_ingest": bool(user and user.is_authenticated and user.has_perm("web.ingest_document")),
         "anonymous_read": settings.MIGRAHUB_ANONYMOUS_READ,
+        "nav": paths(get_script_prefix()),
     }

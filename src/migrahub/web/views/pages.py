@@ -37,22 +37,22 @@ def search(request):
     conn = _conn()
     context = {"query": query, "errors": errors, "page": page, "params": as_params(query)}
     try:
-        counts, entity_counts, n_passages, n_documents, exact = _counts(conn, query)
+        counts = _counts(conn, query)
         offset = (page - 1) * PAGE_SIZE
         if query.q:
-            context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset)
-            total = n_passages
+            context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset, counts=counts)
+            total = counts.passages
         else:
             context["documents"] = docs.browse(conn, query, limit=PAGE_SIZE, offset=offset)
-            total = n_documents
+            total = counts.documents
     except QueryError as exc:
         context["errors"] = [*errors, str(exc)]
-        counts, entity_counts, n_passages, n_documents, total, exact = {}, {}, 0, 0, 0, True
-    context["exact"] = exact
+        counts, total = docs.Counts({}, {}, 0, 0, True, False), 0
+    entity_counts = {**counts.entities, "sampled": counts.sampled}
     context.update(
-        facets=facet_links.build(base, query, counts),
+        exact=counts.exact, facets=facet_links.build(base, query, counts.facets),
         entity_facets=facet_links.build_entities(base, query, entity_counts), entity_counts=entity_counts,
-        n_passages=n_passages, n_documents=n_documents, total=total,
+        n_passages=counts.passages, n_documents=counts.documents, total=total,
         prev_url=url_with(base, query, page=page - 1 if page > 2 else None) if page > 1 else None,
         next_url=url_with(base, query, page=page + 1) if page * PAGE_SIZE < total else None,
         first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
@@ -71,31 +71,18 @@ def search(request):
 BROWSE_TTL = 60  # seconds the counts of a browse (no words) are reused: they read every current document
 
 
-def _counts(conn, query):
-    """Facet counts, entity facet counts, (passages, documents) and whether the counts are exact.
-
-    Words matching more than ``docs.LARGE`` passages: the counts say "more than" and the facets are counted over
-    the documents of the newest ``docs.ENTITY_FACET_BASIS`` matches. Without words, the counts cover every
-    document and are cached for ``BROWSE_TTL`` seconds."""
-    if not query.q:
-        raw = settings.MIGRAHUB_DB.as_posix() + json.dumps(as_params(query), sort_keys=True)
-        key = "browse-counts:" + hashlib.sha1(raw.encode()).hexdigest()
-        found = cache.get(key)
-        if found is None:
-            basis, sampled = docs.basis_documents(conn, query)
-            entity_counts = {**docs.entity_facets(conn, query, basis), "sampled": sampled}
-            n_passages, n_documents = docs.count_matches(conn, query)
-            found = (docs.facets(conn, query), entity_counts, n_passages, n_documents, True)
-            cache.set(key, found, BROWSE_TTL)
-        return found
-    n_passages, n_documents, exact = docs.count_capped(conn, query)
-    basis, sampled = docs.basis_documents(conn, query)
-    # without filters, "counted under the other filters" is the plain count over all matching documents: when the
-    # basis holds them all, one pass over it gives the exact facets
-    counts = docs.facets_over(conn, basis) if not exact or (not sampled and not query.filtered) else \
-        docs.facets(conn, query)
-    entity_counts = {**docs.entity_facets(conn, query, basis), "sampled": sampled}
-    return counts, entity_counts, n_passages, n_documents, exact
+def _counts(conn, query) -> docs.Counts:
+    """The page's counts (:func:`migrahub.services.documents.result_counts`); a browse's are cached for
+    ``BROWSE_TTL`` seconds."""
+    if query.q:
+        return docs.result_counts(conn, query)
+    raw = settings.MIGRAHUB_DB.as_posix() + json.dumps(as_params(query), sort_keys=True)
+    key = "browse-counts:" + hashlib.sha1(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = docs.result_counts(conn, query)
+        cache.set(key, found, BROWSE_TTL)
+    return found
 
 
 @require_safe
