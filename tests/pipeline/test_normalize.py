@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
@@ -75,3 +76,13 @@ def test_property_every_passage_is_its_slice(blocks):
         assert result.text[p.start:p.end] == p.text
         assert p.start > previous_end and p.text
         previous_end = p.end
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab é\u0301\t\r\n\x00\x0b\x0c\x1c\x1f\x7f\u00a0\u200b\ufeff\u2003Z")))
+def test_property_block_cleaning_is_nfc_without_controls_with_single_spaces(text):
+    """The fast paths (ASCII, already-NFC text) give exactly the plain definition."""
+    plain = unicodedata.normalize("NFC", text)
+    plain = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", plain)
+    plain = re.sub(r"[\s\u00a0\u200b\ufeff]+", " ", plain).strip()
+    assert clean_block_text(text) == plain

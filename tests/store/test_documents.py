@@ -123,3 +123,29 @@ def test_old_versions_leave_the_search_index(conn):
     outcome, _ = store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid)
     assert outcome == "version" and len(search(conn, "Porto")) == 1 and search(conn, "Braga") == []
     assert count(conn, "documents") == 2
+
+
+def test_near_duplicates_found_while_their_bands_wait_in_the_queue(conn):
+    """Ingest queues bands and writes them in batches: a document still meets a near-duplicate stored earlier in the
+    same batch, and the queue empties into document_bands on flush."""
+    sid = source(conn)
+    pending = store.PendingBands()
+    _, first = store.save_document(conn, doc("a.html", STORY), sid, index=False, pending=pending)
+    assert count(conn, "band_queue") == 1 and count(conn, "document_bands") == 0
+    _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid,
+                                    index=False, pending=pending)
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first
+    assert store.flush_bands(conn, pending) == 2
+    assert count(conn, "band_queue") == 0 and count(conn, "document_bands") == 32
+    _, third = store.save_document(conn, doc("c.html", "Shared by the network. " + STORY), sid,
+                                   index=False, pending=pending)
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (third,)).fetchone()[0] == first
+
+
+def test_a_queue_left_by_an_interrupted_ingest_is_written_by_the_next_save(conn):
+    sid = source(conn)
+    _, first = store.save_document(conn, doc("a.html", STORY), sid, index=False, pending=store.PendingBands())
+    # the run stops here: its in-memory bands are gone, the queue row is committed
+    _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid)
+    assert count(conn, "band_queue") == 0
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first

@@ -24,8 +24,12 @@ SEPARATOR = "\n\n"
 
 def clean_block_text(text: str) -> str:
     """NFC-normalise one block and fold its white space; control characters are dropped."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if text.isascii():  # no control character is left, so str.split() breaks on exactly what _SPACE matches
+        return " ".join(text.split())
     return _SPACE.sub(" ", text).strip()
 
 

@@ -25,7 +25,7 @@ from migrahub.store import search as fts
 from migrahub.store.database import connect, transaction
 
 Progress = Callable[[int, int, str], None]
-INDEX_BATCH = 500  # documents stored between two full-text index updates
+INDEX_BATCH = 500  # documents stored between two updates of the full-text index and the near-duplicate bands
 INGEST_WAL_PAGES = 20_000  # checkpoint threshold during an ingest (pages; SQLite's default is 1,000)
 
 
@@ -84,7 +84,8 @@ def ingest(
     indexed_at = 0
     # let the write-ahead log grow during the run (no checkpoint inside each document's commit); one at the end
     conn.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_PAGES}")
-    fts.index_pending(conn)  # what an earlier, interrupted run committed but did not index
+    pending = store.PendingBands()
+    _flush(conn, pending)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
             db_file = conn.execute("PRAGMA database_list").fetchone()[2] if extract_entities else None
@@ -108,23 +109,23 @@ def ingest(
                     elif result.status == "not-modified":
                         summary.not_modified += 1
                     if docs:
-                        _item(conn, summary, docs[0], source_id)
+                        _item(conn, summary, docs[0], source_id, pending)
                 for child in result.children:
                     if child not in seen:
                         seen.add(child)
                         queue.append(child)
                         total += 1
                 for doc in docs[1:]:
-                    _item(conn, summary, doc, source_id)
+                    _item(conn, summary, doc, source_id, pending)
                 if summary.added + summary.versions - indexed_at >= INDEX_BATCH:
-                    fts.index_pending(conn)
+                    _flush(conn, pending)
                     indexed_at = summary.added + summary.versions
                 if progress:
                     progress(summary.units, total, result.source)
     finally:
         if pool is not None:
             pool.terminate()
-        fts.index_pending(conn)
+        _flush(conn, pending)
         if summary.added + summary.versions >= 1000:
             fts.optimize(conn)
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
@@ -174,14 +175,21 @@ def _extract(doc: NormalizedDoc) -> Extraction | Rejection:
         return Rejection(doc.locator, "extract", f"{type(exc).__name__}: {exc}")
 
 
-def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, source_id: int) -> None:
+def _flush(conn: sqlite3.Connection, pending: store.PendingBands) -> None:
+    """Write what ingest batches: the full-text index of new passages and the near-duplicate bands."""
+    fts.index_pending(conn)
+    store.flush_bands(conn, pending)
+
+
+def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, source_id: int,
+          pending: store.PendingBands) -> None:
     doc, extraction = analysed
     summary.items += 1
     if isinstance(doc, Rejection):
         _fail(conn, summary, doc.locator, doc.stage, doc.reason)
         return
     with transaction(conn):  # the document and its entities: one transaction
-        outcome, doc_id = store.save_document(conn, doc, source_id, index=False)
+        outcome, doc_id = store.save_document(conn, doc, source_id, index=False, pending=pending)
         if outcome in ("added", "version"):
             if isinstance(extraction, Rejection):
                 _fail(conn, summary, extraction.locator, extraction.stage, extraction.reason)

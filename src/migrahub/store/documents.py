@@ -49,18 +49,53 @@ def upsert_source(conn: sqlite3.Connection, result: SourceResult, ok_items: int 
         return conn.execute("SELECT id FROM sources WHERE locator = ?", (result.source,)).fetchone()[0]
 
 
-def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc) -> int | None:
+class PendingBands:
+    """The LSH bands of documents an ingest has committed but not yet moved into ``document_bands`` (see
+    :func:`flush_bands`), so that a document still finds its near-duplicates among them."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[int, int], list[int]] = {}
+
+    def add(self, document_id: int, hashes: list[int]) -> None:
+        for band in enumerate(hashes):
+            self._ids.setdefault(band, []).append(document_id)
+
+    def candidates(self, hashes: list[int]) -> set[int]:
+        return {doc for band in enumerate(hashes) for doc in self._ids.get(band, ())}
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+
+def flush_bands(conn: sqlite3.Connection, pending: PendingBands | None = None) -> int:
+    """Move the bands of every queued document into ``document_bands`` (one transaction, sorted inserts); return
+    how many documents were moved."""
+    if conn.execute("SELECT 1 FROM band_queue LIMIT 1").fetchone() is None:
+        return 0
+    with transaction(conn):
+        rows = conn.execute("SELECT q.document_id, d.fingerprint FROM band_queue q "
+                            "JOIN documents d ON d.id = q.document_id").fetchall()
+        conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+                         sorted((band, h, doc) for doc, fingerprint in rows
+                                for band, h in enumerate(band_hashes(fingerprint))))
+        conn.execute("DELETE FROM band_queue")
+    if pending is not None:
+        pending.clear()
+    return len(rows)
+
+
+def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc, hashes: list[int], pending: PendingBands | None
+                ) -> int | None:
     """The story (near-duplicate group) a new document belongs to, if any.
 
     Same URL first (the same news item in two feeds), then MinHash similarity ≥ :data:`NEAR_JACCARD` among the
-    documents sharing an LSH band.
+    documents sharing an LSH band (in ``document_bands`` or still ``pending``).
     """
     if doc.url:
         row = conn.execute("SELECT COALESCE(story_id, id) FROM documents WHERE url = ? ORDER BY id LIMIT 1",
                            (doc.url,)).fetchone()
         if row:
             return row[0]
-    hashes = band_hashes(doc.fingerprint)
     if not hashes:
         return None
     marks = " OR ".join("(band = ? AND hash = ?)" for _ in hashes)
@@ -68,6 +103,11 @@ def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc) -> int | None:
     rows = conn.execute(
         f"SELECT d.id, d.story_id, d.fingerprint FROM documents d WHERE d.id IN "
         f"(SELECT document_id FROM document_bands WHERE {marks}) ORDER BY d.id LIMIT 200", params).fetchall()
+    queued = sorted(pending.candidates(hashes))[:200] if pending is not None else []
+    if queued:
+        rows = sorted([*rows, *conn.execute(
+            f"SELECT id, story_id, fingerprint FROM documents WHERE id IN ({','.join('?' * len(queued))})",
+            queued)], key=lambda row: row[0])
     best, best_sim = None, NEAR_JACCARD
     for row in rows:
         sim = similarity(row["fingerprint"], doc.fingerprint)
@@ -76,12 +116,14 @@ def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc) -> int | None:
     return best
 
 
-def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, *, index: bool = True
-                  ) -> tuple[Outcome, int]:
+def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, *, index: bool = True,
+                  pending: PendingBands | None = None) -> tuple[Outcome, int]:
     """Store one document in one transaction and link it to where it was found.
 
     With ``index=False`` its passages wait for the next :func:`~migrahub.store.search.index_pending` (ingest
-    indexes in batches, which is several times faster than one index flush per document).
+    indexes in batches, which is several times faster than one index flush per document). With ``pending``, its
+    near-duplicate bands are queued (one row) and held in ``pending`` until :func:`flush_bands` writes them: the
+    16 band rows would otherwise land on 16 random pages of the band index and be written out in every commit.
 
     - identical content already stored: only the link is recorded (``linked``), or refreshed (``unchanged``);
     - new content at a locator that held other content: stored as a new version, the old text is kept (``version``);
@@ -105,7 +147,10 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
             _set_superseded(conn, doc_id, False)
             outcome: Outcome = "version" if current_id is not None else "linked"
         else:
-            story = _find_story(conn, doc)
+            if pending is None:
+                flush_bands(conn)  # what an interrupted ingest queued
+            hashes = band_hashes(doc.fingerprint)
+            story = _find_story(conn, doc, hashes, pending)
             cur = conn.execute(
                 """INSERT INTO documents(content_hash, text, title, published, language, content_type, source_kind,
                        doc_type, author, url, summary, fingerprint, story_id, supersedes_id,
@@ -117,8 +162,12 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
                  current_id, json.dumps(list(doc.provenance)), stamp),
             )
             doc_id = cur.lastrowid
-            conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
-                             [(i, h, doc_id) for i, h in enumerate(band_hashes(doc.fingerprint))])
+            if pending is None:
+                conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+                                 [(i, h, doc_id) for i, h in enumerate(hashes)])
+            elif hashes:
+                conn.execute("INSERT INTO band_queue(document_id) VALUES (?)", (doc_id,))
+                pending.add(doc_id, hashes)
             tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published)
             conn.executemany(
                 'INSERT INTO passages(document_id, seq, start, "end", kind, section, text, facets) '
