@@ -81,33 +81,9 @@ class Query:
 
 
 def _where(query: Query) -> tuple[list[str], list]:
-    """SQL conditions on ``documents d`` for the query's filters (the same semantics as store.search)."""
-    where, params = ["d.superseded = 0"], []
-    if query.language:
-        where.append("d.language = ?")
-        params.append(query.language.lower())
-    if query.doc_type:
-        where.append("d.doc_type = ?")
-        params.append(query.doc_type)
-    if query.year_from:
-        where.append("d.published >= ?")
-        params.append(f"{query.year_from:04d}")
-    if query.year_to:
-        where.append("substr(d.published, 1, 4) <= ?")
-        params.append(f"{query.year_to:04d}")
-    if query.source:
-        where.append("EXISTS (SELECT 1 FROM document_links l JOIN sources s ON s.id = l.source_id "
-                     "WHERE l.document_id = d.id AND instr(s.locator, ?) > 0)")
-        params.append(query.source)
-    if query.country:
-        where.append("EXISTS (SELECT 1 FROM mentions m JOIN entities e ON e.id = m.entity_id "
-                     "WHERE m.document_id = d.id AND e.category = 'places' AND json_extract(e.data, '$.country') = ?)")
-        params.append(query.country.upper())
-    for entity_id in (query.place, query.organisation, query.initiative):
-        if entity_id:
-            where.append("EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = d.id AND m.entity_id = ?)")
-            params.append(entity_id)
-    return where, params
+    """SQL conditions on ``documents d`` for the query's filters: current documents under the store's filters."""
+    where, params = fts.document_conditions(query.filters())
+    return ["d.superseded = 0", *where], params
 
 
 def _matched(query: Query) -> tuple[str, list]:

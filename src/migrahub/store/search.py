@@ -216,33 +216,21 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     return hits
 
 
-def _conditions(match: str, filters: SearchFilters, *, tokens: bool = True) -> tuple[list[str], list, str]:
-    """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``.
-    With ``tokens`` the language, type and year filters become facet tokens inside the MATCH expression (no join:
-    fastest to find matches); without, conditions on the document."""
-    parts = [f"({match})"]
-    years = _year_range(filters.since, filters.until)
-    where, params = ["passages_fts MATCH ?"], []
-    if tokens:
-        if filters.language:
-            parts.append("facets : " + _quote("xlang" + filters.language.lower()))
-        if filters.doc_type:
-            parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
-        if years:
-            parts.append("facets : (" + " OR ".join(years) + ")")
-    else:
-        if filters.language:
-            where.append("d.language = ?")
-            params.append(filters.language.lower())
-        if filters.doc_type:
-            where.append("d.doc_type = ?")
-            params.append(filters.doc_type)
-    params.insert(0, " AND ".join(parts))
-    # month and day precision (any precision without tokens), and the source, need the document itself
-    if filters.since and (len(filters.since) > 4 or not tokens):
+def document_conditions(filters: SearchFilters, *, tokenized: bool = False) -> tuple[list[str], list]:
+    """SQL conditions on ``documents d`` (and their parameters) for ``filters``: language, type, dates, source,
+    country and mentioned entities. With ``tokenized``, the ones the facet tokens of a MATCH expression already
+    express (language, type, year-precision dates) are left out."""
+    where, params = [], []
+    if filters.language and not tokenized:
+        where.append("d.language = ?")
+        params.append(filters.language.lower())
+    if filters.doc_type and not tokenized:
+        where.append("d.doc_type = ?")
+        params.append(filters.doc_type)
+    if filters.since and (len(filters.since) > 4 or not tokenized):
         where.append("d.published >= ?")
         params.append(filters.since)
-    if filters.until and (len(filters.until) > 4 or not tokens):
+    if filters.until and (len(filters.until) > 4 or not tokenized):
         where.append("substr(d.published, 1, ?) <= ?")
         params.extend([len(filters.until), filters.until])
     if filters.source:
@@ -256,9 +244,25 @@ def _conditions(match: str, filters: SearchFilters, *, tokens: bool = True) -> t
     for entity_id in filters.mentioning:
         where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
         params.append(entity_id)
-    joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id"
-             if len(where) > 1 else "")
-    return where, params, joins
+    return where, params
+
+
+def _conditions(match: str, filters: SearchFilters, *, tokens: bool = True) -> tuple[list[str], list, str]:
+    """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``.
+    With ``tokens`` the language, type and year filters become facet tokens inside the MATCH expression (no join:
+    fastest to find matches); without, conditions on the document."""
+    parts = [f"({match})"]
+    years = _year_range(filters.since, filters.until)
+    if tokens:
+        if filters.language:
+            parts.append("facets : " + _quote("xlang" + filters.language.lower()))
+        if filters.doc_type:
+            parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
+        if years:
+            parts.append("facets : (" + " OR ".join(years) + ")")
+    where, params = document_conditions(filters, tokenized=tokens)
+    joins = "JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id" if where else ""
+    return ["passages_fts MATCH ?", *where], [" AND ".join(parts), *params], joins
 
 
 def _with_words(expression: str, match: str, words: str) -> str:
