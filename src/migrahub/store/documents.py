@@ -34,7 +34,7 @@ def source_state(conn: sqlite3.Connection, locator: str) -> FetchState | None:
 def upsert_source(conn: sqlite3.Connection, result: SourceResult, ok_items: int = 0) -> int:
     """Record a fetch of a source (its status, validators, error and item count) and return its id."""
     with transaction(conn):
-        conn.execute(
+        return conn.execute(
             """INSERT INTO sources(locator, kind, etag, last_modified, fetched_at, status, error, item_count)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(locator) DO UPDATE SET kind = excluded.kind,
@@ -42,11 +42,11 @@ def upsert_source(conn: sqlite3.Connection, result: SourceResult, ok_items: int 
                    last_modified = COALESCE(excluded.last_modified, sources.last_modified),
                    fetched_at = excluded.fetched_at, status = excluded.status, error = excluded.error,
                    item_count = CASE WHEN excluded.status = 'ok' THEN excluded.item_count
-                                     ELSE sources.item_count END""",
+                                     ELSE sources.item_count END
+               RETURNING id""",
             (result.source, result.kind, result.etag, result.last_modified, now(), result.status, result.error,
              ok_items),
-        )
-        return conn.execute("SELECT id FROM sources WHERE locator = ?", (result.source,)).fetchone()[0]
+        ).fetchall()[0][0]  # read to the end: the statement is finished before the transaction commits
 
 
 class PendingBands:
@@ -169,11 +169,12 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
                 conn.execute("INSERT INTO band_queue(document_id) VALUES (?)", (doc_id,))
                 pending.add(doc_id, hashes)
             tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published)
+            sections = {section: json.dumps(list(section), ensure_ascii=False)
+                        for section in {p.section for p in doc.passages}}  # passages share a few heading paths
             conn.executemany(
                 'INSERT INTO passages(document_id, seq, start, "end", kind, section, text, facets) '
                 "VALUES (?,?,?,?,?,?,?,?)",
-                [(doc_id, p.seq, p.start, p.end, p.kind, json.dumps(list(p.section), ensure_ascii=False), p.text,
-                  tokens) for p in doc.passages],
+                [(doc_id, p.seq, p.start, p.end, p.kind, sections[p.section], p.text, tokens) for p in doc.passages],
             )
             outcome = "version" if current_id is not None else "added"
         conn.execute(
