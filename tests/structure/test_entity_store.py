@@ -85,6 +85,22 @@ def test_merge_errors_are_clear(hub):
         entities.merge_entities(hub, places[0]["id"], orgs[0]["id"], "x")
     with pytest.raises(ValueError, match="no entity with id 999999"):
         entities.merge_entities(hub, 999999, orgs[0]["id"], "x")
+    entities.merge_entities(hub, places[1]["id"], places[0]["id"], "x")
+    with pytest.raises(ValueError, match=f"entity {places[1]['id']} was already merged into {places[0]['id']}"):
+        entities.merge_entities(hub, places[1]["id"], places[2]["id"], "x")
+
+
+def test_split_and_edit_errors_name_the_field(hub):
+    row = iom(hub)
+    with pytest.raises(ValueError, match="^surfaces: give at least one surface"):
+        entities.split_entity(hub, row["id"], ["", "  "], "New", "x")
+    with pytest.raises(ValueError, match="^name: the new record needs a name"):
+        entities.split_entity(hub, row["id"], ["OIM"], " ", "x")
+    with pytest.raises(ValueError, match="^fields.key: the key is the extractor's"):
+        entities.edit_entity(hub, row["id"], "x", fields={"key": "other"})
+    with pytest.raises(ValueError, match="^fields.name: set the name with `name`"):
+        entities.edit_entity(hub, row["id"], "x", fields={"name": "other"})
+    assert iom(hub)["mentions"] == row["mentions"]  # nothing moved
 
 
 def test_cli_extract_prints_one_schema_object_per_file(tmp_path):

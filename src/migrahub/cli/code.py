@@ -46,11 +46,12 @@ def codebook():
 @codebook.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--name", help="Name in the hub (default: the codebook's own name).")
+@click.option("--by", "actor", default=getpass.getuser, show_default="current user", help="Who loads it (action log).")
 @click.pass_obj
-def codebook_load(obj, path, name):
+def codebook_load(obj, path, name, actor):
     """Load a codebook from YAML or REFI-QDA .qdc (loading again updates it)."""
     try:
-        print_json(service.load_codebook_file(obj["db"], path, name))
+        print_json(service.load_codebook_file(obj["db"], path, name, actor=actor))
     except ERRORS as exc:
         fail(str(exc))
 

@@ -128,12 +128,19 @@ def load_yaml(path: str | Path) -> Codebook:
     ``description``, optional ``colour``/``color`` and ``children``)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CodebookError(f"{path}: file not found") from None
+    return parse_yaml(data, source=str(path))
+
+
+def parse_yaml(data: bytes, source: str = "<yaml>") -> Codebook:
+    """The YAML codebook format from bytes; errors name ``source`` and the field."""
+    try:
+        parsed = yaml.safe_load(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"{path}: not readable as UTF-8 YAML: {exc}") from None
-    return codebook_from_mapping(data, source=str(path))
+        raise CodebookError(f"{source}: not readable as UTF-8 YAML: {exc}") from None
+    return codebook_from_mapping(parsed, source=source)
 
 
 def codebook_from_mapping(data: Any, source: str = "<mapping>") -> Codebook:
@@ -353,6 +360,18 @@ def load_codebook(path: str | Path, reference: Codebook | None = None,
     if suffix == ".qdc":
         return load_qdc(path, reference=reference, warnings=warnings)
     raise CodebookError(f"{path}: unknown codebook format {suffix!r} (expected .yaml, .yml or .qdc)")
+
+
+def parse_codebook(data: bytes, filename: str, reference: Codebook | None = None,
+                   warnings: list[str] | None = None) -> Codebook:
+    """A codebook from the bytes of a file called ``filename`` (an upload), by its extension like
+    :func:`load_codebook`; errors name ``filename``."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return parse_yaml(data, source=filename)
+    if suffix == ".qdc":
+        return parse_qdc(data, source=filename, reference=reference, warnings=warnings)
+    raise CodebookError(f"{filename}: unknown codebook format {suffix!r} (expected .yaml, .yml or .qdc)")
 
 
 def digest(codebook: Codebook) -> str:

@@ -12,7 +12,7 @@ from migrahub.coding import analysis, charts
 from migrahub.coding.agreement import AgreementReport, agreement
 from migrahub.coding.autocode import VERSION as AUTOCODER
 from migrahub.coding.autocode import AutoCoder, load_rules
-from migrahub.coding.codebook import Codebook, load_codebook, to_qdc
+from migrahub.coding.codebook import Codebook, load_codebook, parse_codebook, to_qdc
 from migrahub.coding.refiqda import Coding, Note, Project, Source, User, derived_guid, export_qdpx, import_qdpx
 from migrahub.model import NormalizedDoc, Passage
 from migrahub.sources import SourceResult
@@ -23,16 +23,32 @@ from migrahub.store.database import connect, transaction
 CodingError = store.CodingError
 
 
-def load_codebook_file(db, path: str | os.PathLike, name: str | None = None) -> dict:
-    """Load a codebook (YAML or REFI-QDA .qdc) into the hub under ``name`` (default: its own name)."""
+def load_codebook_file(db, path: str | os.PathLike, name: str | None = None, *, actor: str = "cli") -> dict:
+    """Load a codebook (YAML or REFI-QDA .qdc) into the hub under ``name`` (default: its own name); logged as
+    ``actor``. Raises :class:`CodebookError` naming the file and the reason."""
     warnings: list[str] = []
     codebook = load_codebook(path, warnings=warnings)
+    return _save_codebook(db, codebook, name or codebook.name or Path(path).stem, Path(path).name, actor, warnings)
+
+
+def load_codebook_upload(db, filename: str, data: bytes, name: str | None = None, *, actor: str) -> dict:
+    """Like :func:`load_codebook_file` for the bytes of an uploaded file called ``filename`` (its extension says
+    YAML or .qdc; errors name it)."""
+    warnings: list[str] = []
+    codebook = parse_codebook(data, filename, warnings=warnings)
+    return _save_codebook(db, codebook, name or codebook.name or Path(filename).stem, filename, actor, warnings)
+
+
+def _save_codebook(db, codebook: Codebook, book_name: str, filename: str, actor: str, warnings: list[str]) -> dict:
+    out = {"codebook": book_name, "codes": len(codebook.codes), "leaves": len(codebook.leaves()),
+           "warnings": warnings}
     conn = connect(db)
     try:
-        book_name = name or codebook.name or Path(path).stem
-        store.save_codebook(conn, codebook, book_name)
-        return {"codebook": book_name, "codes": len(codebook.codes), "leaves": len(codebook.leaves()),
-                "warnings": warnings}
+        with transaction(conn):
+            store.save_codebook(conn, codebook, book_name)
+            docstore.log_action(conn, actor, "codebook.load", "codebook", book_name,
+                                {"file": filename, "codes": out["codes"], "version": codebook.version})
+        return out
     finally:
         conn.close()
 

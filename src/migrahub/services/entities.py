@@ -93,6 +93,20 @@ def edit_entity(db, entity_id: int, actor: str, *, name: str | None = None, fiel
         conn.close()
 
 
+def name_fields(category: str) -> tuple[str, ...]:
+    """The fields of a record that :func:`edit_entity` does not take in ``fields``: the name (and a title) and key."""
+    return tuple(dict.fromkeys(("name", store.name_field(category), "key")))
+
+
+def field_changes(category: str, old: dict, new: dict) -> dict:
+    """The ``fields`` argument of :func:`edit_entity` that turns record data ``old`` into ``new``: changed or added
+    fields with their new value, removed ones as ``None`` (:func:`name_fields` are left out)."""
+    skip = name_fields(category)
+    changes = {k: v for k, v in new.items() if k not in skip and (k not in old or old[k] != v)}
+    changes.update({k: None for k in old if k not in skip and k not in new})
+    return changes
+
+
 def split_entity(db, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
     """Split the mentions with these surfaces off into a new record; return its id."""
     conn = connect(db)

@@ -40,11 +40,60 @@ def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", coun
                    for r in rows]
 
 
+def category_of(value: str) -> str:
+    """The stored category for a category or its singular (``place`` → ``places``); ``ValueError`` otherwise."""
+    plural = {v: k for k, v in SINGULAR.items()}.get(value, value)
+    if plural not in CATEGORIES:
+        raise ValueError(f"unknown entity type {value!r}; choose one of {', '.join(CATEGORIES)} (or the singular)")
+    return plural
+
+
+def browse(conn: sqlite3.Connection, *, category: str | None = None, name: str = "", country: str | None = None,
+           limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, page) of unmerged records of every category (or one, plural or singular), those in the most current
+    documents first, then the most mentioned, then by name and id (a stable order to page through). ``name`` filters
+    on a part of the name, ``country`` (ISO code) on the record's country. Each item: ``{id, type, name, mentions,
+    documents, record}`` (``type`` is the category)."""
+    where, params = ["e.merged_into IS NULL"], []
+    if category:
+        where.append("e.category = ?")
+        params.append(category_of(category))
+    if name:
+        where.append("instr(lower(e.name), lower(?)) > 0")
+        params.append(name)
+    if country:
+        where.append("json_extract(e.data, '$.country') = ?")
+        params.append(country.upper())
+    cond = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
+    rows = conn.execute(
+        f"""SELECT e.id, e.category, e.name, e.data,
+                   (SELECT count(*) FROM mentions m JOIN documents d ON d.id = m.document_id
+                    WHERE m.entity_id = e.id AND d.superseded = 0) AS mentions,
+                   (SELECT count(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id
+                    WHERE m.entity_id = e.id AND d.superseded = 0) AS documents
+            FROM entities e WHERE {cond} ORDER BY documents DESC, mentions DESC, e.name, e.id LIMIT ? OFFSET ?""",
+        [*params, limit, offset]).fetchall()
+    return total, [{"id": r["id"], "type": r["category"], "name": r["name"], "mentions": r["mentions"],
+                    "documents": r["documents"], "record": json.loads(r["data"])} for r in rows]
+
+
+def summary(conn: sqlite3.Connection, entity_id: int) -> dict | None:
+    """One record without its documents: ``{id, type, name, record, curated, merged_into, updated_at}``, or ``None``."""
+    row = conn.execute("SELECT id, category, name, data, curated, merged_into, updated_at FROM entities WHERE id = ?",
+                       (entity_id,)).fetchone()
+    if row is None:
+        return None
+    return {"id": row["id"], "type": row["category"], "name": row["name"], "record": json.loads(row["data"]),
+            "curated": bool(row["curated"]), "merged_into": row["merged_into"], "updated_at": row["updated_at"]}
+
+
 def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60, page: int = 1, per_page: int = 20,
-           related: int = 30) -> dict | None:
+           related: int = 30, offset: int | None = None) -> dict | None:
     """One record: its data, one page of the current documents mentioning it (newest first, with the passages and
     the mention offsets inside each passage), how many documents there are in all, the records most often
     mentioned in the same documents (among its ``RELATED_BASIS`` newest documents), and for a country its cities.
+    The page is ``per_page`` documents from ``offset`` (default: the start of ``page``).
     A merged record answers with ``merged_into`` set (the caller redirects)."""
     row = conn.execute("SELECT id, category, name, data, merged_into, curated, created_at, updated_at FROM entities "
                        "WHERE id = ?", (entity_id,)).fetchone()
@@ -62,7 +111,7 @@ def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60, page
         """SELECT d.id FROM documents d WHERE d.superseded = 0 AND d.id IN
                (SELECT document_id FROM mentions WHERE entity_id = ?)
            ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT ? OFFSET ?""",
-        (entity_id, per_page, (page - 1) * per_page))]
+        (entity_id, per_page, (page - 1) * per_page if offset is None else offset))]
     mentions = conn.execute(
         f"""SELECT m.document_id, m.passage_id, m.start, m."end", d.title, d.published, d.language,
                   p.start AS p_start, p.text AS p_text, p.seq

@@ -89,20 +89,29 @@ def _themes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[
     return out
 
 
+PER_DOCUMENT = ("name", "key", "evidence", "surface")  # fields a curated record does not lend every document
+
+
 def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice]:
-    """Every practice record of current documents (newest first) with its passage, places resolved to entities."""
+    """Every practice record of current documents (newest first) with its passage, places resolved to entities.
+    A record a curator edited shows the curated fields (title, summary, places, actors…) with each document's
+    own evidence; a record merged into another shows as that one."""
     places = _place_index(conn)
     rows = conn.execute(
-        """SELECT r.entity_id, r.document_id, r.data, d.title AS doc_title, d.published,
+        """SELECT r.entity_id, r.document_id, r.data, e.curated, e.data AS curated_data, d.title AS doc_title,
+                  d.published,
                   (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
                    AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
-           FROM entity_records r JOIN entities e ON e.id = r.entity_id AND e.category = 'practices'
+           FROM entity_records r
+           JOIN entities e ON e.id = r.entity_id AND e.category = 'practices' AND e.merged_into IS NULL
            JOIN documents d ON d.id = r.document_id AND d.superseded = 0
            ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
         (limit,)).fetchall()
     out = []
     for r in rows:
         data = json.loads(r["data"])
+        if r["curated"]:
+            data.update({k: v for k, v in json.loads(r["curated_data"]).items() if k not in PER_DOCUMENT})
         title, summary = str(data.get("title") or ""), str(data.get("summary") or "")
         actors = [str(a) for a in data.get("actors") or ()]
         resolved = []

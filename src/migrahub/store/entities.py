@@ -21,6 +21,11 @@ def _norm(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", value).strip()
 
 
+def name_field(category: str) -> str:
+    """The field of a category's records that holds its name (``title`` for events, practices and resources)."""
+    return _NAME_FIELD.get(category, "name")
+
+
 def record_name(category: str, record) -> str:
     return getattr(record, _NAME_FIELD.get(category, "name"))
 
@@ -144,6 +149,8 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
                              f"{rows[target_id]['category']} record")
         if rows[target_id]["merged_into"] is not None:
             raise ValueError(f"entity {target_id} was itself merged into {rows[target_id]['merged_into']}")
+        if rows[source_id]["merged_into"] is not None:
+            raise ValueError(f"entity {source_id} was already merged into {rows[source_id]['merged_into']}")
         conn.execute("UPDATE entity_keys SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
         conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
         conn.execute("INSERT OR IGNORE INTO entity_records(entity_id, document_id, data) "
@@ -155,25 +162,32 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
 def edit(conn: sqlite3.Connection, entity_id: int, actor: str, *, name: str | None = None,
          fields: dict | None = None) -> dict:
     """A curator's edit of a record: a new name and/or fields of its data (a value of ``None`` removes the field).
-    The record becomes curated (later documents no longer overwrite it); returns its data after the edit."""
+    The name is also the record's ``title`` for events, practices and resources. The record becomes curated (later
+    documents no longer overwrite it); returns its data after the edit."""
     with transaction(conn):
-        row = conn.execute("SELECT name, data, merged_into FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        row = conn.execute("SELECT category, name, data, merged_into FROM entities WHERE id = ?",
+                           (entity_id,)).fetchone()
         if not row:
             raise ValueError(f"no entity with id {entity_id}")
         if row["merged_into"] is not None:
             raise ValueError(f"entity {entity_id} was merged into {row['merged_into']}: edit that record")
         if name is not None and not name.strip():
             raise ValueError("name: must not be empty")
+        name_key = name_field(row["category"])
         data = json.loads(row["data"])
         for key, value in (fields or {}).items():
-            if key in ("name", "key"):
-                raise ValueError(f"fields.{key}: set the name with `name`; the key is the extractor's")
+            if key == "key":
+                raise ValueError("fields.key: the key is the extractor's and cannot be edited")
+            if key in ("name", name_key):
+                raise ValueError(f"fields.{key}: set the {name_key} with `name`")
             if value is None:
                 data.pop(key, None)
             else:
                 data[key] = value
         new_name = name.strip() if name is not None else row["name"]
         data["name"] = new_name
+        if name is not None:
+            data[name_key] = new_name
         conn.execute("UPDATE entities SET name = ?, data = ?, curated = 1, updated_at = ? WHERE id = ?",
                      (new_name, json.dumps(data, ensure_ascii=False), now(), entity_id))
         log_action(conn, actor, "entity.edit", "entity", str(entity_id),
@@ -186,6 +200,12 @@ def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: s
 
     The surfaces become keys of the new record, so later documents resolve them there too.
     """
+    surfaces = [s for s in dict.fromkeys(surfaces) if s and s.strip()]
+    if not surfaces:
+        raise ValueError("surfaces: give at least one surface string of the record's mentions")
+    if not name or not name.strip():
+        raise ValueError("name: the new record needs a name")
+    name = name.strip()
     with transaction(conn):
         row = conn.execute("SELECT category, data FROM entities WHERE id = ?", (entity_id,)).fetchone()
         if not row:

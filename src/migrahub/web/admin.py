@@ -1,4 +1,5 @@
-"""Django admin for curators: users and roles, API tokens, and the hub's documents (metadata edits are logged)."""
+"""Django admin for curators: users and roles, API tokens, the hub's documents (metadata edits are logged) and its
+entity records (edits and merges are logged; :mod:`migrahub.web.admin_entities`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import transaction
 
 from migrahub.services import curation
 from migrahub.services.documents import reader
+from migrahub.web import admin_entities  # noqa: F401  (registers the entity records' admin)
 from migrahub.web.models import ApiToken, Document, Source
 
 

@@ -2,8 +2,8 @@
 its scripts from a CDN).
 
 Authentication: ``Authorization: Bearer mh_…`` (``migrahub token create USER``), or the browser session (CSRF
-checked on writes). Reads are open to anonymous callers while ``MIGRAHUB_ANONYMOUS_READ`` is on; ingest needs the
-curator role.
+checked on writes). Reads are open to anonymous callers while ``MIGRAHUB_ANONYMOUS_READ`` is on; ingest, entity
+edits (``api_entities``) and codebook loads (``api_coding``) need the curator role.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from migrahub.services import documents as docs
 from migrahub.services import hub
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
-from migrahub.web import accounts, api_coding
+from migrahub.web import accounts, api_coding, api_entities
 from migrahub.web.roles import role_of
 
 DocType = Literal["txt", "md", "html", "pdf", "docx", "feed-item", "page"]
@@ -47,8 +47,9 @@ READ = [TokenAuth(), django_auth, anonymous]
 WRITE = [TokenAuth(), django_auth]
 
 api = NinjaAPI(title="MigraHub API", version=__version__, docs_url=None, urls_namespace="api",
-               description="Read the hub's documents, passages, sources and statistics; search with the same filters "
-                           "as the web pages; curators can ingest URLs and files.")
+               description="Read the hub's documents, passages, sources, statistics and entity records; search with "
+                           "the same filters as the web pages; curators can ingest URLs and files, edit, merge and "
+                           "split records and load codebooks.")
 
 
 def _user(request):
@@ -380,3 +381,4 @@ def list_events(request, year: int | None = Query(None, ge=1000, le=2999),
 api.add_router("/", read)
 api.add_router("/", write)
 api.add_router("/", api_coding.router(READ, WRITE, _require))
+api.add_router("/", api_entities.router(READ, WRITE, _require))

@@ -8,11 +8,16 @@ from collections.abc import Callable
 from typing import Literal
 
 from django.conf import settings
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
+from migrahub.coding.codebook import CodebookError
+from migrahub.services import coding as coding_service
 from migrahub.services import documents as docs
 from migrahub.services import workspace
+
+CODEBOOK_MAX_BYTES = 5 * 1024 * 1024
 
 
 class CodeOut(Schema):
@@ -98,6 +103,13 @@ class ActionOut(Schema):
     end: int
 
 
+class CodebookLoaded(Schema):
+    codebook: str = Field(..., description="its name in the hub")
+    codes: int
+    leaves: int
+    warnings: list[str] = Field(..., description="deviations of a .qdc file that were read anyway or discarded")
+
+
 class Error(Schema):
     detail: str
 
@@ -129,6 +141,23 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
             _, roots = workspace.tree(conn, meta["name"])
             out.append({**meta, "codes": [vars(n) for n in workspace.flatten(roots)]})
         return out
+
+    @r.post("/codebooks", response={200: CodebookLoaded, 400: Error, 403: Error}, auth=write_auth,
+            summary="Load a codebook from a YAML or REFI-QDA .qdc file (curators); loading the same name again "
+                    "updates it")
+    def load_codebook(request, file: File[UploadedFile],
+                      name: str | None = Form(None, max_length=200,
+                                              description="name in the hub (default: the codebook's own name)")):
+        require(request, "web.manage_codebook")
+        filename = file.name or "codebook"  # Django keeps only the base name of an uploaded file
+        if file.size is not None and file.size > CODEBOOK_MAX_BYTES:
+            raise HttpError(400, f"file: {filename} is larger than {CODEBOOK_MAX_BYTES // (1024 * 1024)} MB")
+        try:
+            return coding_service.load_codebook_upload(settings.MIGRAHUB_DB, filename, file.read(),
+                                                       (name or "").strip() or None,
+                                                       actor=request.auth.get_username())
+        except CodebookError as exc:
+            raise HttpError(400, f"file: {exc}") from exc
 
     @r.get("/documents/{document_id}/codings", response={200: DocumentCodingsOut, 404: Error}, auth=read_auth,
            summary="Current codings (applied and suggested) and memos of a document")

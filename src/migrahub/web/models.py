@@ -1,7 +1,7 @@
 """Django-side tables of the hub (API tokens, login throttling) and unmanaged views of the core tables.
 
-Core tables (``documents``, ``sources``, ``passages``) are created and migrated by ``migrahub.store`` only; the
-unmanaged models below let the Django admin list them and carry the hub's permissions.
+Core tables (``documents``, ``sources``, ``passages``, ``entities``) are created and migrated by ``migrahub.store``
+only; the unmanaged models below let the Django admin list them and carry the hub's permissions.
 """
 
 from __future__ import annotations
@@ -94,7 +94,30 @@ class Document(models.Model):
         permissions = [
             ("ingest_document", "Can ingest sources into the hub"),
             ("code_document", "Can code passages"),
+            ("manage_codebook", "Can load and update codebooks"),
         ]
 
     def __str__(self) -> str:
         return self.title or f"document {self.pk}"
+
+
+class Entity(models.Model):
+    """The core ``entities`` table: one resolved record (place, organisation, initiative, person, event, practice,
+    resource). The admin lists it; its edits and merges go through :mod:`migrahub.services.entities` (logged)."""
+
+    category = models.TextField()
+    name = models.TextField()
+    data = models.TextField(help_text="the record as JSON")
+    merged_into = models.IntegerField(null=True, blank=True, help_text="the record this one was merged into")
+    curated = models.BooleanField(default=False, help_text="edited by a curator: extraction no longer overwrites it")
+    created_at = models.TextField()
+    updated_at = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "entities"
+        default_permissions = ("view", "change")
+        verbose_name = "entity record"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.category} {self.pk})"

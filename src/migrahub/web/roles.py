@@ -2,20 +2,21 @@
 
 - reader: read everything (``web.view_document``);
 - coder: + code passages (``web.code_document``);
-- curator: + ingest sources, edit document metadata, use the Django admin (``is_staff``);
+- curator: + ingest sources, edit document metadata and entity records (edit, merge, split), load codebooks, use
+  the Django admin (``is_staff``);
 - admin: everything (``is_superuser``), including accounts.
 """
 
 from __future__ import annotations
 
 ROLES = ("reader", "coder", "curator", "admin")
+_READ = ["view_document", "view_source", "view_entity"]
+_CURATE = ["ingest_document", "change_document", "change_entity", "manage_codebook", "view_apitoken"]
 PERMISSIONS = {
-    "reader": ["view_document", "view_source"],
-    "coder": ["view_document", "view_source", "code_document"],
-    "curator": ["view_document", "view_source", "code_document", "ingest_document", "change_document",
-                "view_apitoken"],
-    "admin": ["view_document", "view_source", "code_document", "ingest_document", "change_document",
-              "view_apitoken"],
+    "reader": _READ,
+    "coder": [*_READ, "code_document"],
+    "curator": [*_READ, "code_document", *_CURATE],
+    "admin": [*_READ, "code_document", *_CURATE],
 }
 
 
