@@ -25,7 +25,7 @@ from migrahub.store import search as fts
 from migrahub.store.database import connect, transaction
 
 Progress = Callable[[int, int, str], None]
-INDEX_BATCH = 500  # documents stored between two updates of the full-text index and the near-duplicate bands
+INDEX_BATCH = 5000  # documents stored between two updates of the full-text index and the near-duplicate bands
 INGEST_WAL_PAGES = 20_000  # checkpoint threshold during an ingest (pages; SQLite's default is 1,000)
 
 
