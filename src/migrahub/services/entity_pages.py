@@ -21,14 +21,7 @@ def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", coun
                 limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
     """(total, page) of unmerged records of a category, most mentioned in current documents first; ``name`` filters
     on a part of the name, ``country`` (ISO code) on the record's country."""
-    where, params = ["e.category = ?", "e.merged_into IS NULL"], [category]
-    if name:
-        where.append("instr(lower(e.name), lower(?)) > 0")
-        params.append(name)
-    if country:
-        where.append("json_extract(e.data, '$.country') = ?")
-        params.append(country.upper())
-    cond = " AND ".join(where)
+    cond, params = _record_conditions(category, name, country)
     total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
     rows = conn.execute(
         f"""SELECT e.id, e.name, e.data,
@@ -38,6 +31,21 @@ def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", coun
         [*params, limit, offset]).fetchall()
     return total, [{"id": r["id"], "name": r["name"], "record": json.loads(r["data"]), "documents": r["documents"]}
                    for r in rows]
+
+
+def _record_conditions(category: str | None, name: str, country: str | None) -> tuple[str, list]:
+    """SQL conditions on ``entities e`` (unmerged records; of a category, with a part of the name, in a country)."""
+    where, params = ["e.merged_into IS NULL"], []
+    if category:
+        where.append("e.category = ?")
+        params.append(category)
+    if name:
+        where.append("instr(lower(e.name), lower(?)) > 0")
+        params.append(name)
+    if country:
+        where.append("json_extract(e.data, '$.country') = ?")
+        params.append(country.upper())
+    return " AND ".join(where), params
 
 
 def category_of(value: str) -> str:
@@ -54,17 +62,7 @@ def browse(conn: sqlite3.Connection, *, category: str | None = None, name: str =
     documents first, then the most mentioned, then by name and id (a stable order to page through). ``name`` filters
     on a part of the name, ``country`` (ISO code) on the record's country. Each item: ``{id, type, name, mentions,
     documents, record}`` (``type`` is the category)."""
-    where, params = ["e.merged_into IS NULL"], []
-    if category:
-        where.append("e.category = ?")
-        params.append(category_of(category))
-    if name:
-        where.append("instr(lower(e.name), lower(?)) > 0")
-        params.append(name)
-    if country:
-        where.append("json_extract(e.data, '$.country') = ?")
-        params.append(country.upper())
-    cond = " AND ".join(where)
+    cond, params = _record_conditions(category_of(category) if category else None, name, country)
     total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
     rows = conn.execute(
         f"""SELECT e.id, e.category, e.name, e.data,
