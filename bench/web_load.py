@@ -1,11 +1,13 @@
 """Load benchmark of the web hub: 20 concurrent clients against `migrahub serve` on a hub of 100k synthetic documents.
 
-    .venv/bin/python bench/web_load.py [--docs 100000] [--requests 2000] [--clients 20] [--db bench/out/web.sqlite3]
+    .venv/bin/python bench/web_load.py [--docs 100000] [--requests 2000] [--clients 20] [--workers N] [--threads 2]
+                                       [--db bench/out/web.sqlite3]
 
 Builds the hub once (bulk SQL in large transactions, the FTS index filled by the store's index_pending(); synthetic
-entities and mentions when the entity tables exist) and reuses it on later runs. Then starts the server, warms it up,
-fires the requests from 20 client processes (search with and without facets filters, document pages, entity pages) and prints p50/p95/max
-latency per kind and overall. Target: p95 ≤ 150 ms.
+entities and mentions when the entity tables exist) and reuses it on later runs. Then starts the server
+(`migrahub serve`, gunicorn), warms it up, fires the requests from 20 client processes, each waiting for its answer
+before the next request (search with and without facets filters, document pages, entity pages) and prints
+p50/p95/max latency per kind and overall. Target: p95 ≤ 150 ms.
 """
 
 from __future__ import annotations
