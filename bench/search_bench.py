@@ -72,12 +72,16 @@ def main() -> None:
             build(db, a.passages)
             print(f"build took {time.perf_counter() - t0:.1f}s")
         conn = connect(db)
-        times = []
+        times, per_query = [], {q: [] for q, _ in QUERIES}
         for _ in range(a.rounds):
             for q, f in QUERIES:
                 t0 = time.perf_counter()
                 search(conn, q, f)
-                times.append((time.perf_counter() - t0) * 1000)
+                ms = (time.perf_counter() - t0) * 1000
+                times.append(ms)
+                per_query[q].append(ms)
+        for q, ms in per_query.items():
+            print(f"  {q:28s} median {statistics.median(ms):6.1f} ms, max {max(ms):6.1f} ms")
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"{len(times)} searches: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
