@@ -54,7 +54,8 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
     workers = workers or default_workers()
     try:
         from gunicorn.app.base import BaseApplication
-    except ImportError:  # gunicorn is POSIX-only
+    except ImportError:  # gunicorn is POSIX-only: one process serves what the processes would have
+        threads *= workers
         announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {threads} threads; Ctrl+C to stop)")
         from waitress import serve as waitress_serve
 
