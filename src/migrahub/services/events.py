@@ -1,6 +1,12 @@
 """The events calendar: meetings, workshops, conferences … as the hub's documents state them (entity category
 ``events``; each document's record has ``date_start``/``date_end`` as partial ISO dates — ``2019``, ``2019-08``,
-``2019-08-14`` — and ``place``, ``country``, ``organisers``), grouped by year and month, and a timeline."""
+``2019-08-14`` — and ``place``, ``country``, ``organisers``), grouped by year and month, and a timeline.
+
+A curator's edit of an event (its title, dates, place…) wins over every document's copy, a record merged into
+another reads as that one (with its fields), and the documents that state an event the same way make one event with
+each of them, and its passage, as a source. Pure reads; the web page and the API render what :func:`events`
+returns.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ import calendar
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from migrahub.store import entities as store
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}|\?\?))?(?:-(\d{2}|\?\?))?")
 
@@ -26,8 +34,9 @@ class Event:
     country: str | None
     organisers: list[str]
     participants_count: int | None
-    passage_id: int | None
+    passage_id: int | None         # the first source's (newest document first)
     document_title: str | None
+    sources: list[dict] = field(default_factory=list)  # [{"document_id", "document_title", "passage_id"}]
 
     @property
     def when(self) -> str:
@@ -58,26 +67,33 @@ def parse_date(value) -> tuple[int | None, int | None]:
 
 def events(conn: sqlite3.Connection, *, year: int | None = None, country: str | None = None,
            limit: int = 5000) -> list[Event]:
-    """Event records of current documents, in date order (undated ones last)."""
-    rows = conn.execute(
-        """SELECT r.entity_id, r.document_id, r.data, d.title AS doc_title,
-                  (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
-                   AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
-           FROM entity_records r JOIN entities e ON e.id = r.entity_id AND e.category = 'events'
-           JOIN documents d ON d.id = r.document_id AND d.superseded = 0 LIMIT ?""", (limit,)).fetchall()
-    out = []
-    for r in rows:
-        data = json.loads(r["data"])
-        y, m = parse_date(data.get("date_start"))
-        if year and y != year:
-            continue
-        if country and (data.get("country") or "").upper() != country.upper():
-            continue
+    """Events of current documents, in date order (undated ones last). Each document's record shows the event's
+    curated fields over its own copy (see :func:`store.document_records`); the records of one event that then say
+    the same title, dates, place and country make one :class:`Event` listing each document (with the passage) as a
+    source, newest first. ``limit`` caps the document records read."""
+    found: dict[str, Event] = {}
+    for r in store.document_records(conn, "events", limit):
+        data = r["data"]
+        title = str(data.get("title") or "(untitled event)")
+        stated = [data.get(k) for k in ("date_start", "date_end", "place", "country")]
+        same = json.dumps([r["entity_id"], title, *stated], default=str)  # a curator may have set any JSON value
+        source = {"document_id": r["document_id"], "document_title": r["document_title"],
+                  "passage_id": r["passage_id"]}
+        organisers = [str(o) for o in data.get("organisers") or ()]
         count = data.get("participants_count")
-        out.append(Event(r["entity_id"], r["document_id"], str(data.get("title") or "(untitled event)"),
-                         data.get("date_start"), data.get("date_end"), y, m, data.get("place"), data.get("country"),
-                         [str(o) for o in data.get("organisers") or ()], count if isinstance(count, int) else None,
-                         r["passage_id"], r["doc_title"]))
+        count = count if isinstance(count, int) and not isinstance(count, bool) else None
+        event = found.get(same)
+        if event is not None:
+            event.sources.append(source)
+            event.organisers.extend(o for o in organisers if o not in event.organisers)
+            event.participants_count = event.participants_count or count
+            continue
+        y, m = parse_date(data.get("date_start"))
+        found[same] = Event(r["entity_id"], r["document_id"], title, data.get("date_start"), data.get("date_end"), y,
+                            m, data.get("place"), data.get("country"), organisers, count, r["passage_id"],
+                            r["document_title"], [source])
+    out = [e for e in found.values() if (not year or e.year == year)
+           and (not country or str(e.country or "").upper() == country.upper())]
     out.sort(key=lambda e: (e.year is None, e.year or 0, e.month or 0, e.date_start or "", e.title))
     return out
 

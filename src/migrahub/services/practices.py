@@ -12,6 +12,8 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from migrahub.store import entities as store
+
 # Target groups and actors recognised in a practice's title, summary, actors and evidence (English, French,
 # Spanish, German stems). The key is the filter value, the label is shown.
 GROUPS: dict[str, tuple[str, str]] = {
@@ -89,29 +91,14 @@ def _themes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[
     return out
 
 
-PER_DOCUMENT = ("name", "key", "evidence", "surface")  # fields a curated record does not lend every document
-
-
 def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice]:
     """Every practice record of current documents (newest first) with its passage, places resolved to entities.
     A record a curator edited shows the curated fields (title, summary, places, actors…) with each document's
-    own evidence; a record merged into another shows as that one."""
+    own evidence; a record merged into another shows as that one (see :func:`store.document_records`)."""
     places = _place_index(conn)
-    rows = conn.execute(
-        """SELECT r.entity_id, r.document_id, r.data, e.curated, e.data AS curated_data, d.title AS doc_title,
-                  d.published,
-                  (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
-                   AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
-           FROM entity_records r
-           JOIN entities e ON e.id = r.entity_id AND e.category = 'practices' AND e.merged_into IS NULL
-           JOIN documents d ON d.id = r.document_id AND d.superseded = 0
-           ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
-        (limit,)).fetchall()
     out = []
-    for r in rows:
-        data = json.loads(r["data"])
-        if r["curated"]:
-            data.update({k: v for k, v in json.loads(r["curated_data"]).items() if k not in PER_DOCUMENT})
+    for r in store.document_records(conn, "practices", limit):
+        data = r["data"]
         title, summary = str(data.get("title") or ""), str(data.get("summary") or "")
         actors = [str(a) for a in data.get("actors") or ()]
         resolved = []
@@ -120,7 +107,7 @@ def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice
             resolved.append(info or {"id": None, "name": str(name), "type": None, "country": None})
         text = " ".join([title, summary, " ".join(actors), str(data.get("evidence") or "")])
         out.append(Practice(r["entity_id"], r["document_id"], title, summary, resolved, actors, groups_of(text),
-                            r["passage_id"], r["doc_title"], r["published"], str(data.get("evidence") or "")))
+                            r["passage_id"], r["document_title"], r["published"], str(data.get("evidence") or "")))
     themes = _themes(conn, [p.passage_id for p in out if p.passage_id])
     for p in out:
         p.themes = themes.get(p.passage_id, [])

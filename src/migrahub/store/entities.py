@@ -30,13 +30,24 @@ def record_name(category: str, record) -> str:
     return getattr(record, _NAME_FIELD.get(category, "name"))
 
 
+# Categories whose extractor keys only number the records of one document (``event:0``, ``practice:2``): across
+# documents they resolve by what the record states instead, so one document's first event is not every document's.
+_STATED_KEY = {"events": ("title", "date_start", "place"), "practices": ("title", "summary"),
+               "resources": ("url", "title", "year")}
+
+
 def record_keys(category: str, record) -> list[str]:
     """Every key under which a record resolves to one entity across documents, most specific first.
 
     The extractor's own key (``registry:<id>``, a GeoNames id, or a normalised name), the curated registry id, and
     for organisations, initiatives and people the normalised names and aliases (translations such as OIM/IOM come
     from the registry as aliases). Acronyms alone are not keys: two unrelated bodies share acronyms too often.
+    Events, practices and resources resolve by their normalised statement (an event's title, start date and place)
+    because their extractor keys are only numbers within one document.
     """
+    if category in _STATED_KEY:
+        stated = "|".join(_norm(str(getattr(record, f, None) or "")) for f in _STATED_KEY[category])
+        return [f"{category}:{stated}"]
     keys = [record.key]
     geonames_id = getattr(record, "geonames_id", None)
     if geonames_id:
@@ -193,6 +204,50 @@ def edit(conn: sqlite3.Connection, entity_id: int, actor: str, *, name: str | No
         log_action(conn, actor, "entity.edit", "entity", str(entity_id),
                    {"name": name, "fields": fields or {}})
         return data
+
+
+PER_DOCUMENT = ("name", "key", "evidence", "surface")  # fields each document states for itself, even when curated
+
+
+def as_shown(record: dict, curated: dict | None) -> dict:
+    """A document's copy of a record as readers see it once a curator spoke for the record (``curated``: its data,
+    as :func:`edit` left it or as the target of a :func:`merge` holds it): those fields replace the document's, a
+    field the curator removed included, while the document keeps its own :data:`PER_DOCUMENT` fields (the evidence
+    it gives). With ``curated`` ``None``, the document's copy as it is."""
+    if curated is None:
+        return record
+    return {**{k: record[k] for k in PER_DOCUMENT if k in record},
+            **{k: v for k, v in curated.items() if k not in PER_DOCUMENT}}
+
+
+def document_records(conn: sqlite3.Connection, category: str, limit: int) -> list[dict]:
+    """Each current document's copy of the category's records (at most ``limit``, newest documents first) as readers
+    see it. A record merged into another reads as that one (the merge gave the target every document's copy), so no
+    document's record is listed twice; where a curator edited a record or merged others into it, the record's own
+    fields win over every document's copy (:func:`as_shown`).
+
+    Items: ``{entity_id, document_id, data, curated, document_title, published, passage_id}``; ``passage_id`` is the
+    passage of the record's first mention in that document (``None`` when none was stored)."""
+    targets = {r[0] for r in conn.execute("SELECT DISTINCT merged_into FROM entities WHERE category = ? AND "
+                                          "merged_into IS NOT NULL", (category,))}
+    rows = conn.execute(
+        """SELECT r.entity_id, r.document_id, r.data, e.curated, e.data AS entity_data, d.title AS document_title,
+                  d.published,
+                  (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
+                   AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
+           FROM entity_records r
+           JOIN entities e ON e.id = r.entity_id AND e.category = ? AND e.merged_into IS NULL
+           JOIN documents d ON d.id = r.document_id AND d.superseded = 0
+           ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
+        (category, limit)).fetchall()
+    out = []
+    for r in rows:
+        spoken = r["curated"] or r["entity_id"] in targets
+        out.append({"entity_id": r["entity_id"], "document_id": r["document_id"], "curated": bool(r["curated"]),
+                    "data": as_shown(json.loads(r["data"]), json.loads(r["entity_data"]) if spoken else None),
+                    "document_title": r["document_title"], "published": r["published"],
+                    "passage_id": r["passage_id"]})
+    return out
 
 
 def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: str, actor: str) -> int:
