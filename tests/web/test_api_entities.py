@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from webhelpers import build_hub, sql
 
 NORTHMOOR = "Northmoor Refugee Welcome Association"
 COUNCIL = "Kestrel Valley Migrant Council"
@@ -42,35 +43,14 @@ codes:
 """
 
 
-def _build(folder: Path) -> Path:
-    from migrahub.services.ingest import ingest
-
-    docs = folder / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    db = folder / "entities.sqlite3"
-    assert ingest([str(docs)], db).added == 3
-    return db
-
-
-def _sql(db: Path, query: str, params=()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
-
-
 def _ids(db: Path) -> dict[str, int]:
-    return {r["name"]: r["id"] for r in _sql(db, "SELECT id, name FROM entities WHERE merged_into IS NULL")}
+    return {r["name"]: r["id"] for r in sql(db, "SELECT id, name FROM entities WHERE merged_into IS NULL")}
 
 
 @pytest.fixture(scope="module")
 def read_db(hub, tmp_path_factory):
     """A small hub that only the read tests use (never written to)."""
-    return _build(tmp_path_factory.mktemp("entities-read"))
+    return build_hub(tmp_path_factory.mktemp("entities-read"), DOCS, "entities.sqlite3")
 
 
 @pytest.fixture()
@@ -82,7 +62,7 @@ def reading(read_db):
 @pytest.fixture()
 def fresh(hub, tmp_path):
     """A fresh small hub for one test that writes."""
-    db = _build(tmp_path)
+    db = build_hub(tmp_path, DOCS, "entities.sqlite3")
     with override_settings(MIGRAHUB_DB=db):
         yield db
 
@@ -173,8 +153,8 @@ def test_readers_and_coders_cannot_edit_merge_split_or_load_codebooks(client, to
         assert r.status_code == 403, r.content
         assert r.json()["detail"] == f"your role ({role}) does not allow this"
     assert _ids(fresh) == ids  # nothing renamed, merged or split
-    assert not _sql(fresh, "SELECT 1 FROM actions WHERE verb LIKE 'entity.%' OR verb = 'codebook.load'")
-    assert not _sql(fresh, "SELECT 1 FROM codebooks")
+    assert not sql(fresh, "SELECT 1 FROM actions WHERE verb LIKE 'entity.%' OR verb = 'codebook.load'")
+    assert not sql(fresh, "SELECT 1 FROM codebooks")
 
 
 def test_anonymous_writes_need_sign_in(client, fresh):
@@ -186,7 +166,7 @@ def test_anonymous_writes_need_sign_in(client, fresh):
 # writing: curators ------------------------------------------------------------------------------------------------
 
 def _last_action(db: Path, verb: str) -> sqlite3.Row:
-    rows = _sql(db, "SELECT actor, object_id, payload, at FROM actions WHERE verb = ? ORDER BY id DESC", (verb,))
+    rows = sql(db, "SELECT actor, object_id, payload, at FROM actions WHERE verb = ? ORDER BY id DESC", (verb,))
     assert rows, f"no {verb} action logged"
     return rows[0]
 
@@ -199,7 +179,7 @@ def test_curator_edits_a_record_and_it_is_logged(client, token, fresh):
     out = r.json()
     assert (out["id"], out["name"], out["curated"]) == (eid, "Northmoor Welcome Association", True)
     assert out["record"]["country"] == "GB" and out["record"]["acronym"] == "NWA" and "kind" not in out["record"]
-    row = _sql(fresh, "SELECT name, curated, data FROM entities WHERE id = ?", (eid,))[0]
+    row = sql(fresh, "SELECT name, curated, data FROM entities WHERE id = ?", (eid,))[0]
     assert row["name"] == "Northmoor Welcome Association" and row["curated"] == 1
     assert json.loads(row["data"])["country"] == "GB"
     action = _last_action(fresh, "entity.edit")
@@ -223,7 +203,7 @@ def test_edit_errors_are_clear(client, token, fresh):
     assert r.status_code == 400 and r.json()["detail"] == "name: must not be empty"
     assert patch(999999, {"name": "X"}).status_code == 404
     assert patch(eid, {"name": ""}).status_code == 422  # schema: at least one character
-    assert _sql(fresh, "SELECT name, curated FROM entities WHERE id = ?", (eid,))[0]["curated"] == 0
+    assert sql(fresh, "SELECT name, curated FROM entities WHERE id = ?", (eid,))[0]["curated"] == 0
 
 
 def test_curator_merges_records_and_the_merged_one_points_to_its_target(client, token, fresh):
@@ -258,8 +238,8 @@ def test_merge_refuses_another_category_or_a_missing_target(client, token, fresh
     assert r.status_code == 400 and r.json()["detail"] == "no entity with id 999999"
     assert client.post("/api/entities/999999/merge", {"into": ids[COUNCIL]}, content_type="application/json",
                        **headers).status_code == 404
-    assert not _sql(fresh, "SELECT 1 FROM entities WHERE merged_into IS NOT NULL")
-    assert not _sql(fresh, "SELECT 1 FROM actions WHERE verb = 'entity.merge'")
+    assert not sql(fresh, "SELECT 1 FROM entities WHERE merged_into IS NOT NULL")
+    assert not sql(fresh, "SELECT 1 FROM actions WHERE verb = 'entity.merge'")
 
 
 def test_curator_splits_mentions_off_into_a_new_record(client, token, fresh):
@@ -269,10 +249,10 @@ def test_curator_splits_mentions_off_into_a_new_record(client, token, fresh):
     assert r.status_code == 200, r.content
     new = r.json()
     assert (new["name"], new["type"], new["split_from"]) == ("AKVM (acronym)", "organisations", ids[AKVM])
-    surfaces = [row["surface"] for row in _sql(fresh, "SELECT surface FROM mentions WHERE entity_id = ?",
+    surfaces = [row["surface"] for row in sql(fresh, "SELECT surface FROM mentions WHERE entity_id = ?",
                                                 (new["id"],))]
     assert surfaces and set(surfaces) == {"AKVM"}
-    assert "AKVM" not in {row["surface"] for row in _sql(fresh, "SELECT surface FROM mentions WHERE entity_id = ?",
+    assert "AKVM" not in {row["surface"] for row in sql(fresh, "SELECT surface FROM mentions WHERE entity_id = ?",
                                                           (ids[AKVM],))}
     action = _last_action(fresh, "entity.split")
     assert action["actor"] == "curator1" and json.loads(action["payload"])["new"] == new["id"]
@@ -324,5 +304,5 @@ def test_bad_codebook_files_are_refused_naming_the_file(client, token, fresh, fi
     r = client.post("/api/codebooks", {"file": SimpleUploadedFile(filename, content)}, **_auth(token("curator")))
     assert r.status_code == 400
     assert r.json()["detail"].startswith(f"file: {reason}"), r.json()["detail"]
-    assert not _sql(fresh, "SELECT 1 FROM codebooks") and not _sql(fresh, "SELECT 1 FROM actions WHERE verb = "
+    assert not sql(fresh, "SELECT 1 FROM codebooks") and not sql(fresh, "SELECT 1 FROM actions WHERE verb = "
                                                                            "'codebook.load'")

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import urllib.parse
 import urllib.request
 
 import pytest
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
-from webhelpers import DEMO, PASSWORD, REPO
+from webhelpers import DEMO, PASSWORD, REPO, sql
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +48,6 @@ def server(tmp_path_factory):
         yield {"base": base, "chromium": chromium, "db": db}
 
 
-def _rows(db, query, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
-
-
 def _sign_in(pg):
     pg.goto("/accounts/login/")
     pg.get_by_label("User name").fill("coder1")
@@ -68,11 +58,11 @@ def _sign_in(pg):
 
 def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, server):  # noqa: F811
     db = server["db"]
-    did = _rows(db, "SELECT document_id FROM passages WHERE instr(text, 'öppnar ett') > 0")[0][0]
-    text = _rows(db, "SELECT text FROM documents WHERE id = ?", (did,))[0][0]
+    did = sql(db, "SELECT document_id FROM passages WHERE instr(text, 'öppnar ett') > 0")[0][0]
+    text = sql(db, "SELECT text FROM documents WHERE id = ?", (did,))[0][0]
     word = "välkomstcenter"
     start = text.index(word)  # code points (the flag before it is 2 code points, 4 UTF-16 units)
-    pid = _rows(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, ?) > 0", (did, word))[0][0]
+    pid = sql(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, ?) > 0", (did, word))[0][0]
     _sign_in(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Coding", exact=True).click()
     page.get_by_role("heading", name="Coding workspace").wait_for()
@@ -95,12 +85,12 @@ def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, se
     block.get_by_label("Add code").select_option("OFFER.WELCOME")
     block.get_by_role("button", name="Add code").click()
     page.locator(f"#p-{pid} .codings.applied q.span-text", has_text=word).wait_for()  # htmx swapped the block
-    row = _rows(db, "SELECT a.* FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE c.name = 'coder1' "
+    row = sql(db, "SELECT a.* FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE c.name = 'coder1' "
                     "ORDER BY a.id DESC LIMIT 1")[0]
     assert (row["action"], row["code_id"], row["start"], row["end"]) == ("add", "OFFER.WELCOME", start,
                                                                         start + len(word))
     # whole-passage coding of the next passage (no selection)
-    other = _rows(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, 'Kommunen') > 0", (did,))[0][0]
+    other = sql(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, 'Kommunen') > 0", (did,))[0][0]
     page.locator(f"#p-{other}").get_by_label("Add code").select_option("COOP.CIVIL")
     page.locator(f"#p-{other}").get_by_role("button", name="Add code").click()
     page.locator(f"#p-{other} .codings.applied .code-name", has_text="Partnership with civil society").wait_for()
@@ -108,18 +98,18 @@ def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, se
     # run the auto-coder from the page, then accept one of its suggestions
     page.get_by_role("button", name="Suggest codes").click()
     page.get_by_text("new suggestions on").wait_for()
-    pending = _rows(db, "SELECT document_id, passage_id, code_id FROM current_codings WHERE status = 'suggested' "
+    pending = sql(db, "SELECT document_id, passage_id, code_id FROM current_codings WHERE status = 'suggested' "
                         "AND passage_id IS NOT NULL ORDER BY document_id = ? DESC, confidence DESC LIMIT 1", (did,))
     assert pending, "the auto-coder made no suggestion"
     sdoc, spid, scode = pending[0]
     if sdoc != did:
         page.goto(f"/code/{sdoc}?{urllib.parse.urlencode({'codebook': BOOK})}")
-    name = _rows(db, "SELECT name FROM codes WHERE code_id = ?", (scode,))[0][0]
+    name = sql(db, "SELECT name FROM codes WHERE code_id = ?", (scode,))[0][0]
     suggestion = page.locator(f"#p-{spid} .codings.suggested li", has=page.locator(".code-name", has_text=name))
     suggestion.get_by_role("button", name=f"Accept {name}").click()
     page.locator(f"#p-{spid} .codings.applied li", has_text="coder1").filter(has_text=name).wait_for()
     assert page.locator(f"#p-{spid} .codings.suggested .code-name", has_text=name).count() == 0
-    accepted = _rows(db, "SELECT count(*) FROM coding_actions a JOIN coders c ON c.id = a.coder_id "
+    accepted = sql(db, "SELECT count(*) FROM coding_actions a JOIN coders c ON c.id = a.coder_id "
                          "WHERE c.name = 'coder1' AND a.action = 'accept' AND a.code_id = ?", (scode,))[0][0]
     assert accepted == 1
     assert page.errors == []

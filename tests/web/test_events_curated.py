@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from webhelpers import build_hub, sql
 
 DOCS = {
     "a.md": "# Ghent reception workshop\n\nThe Kestrel Valley Migrant Council held a workshop on reception of "
@@ -26,27 +27,9 @@ FORUM = "The Northmoor Refugee Welcome Association organised a housing forum on"
 EDITED = "Workshop on the reception of newcomers"
 
 
-def _sql(db: Path, query: str, params=()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def built(hub, tmp_path_factory):
-    from migrahub.services.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("events-curated")
-    docs = folder / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    db = folder / "events.sqlite3"
-    assert ingest([str(docs)], db).added == 3
-    return db
+    return build_hub(tmp_path_factory.mktemp("events-curated"), DOCS, "events.sqlite3")
 
 
 @pytest.fixture()
@@ -57,8 +40,8 @@ def fresh(built, tmp_path):
     src.backup(dst)
     src.close()
     dst.close()
-    events = {r["name"]: r["id"] for r in _sql(db, "SELECT id, name FROM entities WHERE category = 'events'")}
-    documents = {r["title"]: r["id"] for r in _sql(db, "SELECT id, title FROM documents")}
+    events = {r["name"]: r["id"] for r in sql(db, "SELECT id, name FROM entities WHERE category = 'events'")}
+    documents = {r["title"]: r["id"] for r in sql(db, "SELECT id, title FROM documents")}
     with override_settings(MIGRAHUB_DB=db):
         yield {"db": db, "a": events[WORKSHOP_A], "c": events[WORKSHOP_C], "forum": events[FORUM],
                "doc_a": documents["Ghent reception workshop"], "doc_b": documents["Housing forum"],
@@ -66,7 +49,7 @@ def fresh(built, tmp_path):
 
 
 def _passage(db: Path, pid: int) -> str:
-    return _sql(db, "SELECT text FROM passages WHERE id = ?", (pid,))[0]["text"]
+    return sql(db, "SELECT text FROM passages WHERE id = ?", (pid,))[0]["text"]
 
 
 def _listed(client) -> list[dict]:

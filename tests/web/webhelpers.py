@@ -21,12 +21,26 @@ def corpus_targets() -> list[str]:
 
 
 def sql(hub, query: str, params=()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(hub.db)
+    """Rows of ``query`` on the test hub (its fixture object) or on a hub database file."""
+    conn = sqlite3.connect(getattr(hub, "db", hub))
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(query, params).fetchall()
     finally:
         conn.close()
+
+
+def build_hub(folder: Path, documents: dict[str, str], name: str = "hub.sqlite3") -> Path:
+    """A small hub of its own in ``folder``: the invented ``documents`` (file name → text) ingested."""
+    from migrahub.services.ingest import ingest
+
+    docs = folder / "docs"
+    docs.mkdir()
+    for file_name, text in documents.items():
+        (docs / file_name).write_text(text, encoding="utf-8")
+    db = folder / name
+    assert ingest([str(docs)], db).added == len(documents)
+    return db
 
 
 def doc_id(hub, title_part: str) -> int:
