@@ -177,43 +177,40 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
     @r.patch("/entities/{entity_id}", response={200: EntitySummary, 400: Error, 403: Error, 404: Error},
              auth=write_auth, summary="Rename a record and/or set fields of its data (curators); it becomes curated")
     def edit_entity(request, entity_id: int, body: EditIn):
-        require(request, EDIT)
-        _existing(entity_id)
-        if body.name is None and not body.fields:
-            raise HttpError(400, "give `name`, `fields` or both")
-        try:
-            entities.edit_entity(settings.MIGRAHUB_DB, entity_id, request.auth.get_username(), name=body.name,
-                                 fields=body.fields)
-        except ValueError as exc:
-            raise HttpError(400, str(exc)) from exc
-        _changed()
+        def edit(actor):
+            if body.name is None and not body.fields:
+                raise ValueError("give `name`, `fields` or both")
+            entities.edit_entity(settings.MIGRAHUB_DB, entity_id, actor, name=body.name, fields=body.fields)
+
+        _curate(request, entity_id, edit)
         return entity_pages.summary(_conn(), entity_id)
 
     @r.post("/entities/{entity_id}/merge", response={200: MergeOut, 400: Error, 403: Error, 404: Error},
             auth=write_auth, summary="Merge this record into another of its category (curators); later documents "
                                      "resolve to that one too")
     def merge_entity(request, entity_id: int, body: MergeIn):
-        require(request, EDIT)
-        _existing(entity_id)
-        try:
-            entities.merge_entities(settings.MIGRAHUB_DB, entity_id, body.into, request.auth.get_username())
-        except ValueError as exc:
-            raise HttpError(400, str(exc)) from exc
-        _changed()
+        _curate(request, entity_id,
+                lambda actor: entities.merge_entities(settings.MIGRAHUB_DB, entity_id, body.into, actor))
         return {"id": entity_id, "merged_into": body.into, "into": entity_pages.summary(_conn(), body.into)}
 
     @r.post("/entities/{entity_id}/split", response={200: SplitOut, 400: Error, 403: Error, 404: Error},
             auth=write_auth, summary="Move the mentions written as `surfaces` off this record into a new one "
                                      "(curators)")
     def split_entity(request, entity_id: int, body: SplitIn):
+        new_id = _curate(request, entity_id, lambda actor: entities.split_entity(
+            settings.MIGRAHUB_DB, entity_id, body.surfaces, body.name, actor))
+        return {**entity_pages.summary(_conn(), new_id), "split_from": entity_id}
+
+    def _curate(request, entity_id: int, change: Callable[[str], Any]) -> Any:
+        """Run a curator's ``change`` (given the caller's user name) on an existing record: 403 for others, 404 for
+        a missing record, 400 with the reason for a refused change; this process's caches are dropped after it."""
         require(request, EDIT)
         _existing(entity_id)
         try:
-            new_id = entities.split_entity(settings.MIGRAHUB_DB, entity_id, body.surfaces, body.name,
-                                           request.auth.get_username())
+            result = change(request.auth.get_username())
         except ValueError as exc:
             raise HttpError(400, str(exc)) from exc
         _changed()
-        return {**entity_pages.summary(_conn(), new_id), "split_from": entity_id}
+        return result
 
     return r
