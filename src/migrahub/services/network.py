@@ -6,6 +6,13 @@ Nodes are unmerged entities: places of type ``city``, initiatives and organisati
 - a document's record of an initiative names the other as its ``lead`` or among its ``participants``
   (``lead`` / ``participant``; the evidence is the initiative's mentions in that document).
 
+Records read as readers see them (:func:`migrahub.store.entities.document_records`): a node's name is its record's
+current name (a curator's rename shows), a record merged into another is that one (its mentions and document copies
+count once, for the target), and where a curator set an initiative's ``lead`` or ``participants``, those win over
+each document's copy (a link only the curator states has no passage; the others keep the passages of the documents
+that state them). A name that a document gave a record (before a rename, or the merged record's own) still finds
+that record.
+
 Every edge keeps the passage ids that support it, so each link is traceable to the text. The functions here are pure
 reads of the store plus serialisers (GraphML, GEXF 1.3, JSON) that take a :class:`Graph` and return text.
 """
@@ -17,6 +24,8 @@ import re
 import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+
+from migrahub.store import entities as store
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://gexf.net/1.3"
@@ -67,6 +76,68 @@ def _node_rows(conn: sqlite3.Connection) -> dict[int, Node]:
     return nodes
 
 
+def _merged(conn: sqlite3.Connection) -> dict[int, int]:
+    """Each record merged into another → the record readers see in its place (merges followed to the end)."""
+    into = {r[0]: r[1] for r in conn.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL")}
+    final = {}
+    for start in into:
+        seen, eid = {start}, into[start]
+        while eid in into and eid not in seen:
+            seen.add(eid)
+            eid = into[eid]
+        final[start] = eid
+    return final
+
+
+def _stated_names(conn: sqlite3.Connection, ids: list[int] | None = None) -> list[tuple[int, str]]:
+    """(record, name) for the names current documents gave the records of the node categories and for the names of
+    records merged into others, each for the record readers see (a merged one's target); ``ids``: only these."""
+    final = _merged(conn)
+    rows = conn.execute(
+        """SELECT r.entity_id AS id, json_extract(r.data, '$.name') AS name FROM entity_records r
+           JOIN entities e ON e.id = r.entity_id AND e.category IN ('places', 'initiatives', 'organisations')
+           JOIN documents d ON d.id = r.document_id AND d.superseded = 0
+           UNION SELECT id, name FROM entities WHERE merged_into IS NOT NULL
+           AND category IN ('places', 'initiatives', 'organisations')""").fetchall()
+    wanted = None if ids is None else set(ids)
+    out = []
+    for r in rows:
+        eid = final.get(r["id"], r["id"])
+        if r["name"] and (wanted is None or eid in wanted):
+            out.append((eid, str(r["name"])))
+    return out
+
+
+def _initiative_passages(conn: sqlite3.Connection, ids: list[int] | None = None) -> dict[tuple[int, int], list[int]]:
+    """(initiative, document) → the passages where that document mentions the initiative (merged ones' moved)."""
+    chosen = None if ids is None else json.dumps(ids)
+    out: dict[tuple[int, int], list[int]] = {}
+    for r in conn.execute(
+            """SELECT DISTINCT m.entity_id, m.document_id, m.passage_id FROM mentions m
+               JOIN entities e ON e.id = m.entity_id AND e.category = 'initiatives' AND e.merged_into IS NULL
+               WHERE m.passage_id IS NOT NULL AND (? IS NULL OR m.entity_id IN (SELECT value FROM json_each(?)))
+               ORDER BY m.passage_id""", (chosen, chosen)):
+        out.setdefault((r[0], r[1]), []).append(r[2])
+    return out
+
+
+def _record_links(conn: sqlite3.Connection, ids: list[int] | None = None):
+    """(initiative, document, relation, name, stated) for each lead and participant an initiative's records name as
+    readers see them: each current document's copy, except the fields a curator set on the record (its ``lead`` or
+    ``participants`` then replace every document's). ``stated``: the document's own copy names it too, so the
+    document's passages are its evidence; a name only the curator gave has none."""
+    edited = store.edited_fields(conn, ids)
+    for r in store.document_records(conn, "initiatives", None, entity_ids=ids):
+        curated = edited.get(r["entity_id"], set()) if r["curated"] else set()
+        for relation in ("lead", "participants"):
+            own = [str(n) for n in r["own"].get(relation) or ()]
+            names = [str(n) for n in (r["data"].get(relation) or ())] if relation in curated else own
+            stated = {_norm(n) for n in own}
+            for name in names:
+                yield (r["entity_id"], r["document_id"], "lead" if relation == "lead" else "participant", name,
+                       _norm(name) in stated)
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -76,6 +147,7 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
     best-connected nodes that have an edge (isolated nodes are left out)."""
     nodes = _node_rows(conn)
     edges: dict[tuple[int, int], Edge] = {}
+    counted: dict[tuple[int, int], set[int]] = {}  # each edge's passages, counted once however often stated
 
     def add(a: int, b: int, relation: str, passage: int | None) -> None:
         if a == b or a not in nodes or b not in nodes:
@@ -84,8 +156,10 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
         edge = edges.get(key)
         if edge is None:
             edge = edges[key] = Edge(*key)
+            counted[key] = set()
         edge.relations.add(relation)
-        if passage is not None and passage not in edge.passages:
+        if passage is not None and passage not in counted[key]:
+            counted[key].add(passage)
             edge.weight += 1
             if len(edge.passages) < MAX_PASSAGES_PER_EDGE:
                 edge.passages.append(passage)
@@ -100,7 +174,7 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
                WHERE m1.passage_id IS NOT NULL ORDER BY m1.passage_id"""):
         add(r["a"], r["b"], "co-mention", r["p"])
 
-    # initiative records naming their lead and participants
+    # initiative records naming their lead and participants: current names first, then the names documents gave
     by_name: dict[str, list[int]] = {}
     for node in nodes.values():
         by_name.setdefault(_norm(node.label), []).append(node.id)
@@ -108,32 +182,29 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
                           "NULL AND category IN ('organisations', 'initiatives') AND acronym IS NOT NULL"):
         if r["id"] in nodes:
             by_name.setdefault(_norm(r["acronym"]), []).append(r["id"])
-    for r in conn.execute(
-            """SELECT r.entity_id, r.document_id, r.data,
-                      (SELECT group_concat(DISTINCT m.passage_id) FROM mentions m
-                       WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id) AS passages
-               FROM entity_records r JOIN entities e ON e.id = r.entity_id AND e.category = 'initiatives'
-               JOIN documents d ON d.id = r.document_id AND d.superseded = 0"""):
-        try:
-            record = json.loads(r["data"])
-        except ValueError:
+    for eid, name in _stated_names(conn):
+        if eid in nodes and eid not in by_name.setdefault(_norm(name), []):
+            by_name[_norm(name)].append(eid)
+    passages_of = _initiative_passages(conn)
+    in_document: dict[int, set[int]] = {}
+    unstated = []
+    for initiative, document, label, name, stated in _record_links(conn):
+        candidates = by_name.get(_norm(name))
+        if not candidates:
             continue
-        evidence = [int(p) for p in (r["passages"] or "").split(",") if p]
-        in_document = None
-        for relation in ("lead", "participants"):
-            for name in record.get(relation) or ():
-                candidates = by_name.get(_norm(str(name)))
-                if not candidates:
-                    continue
-                if len(candidates) > 1:  # same name twice: prefer the record this document mentions
-                    if in_document is None:
-                        in_document = {row[0] for row in conn.execute(
-                            "SELECT DISTINCT entity_id FROM mentions WHERE document_id = ?", (r["document_id"],))}
-                    candidates = [c for c in candidates if c in in_document] or candidates
-                other = candidates[0]
-                label = "lead" if relation == "lead" else "participant"
-                for p in evidence or [None]:
-                    add(r["entity_id"], other, label, p)
+        if len(candidates) > 1:  # same name twice: prefer the record this document mentions
+            if document not in in_document:
+                in_document[document] = {row[0] for row in conn.execute(
+                    "SELECT DISTINCT entity_id FROM mentions WHERE document_id = ?", (document,))}
+            candidates = [c for c in candidates if c in in_document[document]] or candidates
+        if not stated:
+            unstated.append((initiative, candidates[0], label))
+            continue
+        for p in passages_of.get((initiative, document)) or [None]:
+            add(initiative, candidates[0], label, p)
+    for initiative, other, label in unstated:  # a curator's own statement: the link without a passage
+        if _pair(initiative, other) not in edges or label not in edges[_pair(initiative, other)].relations:
+            add(initiative, other, label, None)
 
     kept = [e for e in edges.values() if e.weight >= min_weight]
     degree: dict[int, int] = {}
@@ -152,8 +223,10 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
 
 def edge_passages(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 100, offset: int = 0) -> dict | None:
     """The evidence of the link between entities ``a`` and ``b``: both records and the passages (with their
-    documents) that mention both, plus the initiative records naming the other as lead or participant; ``None``
-    when either entity does not exist."""
+    documents) that mention both, plus the initiative records naming the other as lead or participant (as readers see
+    them); ``None`` when either entity does not exist. A record merged into another stands for that one."""
+    final = _merged(conn)
+    a, b = final.get(a, a), final.get(b, b)
     ents = {r["id"]: dict(r) for r in conn.execute(
         "SELECT id, category, name FROM entities WHERE id IN (?, ?)", (a, b))}
     if a not in ents or b not in ents or a == b:
@@ -165,27 +238,28 @@ def edge_passages(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 100,
            WHERE m1.entity_id = ? ORDER BY d.published DESC, p.document_id, p.seq LIMIT ? OFFSET ?""",
         (b, a, limit, offset)).fetchall()
     passages = [{**dict(r), "relation": "co-mention"} for r in rows]
-    # initiative records naming the other entity
-    names = {}
+    # initiative records naming the other entity (by its name, acronym or a name a document gave it)
+    names: dict[int, set[str]] = {}
     for eid in (a, b):
         row = conn.execute("SELECT name, json_extract(data, '$.acronym') FROM entities WHERE id = ?", (eid,)).fetchone()
         names[eid] = {_norm(row[0])} | ({_norm(row[1])} if row[1] else set())
+    for eid, name in _stated_names(conn, [a, b]):
+        names[eid].add(_norm(name))
     seen = {p["id"] for p in passages}
     for initiative, other in ((a, b), (b, a)):
         if ents[initiative]["category"] != "initiatives":
             continue
-        for r in conn.execute("SELECT r.document_id, r.data FROM entity_records r JOIN documents d ON d.id = "
-                              "r.document_id AND d.superseded = 0 WHERE r.entity_id = ?", (initiative,)):
-            record = json.loads(r["data"])
-            for relation in ("lead", "participants"):
-                if any(_norm(str(n)) in names[other] for n in record.get(relation) or ()):
-                    for p in conn.execute(
-                            "SELECT DISTINCT p.id, p.document_id, p.text, d.title, d.published FROM mentions m "
-                            "JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id "
-                            "WHERE m.entity_id = ? AND m.document_id = ?", (initiative, r["document_id"])):
-                        if p["id"] not in seen:
-                            seen.add(p["id"])
-                            passages.append({**dict(p), "relation": "lead" if relation == "lead" else "participant"})
+        passages_of = _initiative_passages(conn, [initiative])
+        for _, document, label, name, stated in _record_links(conn, [initiative]):
+            if not stated or _norm(name) not in names[other]:
+                continue
+            for pid in passages_of.get((initiative, document), []):
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                p = conn.execute("SELECT p.id, p.document_id, p.text, d.title, d.published FROM passages p "
+                                 "JOIN documents d ON d.id = p.document_id WHERE p.id = ?", (pid,)).fetchone()
+                passages.append({**dict(p), "relation": label})
     return {"a": ents[a], "b": ents[b], "passages": passages}
 
 

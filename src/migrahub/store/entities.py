@@ -220,14 +220,19 @@ def as_shown(record: dict, curated: dict | None) -> dict:
             **{k: v for k, v in curated.items() if k not in PER_DOCUMENT}}
 
 
-def document_records(conn: sqlite3.Connection, category: str, limit: int) -> list[dict]:
+def document_records(conn: sqlite3.Connection, category: str, limit: int | None,
+                     entity_ids: list[int] | None = None) -> list[dict]:
     """Each current document's copy of the category's records (at most ``limit``, newest documents first) as readers
     see it. A record merged into another reads as that one (the merge gave the target every document's copy), so no
     document's record is listed twice; where a curator edited a record or merged others into it, the record's own
     fields win over every document's copy (:func:`as_shown`).
 
-    Items: ``{entity_id, document_id, data, curated, document_title, published, passage_id}``; ``passage_id`` is the
-    passage of the record's first mention in that document (``None`` when none was stored)."""
+    ``limit`` ``None`` reads them all; ``entity_ids`` keeps only those records' copies.
+
+    Items: ``{entity_id, document_id, data, own, curated, document_title, published, passage_id}``; ``own`` is the
+    document's copy as it states it; ``passage_id`` is the passage of the record's first mention in that document
+    (``None`` when none was stored)."""
+    chosen = None if entity_ids is None else json.dumps([int(i) for i in entity_ids])
     targets = {r[0] for r in conn.execute("SELECT DISTINCT merged_into FROM entities WHERE category = ? AND "
                                           "merged_into IS NOT NULL", (category,))}
     rows = conn.execute(
@@ -238,15 +243,34 @@ def document_records(conn: sqlite3.Connection, category: str, limit: int) -> lis
            FROM entity_records r
            JOIN entities e ON e.id = r.entity_id AND e.category = ? AND e.merged_into IS NULL
            JOIN documents d ON d.id = r.document_id AND d.superseded = 0
+           WHERE ? IS NULL OR r.entity_id IN (SELECT value FROM json_each(?))
            ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
-        (category, limit)).fetchall()
+        (category, chosen, chosen, -1 if limit is None else limit)).fetchall()
     out = []
     for r in rows:
         spoken = r["curated"] or r["entity_id"] in targets
+        own = json.loads(r["data"])
         out.append({"entity_id": r["entity_id"], "document_id": r["document_id"], "curated": bool(r["curated"]),
-                    "data": as_shown(json.loads(r["data"]), json.loads(r["entity_data"]) if spoken else None),
+                    "data": as_shown(own, json.loads(r["entity_data"]) if spoken else None), "own": own,
                     "document_title": r["document_title"], "published": r["published"],
                     "passage_id": r["passage_id"]})
+    return out
+
+
+def edited_fields(conn: sqlite3.Connection, entity_ids: list[int] | None = None) -> dict[int, set[str]]:
+    """The fields of each record that a curator set or removed with :func:`edit` (from the action log; the name is
+    not a field); ``entity_ids``: only these records. A record never edited field by field is left out."""
+    chosen = None if entity_ids is None else json.dumps([str(int(i)) for i in entity_ids])
+    out: dict[int, set[str]] = {}
+    for r in conn.execute("SELECT object_id, json_extract(payload, '$.fields') FROM actions WHERE verb = 'entity.edit' "
+                          "AND object_type = 'entity' AND (? IS NULL OR object_id IN (SELECT value FROM json_each(?)))",
+                          (chosen, chosen)):
+        try:
+            fields = json.loads(r[1] or "{}")
+        except ValueError:
+            continue
+        if isinstance(fields, dict) and fields and str(r[0]).isdigit():
+            out.setdefault(int(r[0]), set()).update(fields)
     return out
 
 
