@@ -6,12 +6,11 @@ pointing ``MIGRAHUB_DB`` at a fresh copy of it, so their edits and merges touch 
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
-from webhelpers import build_hub, sql
+from webhelpers import build_hub, copy_hub, sql
 
 DOCS = {
     "a.md": "# Ghent reception workshop\n\nThe Kestrel Valley Migrant Council held a workshop on reception of "
@@ -35,11 +34,7 @@ def built(hub, tmp_path_factory):
 @pytest.fixture()
 def fresh(built, tmp_path):
     """A copy of the small hub for one test, with the ids of its documents and event records."""
-    db = tmp_path / "events.sqlite3"
-    src, dst = sqlite3.connect(built), sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    db = copy_hub(built, tmp_path / "events.sqlite3")
     events = {r["name"]: r["id"] for r in sql(db, "SELECT id, name FROM entities WHERE category = 'events'")}
     documents = {r["title"]: r["id"] for r in sql(db, "SELECT id, title FROM documents")}
     with override_settings(MIGRAHUB_DB=db):

@@ -6,13 +6,12 @@ pipeline) by pointing ``MIGRAHUB_DB`` at a fresh copy of it."""
 
 from __future__ import annotations
 
-import sqlite3
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
-from webhelpers import build_hub, sql
+from webhelpers import build_hub, copy_hub, sql
 
 DOCS = {
     "a.md": "# First report\n\nThe Welcoming Cities Programme, led by the Kestrel Valley Migrant Council, has two "
@@ -33,11 +32,7 @@ def built(hub, tmp_path_factory):
 @pytest.fixture()
 def fresh(built, tmp_path):
     """A copy of the small hub for one test, with the ids of its records, documents and each document's passage."""
-    db = tmp_path / "network.sqlite3"
-    src, dst = sqlite3.connect(built), sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    db = copy_hub(built, tmp_path / "network.sqlite3")
     ids = {r["name"]: r["id"] for r in sql(db, "SELECT id, name FROM entities")}
     out = {key: ids[name] for key, name in NAMES.items()}
     for title, key in (("First report", "a"), ("Second report", "b"), ("Third report", "c")):

@@ -43,6 +43,17 @@ def build_hub(folder: Path, documents: dict[str, str], name: str = "hub.sqlite3"
     return db
 
 
+def copy_hub(source: Path, target: Path) -> Path:
+    """A copy of a built hub for one test (SQLite's backup: consistent even in WAL mode)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
 def doc_id(hub, title_part: str) -> int:
     rows = sql(hub, "SELECT id FROM documents WHERE instr(title, ?) > 0 AND superseded = 0 ORDER BY id", (title_part,))
     assert rows, f"no document titled like {title_part!r}"
