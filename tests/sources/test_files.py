@@ -319,6 +319,23 @@ def test_expand_directories_recursively_sorted_supported_only(tmp_path):
     ]
 
 
+def test_expand_gives_a_linked_file_its_target_path_and_does_not_follow_linked_folders(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "inner").mkdir(parents=True)
+    (elsewhere / "report.md").write_text("# Report")
+    (elsewhere / "inner" / "deep.txt").write_text("deep")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "own.txt").write_text("own")
+    (hub / "linked.md").symlink_to(elsewhere / "report.md")
+    (hub / "folder").symlink_to(elsewhere / "inner", target_is_directory=True)
+    (hub / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    units = expand([str(hub)])
+    root = tmp_path.resolve()
+    assert units == [str(root / "elsewhere" / "report.md"), str(root / "hub" / "own.txt"), str(root / "missing.txt")]
+    assert failure(root / "missing.txt") == "file not found"
+
+
 def test_collect_on_a_directory_fails_cleanly(tmp_path):
     assert failure(tmp_path).startswith("is a directory")
 

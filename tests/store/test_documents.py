@@ -37,6 +37,10 @@ def count(conn, table):
     return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+def bands_through(conn):
+    return conn.execute("SELECT value FROM hub_state WHERE key = 'bands_through'").fetchone()[0]
+
+
 def test_same_content_twice_is_unchanged(conn):
     sid = source(conn)
     assert store.save_document(conn, doc("feed.xml#1", STORY), sid)[0] == "added"
@@ -131,12 +135,12 @@ def test_near_duplicates_found_while_their_bands_wait_in_the_queue(conn):
     sid = source(conn)
     pending = store.PendingBands()
     _, first = store.save_document(conn, doc("a.html", STORY), sid, index=False, pending=pending)
-    assert count(conn, "band_queue") == 1 and count(conn, "document_bands") == 0
+    assert count(conn, "document_bands") == 0 and bands_through(conn) < first
     _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid,
                                     index=False, pending=pending)
     assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first
     assert store.flush_bands(conn, pending) == 2
-    assert count(conn, "band_queue") == 0 and count(conn, "document_bands") == 32
+    assert count(conn, "document_bands") == 32 and bands_through(conn) == second
     _, third = store.save_document(conn, doc("c.html", "Shared by the network. " + STORY), sid,
                                    index=False, pending=pending)
     assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (third,)).fetchone()[0] == first
@@ -145,7 +149,91 @@ def test_near_duplicates_found_while_their_bands_wait_in_the_queue(conn):
 def test_a_queue_left_by_an_interrupted_ingest_is_written_by_the_next_save(conn):
     sid = source(conn)
     _, first = store.save_document(conn, doc("a.html", STORY), sid, index=False, pending=store.PendingBands())
-    # the run stops here: its in-memory bands are gone, the queue row is committed
+    # the run stops here: its in-memory bands are gone, the document is committed after the mark
     _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid)
-    assert count(conn, "band_queue") == 0
+    assert bands_through(conn) == first and count(conn, "document_bands") == 32  # the second wrote its own
     assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first
+
+
+def test_signatures_of_an_older_minhash_stage_are_recomputed_from_the_stored_text(conn):
+    """A hub written by minhash/1 holds signatures the running stage cannot be compared with: before the next
+    comparison they are recomputed from each document's text, their bands rebuilt, their provenance restamped."""
+    sid = source(conn)
+    _, first = store.save_document(conn, doc("a.html", STORY), sid)
+    short_id = store.save_document(conn, doc("s.html", "Too short to compare."), sid)[1]
+    # what an older hub looks like: other signatures, their bands, minhash/1 in the provenance
+    old = bytes(range(256)) * 2
+    conn.execute("UPDATE documents SET fingerprint = ?, provenance = replace(provenance, 'minhash/2', 'minhash/1') "
+                 "WHERE id = ?", (old, first))
+    conn.execute("DELETE FROM document_bands")
+    conn.executemany("INSERT INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+                     [(i, h, first) for i, h in enumerate(store.band_hashes(old))])
+    conn.execute("UPDATE hub_state SET value = 1 WHERE key = 'minhash'")
+
+    _, second = store.save_document(conn, doc("b.html", "Republished by Cities Today. " + STORY), sid)
+
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (second,)).fetchone()[0] == first
+    text, fingerprint, provenance = conn.execute("SELECT text, fingerprint, provenance FROM documents WHERE id = ?",
+                                                 (first,)).fetchone()
+    assert fingerprint == store.minhash(text) and "minhash/2" in provenance and "minhash/1" not in provenance
+    assert conn.execute("SELECT fingerprint FROM documents WHERE id = ?", (short_id,)).fetchone()[0] == b""
+    assert count(conn, "document_bands") == 32 and bands_through(conn) == short_id  # the second wrote its own
+    assert conn.execute("SELECT value FROM hub_state WHERE key = 'minhash'").fetchone()[0] == 2
+    assert store.refresh_fingerprints(conn) == 0
+
+
+def test_a_hub_from_before_the_bands_mark_keeps_its_queue_and_gets_current_signatures(tmp_path, monkeypatch):
+    """Migration 009 on a hub whose last ingest was killed with bands queued: the queued documents come after the
+    new mark, and the next write recomputes every minhash/1 signature and writes all bands."""
+    from migrahub.store import database
+
+    path = tmp_path / "hub.sqlite3"
+    every = database._migrations()
+    monkeypatch.setattr(database, "_migrations", lambda: [m for m in every if m[0] < "009"])
+    old = connect(path)
+    texts = [STORY, "Republished by Cities Today. " + STORY, "Shared by the network. " + STORY]
+    for i, text in enumerate(texts, 1):
+        old.execute("INSERT INTO documents(id, content_hash, text, content_type, source_kind, doc_type, fingerprint, "
+                    "provenance, created_at) VALUES (?, ?, ?, 'text/plain', 'file', 'txt', ?, ?, 'then')",
+                    (i, f"h{i}", text, bytes([i]) * 512, '["normalize/1", "minhash/1"]'))
+    old.execute("INSERT INTO band_queue(document_id) VALUES (2), (3)")
+    old.close()
+    monkeypatch.setattr(database, "_migrations", lambda: every)
+
+    conn = connect(path)
+    assert bands_through(conn) == 1
+    assert conn.execute("SELECT value FROM hub_state WHERE key = 'minhash'").fetchone()[0] == 1
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'band_queue'").fetchone() is None
+    assert store.flush_bands(conn) == 3
+    assert bands_through(conn) == 3 and count(conn, "document_bands") == 48
+    rows = conn.execute("SELECT text, fingerprint, provenance FROM documents").fetchall()
+    assert all(fp == store.minhash(text) and "minhash/2" in prov for text, fp, prov in rows)
+    _, fourth = store.save_document(conn, doc("d.html", "Posted again. " + STORY), source(conn))
+    assert conn.execute("SELECT story_id FROM documents WHERE id = ?", (fourth,)).fetchone()[0] == 1
+    conn.close()
+
+
+def fts_consistent(conn):
+    """FTS5's own check of its index structure (raises when it is damaged; a 'delete' of a row the index never held
+    damages it). The check against the content table does not apply: replaced versions are left out on purpose."""
+    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+    return True
+
+
+def test_passages_wait_after_the_index_mark_and_a_version_replaced_before_indexing_never_reaches_it(conn):
+    """Ingest stores passages flagged for the index but after the ``fts_through`` mark; a version replaced before
+    the batch is indexed must not be deleted from an index it never entered, nor be indexed later."""
+    from migrahub.store.search import index_pending, search
+
+    sid = source(conn)
+    store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid, index=False)
+    assert search(conn, "Porto") == []  # waiting
+    store.save_document(conn, doc("report.md", STORY + " The pilot ran in Braga."), sid, index=False)
+    assert fts_consistent(conn)
+    assert index_pending(conn) == 1  # the current version's one passage; the replaced one is left out
+    assert search(conn, "Porto") == [] and len(search(conn, "Braga")) == 1 and fts_consistent(conn)
+    assert index_pending(conn) == 0
+    # back to the first content: it is indexed again, the second leaves the index
+    store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid, index=False)
+    assert index_pending(conn) == 1
+    assert len(search(conn, "Porto")) == 1 and search(conn, "Braga") == [] and fts_consistent(conn)

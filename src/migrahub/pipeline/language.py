@@ -9,6 +9,7 @@ A source's own declaration (``<html lang>``, a feed's ``<language>``) is used wh
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "nl")
@@ -49,9 +50,10 @@ def _hint_code(hint: str | None) -> str | None:
 def _function_word_vote(tokens: list[str]) -> str | None:
     """The language whose function words clearly dominate, or ``None`` when the vote is close or thin."""
     counts = {lang: 0 for lang in LANGUAGES}
-    for token in tokens:
-        for lang in _LANGS_OF.get(token, ()):
-            counts[lang] += 1
+    seen = Counter(tokens)
+    for word in seen.keys() & _LANGS_OF.keys():  # the few function words present, each once
+        for lang in _LANGS_OF[word]:
+            counts[lang] += seen[word]
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     (best, n1), (_, n2) = ranked[0], ranked[1]
     if n1 >= 8 and n1 >= 1.6 * n2 and n1 >= 0.12 * len(tokens):

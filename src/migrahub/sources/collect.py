@@ -7,6 +7,7 @@ short reason naming what failed (the unit itself is the locator).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,17 +55,30 @@ def expand(targets: list[str]) -> list[str]:
             continue
         path = Path(_file_url_path(target) or target).expanduser()
         if path.is_dir():
-            found: list[str] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in files:
-                    if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUPPORTED_EXTENSIONS:
-                        found.append(str((Path(folder) / name).resolve()))
-            for unit in sorted(found):
+            for unit in sorted(_walk(os.path.realpath(path))):
                 add(unit)
         else:
             add(str(path.resolve() if path.exists() else path.absolute()))
     return units
+
+
+def _walk(folder: str) -> list[str]:
+    """The supported files under a resolved folder, resolved (a link to a file becomes its target's path), without
+    hidden files and folders and without following links to folders (as ``os.walk`` does by default)."""
+    found: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if not entry.is_symlink():
+                found.extend(_walk(entry.path))
+        elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
+            found.append(os.path.realpath(entry.path) if entry.is_symlink() else entry.path)
+    return found
 
 
 def collect(unit: str, limits: Limits = Limits(), state: FetchState | None = None) -> SourceResult:
@@ -99,14 +113,16 @@ def _kind_hint(unit: str) -> str:
 
 def _collect_file(unit: str, limits: Limits) -> SourceResult:
     path = Path(_file_url_path(unit) or unit).expanduser()
-    locator = str(path.resolve()) if path.exists() else str(path.absolute())
-    if not path.exists():
-        raise SourceError("file not found")
-    if path.is_dir():
+    try:
+        info = path.stat()  # one call answers exists, is a directory, is a regular file and size
+    except (OSError, ValueError):
+        raise SourceError("file not found") from None
+    if stat.S_ISDIR(info.st_mode):
         raise SourceError("is a directory (pass it as a target so that it is expanded into its files)")
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise SourceError("not a regular file")
-    size = path.stat().st_size
+    locator = os.path.realpath(path)
+    size = info.st_size
     if size > limits.max_bytes:
         raise SourceError(f"file too large: {size:,} bytes exceeds the limit of {limits.max_bytes:,} bytes")
     try:

@@ -7,7 +7,9 @@ import sqlite3
 from typing import Literal
 
 from migrahub.model import NormalizedDoc
-from migrahub.pipeline.fingerprint import NEAR_JACCARD, band_hashes, similarity
+from migrahub.pipeline.fingerprint import BANDS, NEAR_JACCARD, band_hashes, minhash, similarity
+from migrahub.pipeline.fingerprint import STAGE as FINGERPRINT_STAGE
+from migrahub.pipeline.fingerprint import VERSION as FINGERPRINT_VERSION
 from migrahub.sources import FetchState, SourceResult
 from migrahub.store.database import now, transaction
 from migrahub.store.search import facet_tokens, index_pending, unindex_document
@@ -54,34 +56,71 @@ class PendingBands:
     :func:`flush_bands`), so that a document still finds its near-duplicates among them."""
 
     def __init__(self) -> None:
-        self._ids: dict[tuple[int, int], list[int]] = {}
+        self._ids: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]  # per band: hash → documents
 
     def add(self, document_id: int, hashes: list[int]) -> None:
-        for band in enumerate(hashes):
-            self._ids.setdefault(band, []).append(document_id)
+        for table, h in zip(self._ids, hashes, strict=True):
+            table.setdefault(h, []).append(document_id)
 
     def candidates(self, hashes: list[int]) -> set[int]:
-        return {doc for band in enumerate(hashes) for doc in self._ids.get(band, ())}
+        return {doc for table, h in zip(self._ids, hashes, strict=True) for doc in table.get(h, ())}
 
     def clear(self) -> None:
-        self._ids.clear()
+        for table in self._ids:
+            table.clear()
 
 
 def flush_bands(conn: sqlite3.Connection, pending: PendingBands | None = None) -> int:
-    """Move the bands of every queued document into ``document_bands`` (one transaction, sorted inserts); return
-    how many documents were moved."""
-    if conn.execute("SELECT 1 FROM band_queue LIMIT 1").fetchone() is None:
+    """Write the bands of every document after the ``bands_through`` mark into ``document_bands`` (one
+    transaction, sorted inserts) and move the mark; return how many documents were written."""
+    refresh_fingerprints(conn)
+    if (conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) <= _state(conn, "bands_through"):
         return 0
     with transaction(conn):
-        rows = conn.execute("SELECT q.document_id, d.fingerprint FROM band_queue q "
-                            "JOIN documents d ON d.id = q.document_id").fetchall()
+        through = _state(conn, "bands_through")
+        last = conn.execute("SELECT max(id) FROM documents").fetchone()[0]
+        rows = conn.execute("SELECT id, fingerprint FROM documents WHERE id > ? AND id <= ? AND fingerprint != x''",
+                            (through, last)).fetchall()
         conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
                          sorted((band, h, doc) for doc, fingerprint in rows
                                 for band, h in enumerate(band_hashes(fingerprint))))
-        conn.execute("DELETE FROM band_queue")
+        conn.execute("UPDATE hub_state SET value = ? WHERE key = 'bands_through'", (last,))
     if pending is not None:
         pending.clear()
     return len(rows)
+
+
+def _state(conn: sqlite3.Connection, key: str) -> int:
+    return conn.execute("SELECT value FROM hub_state WHERE key = ?", (key,)).fetchone()[0]
+
+
+REFRESH_BATCH = 2000  # documents read at a time while signatures are recomputed
+
+
+def refresh_fingerprints(conn: sqlite3.Connection) -> int:
+    """Recompute the signatures an older MinHash stage left, from each document's stored text, and rebuild their
+    bands on the next :func:`flush_bands` (one transaction: a run killed half-way leaves the old signatures, and the
+    next call starts over). Returns how many signatures were recomputed; 0 (one lookup) when they are current."""
+    if _state(conn, "minhash") >= FINGERPRINT_VERSION:
+        return 0
+    done, last = 0, 0
+    with transaction(conn):
+        while rows := conn.execute("SELECT id, text, provenance FROM documents WHERE id > ? AND fingerprint != x'' "
+                                   "ORDER BY id LIMIT ?", (last, REFRESH_BATCH)).fetchall():
+            conn.executemany("UPDATE documents SET fingerprint = ?, provenance = ? WHERE id = ?",
+                             [(minhash(text), _restamp(provenance), doc_id) for doc_id, text, provenance in rows])
+            done += len(rows)
+            last = rows[-1][0]
+        conn.execute("DELETE FROM document_bands")
+        conn.execute("UPDATE hub_state SET value = 0 WHERE key = 'bands_through'")
+        conn.execute("UPDATE hub_state SET value = ? WHERE key = 'minhash'", (FINGERPRINT_VERSION,))
+    return done
+
+
+def _restamp(provenance: str) -> str:
+    """A document's provenance with its MinHash stage replaced by the current one."""
+    stages = [FINGERPRINT_STAGE if stage.startswith("minhash/") else stage for stage in json.loads(provenance)]
+    return json.dumps(stages)
 
 
 def _find_story(conn: sqlite3.Connection, doc: NormalizedDoc, hashes: list[int], pending: PendingBands | None
@@ -122,8 +161,9 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
 
     With ``index=False`` its passages wait for the next :func:`~migrahub.store.search.index_pending` (ingest
     indexes in batches, which is several times faster than one index flush per document). With ``pending``, its
-    near-duplicate bands are queued (one row) and held in ``pending`` until :func:`flush_bands` writes them: the
-    16 band rows would otherwise land on 16 random pages of the band index and be written out in every commit.
+    near-duplicate bands are held in ``pending`` until :func:`flush_bands` writes the bands of every document after
+    the ``bands_through`` mark: the 16 band rows would otherwise land on 16 random pages of the band index and be
+    written out in every commit.
 
     - identical content already stored: only the link is recorded (``linked``), or refreshed (``unchanged``);
     - new content at a locator that held other content: stored as a new version, the old text is kept (``version``);
@@ -148,7 +188,7 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
             outcome: Outcome = "version" if current_id is not None else "linked"
         else:
             if pending is None:
-                flush_bands(conn)  # what an interrupted ingest queued
+                flush_bands(conn)  # what an interrupted ingest left for later
             hashes = band_hashes(doc.fingerprint)
             story = _find_story(conn, doc, hashes, pending)
             cur = conn.execute(
@@ -165,15 +205,14 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
             if pending is None:
                 conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
                                  [(i, h, doc_id) for i, h in enumerate(hashes)])
-            elif hashes:
-                conn.execute("INSERT INTO band_queue(document_id) VALUES (?)", (doc_id,))
+            elif hashes:  # its bands are written by flush_bands (the documents after the bands_through mark)
                 pending.add(doc_id, hashes)
             tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published)
             sections = {section: json.dumps(list(section), ensure_ascii=False)
                         for section in {p.section for p in doc.passages}}  # passages share a few heading paths
             conn.executemany(
-                'INSERT INTO passages(document_id, seq, start, "end", kind, section, text, facets) '
-                "VALUES (?,?,?,?,?,?,?,?)",
+                'INSERT INTO passages(document_id, seq, start, "end", kind, section, text, facets, indexed) '
+                "VALUES (?,?,?,?,?,?,?,?,1)",  # 1: waiting after the fts_through mark (store/search.py)
                 [(doc_id, p.seq, p.start, p.end, p.kind, sections[p.section], p.text, tokens) for p in doc.passages],
             )
             outcome = "version" if current_id is not None else "added"

@@ -310,29 +310,45 @@ def _rank(conn: sqlite3.Connection, where: list[str], params: list, joins: str, 
 def index_pending(conn: sqlite3.Connection) -> int:
     """Put every passage of a current document that is not in the full-text index yet into it; return how many.
 
-    One call is one transaction (or joins the caller's). An ingest killed before indexing leaves its passages
-    pending, and the next call indexes them: nothing is lost.
+    Two kinds wait: passages stored by an ingest after the ``fts_through`` mark (``indexed = 1``, stored so to spare
+    an update of every passage row), and passages of a document that is current again or that were written without
+    the flag (``indexed = 0``). One call is one transaction (or joins the caller's). An ingest killed before
+    indexing leaves its passages waiting, and the next call indexes them: nothing is lost.
     """
     from migrahub.store.database import transaction
 
     with transaction(conn):
+        through = _fts_through(conn)
+        last = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
+        n = 0
+        if last > through:
+            n = conn.execute("SELECT count(*) FROM passages WHERE id > ? AND id <= ? AND indexed = 1",
+                             (through, last)).fetchone()[0]
+            conn.execute("INSERT INTO passages_fts(rowid, text, facets) SELECT id, text, facets FROM passages "
+                         "WHERE id > ? AND id <= ? AND indexed = 1", (through, last))
+            conn.execute("UPDATE hub_state SET value = ? WHERE key = 'fts_through'", (last,))
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS _pending(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM _pending")
         conn.execute("INSERT INTO _pending SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id "
                      "WHERE p.indexed = 0 AND d.superseded = 0")
-        n = conn.execute("SELECT count(*) FROM _pending").fetchone()[0]
-        if n:
+        back = conn.execute("SELECT count(*) FROM _pending").fetchone()[0]
+        if back:
             conn.execute("INSERT INTO passages_fts(rowid, text, facets) SELECT p.id, p.text, p.facets "
                          "FROM passages p JOIN _pending USING (id)")
             conn.execute("UPDATE passages SET indexed = 1 WHERE id IN (SELECT id FROM _pending)")
-        return n
+        return n + back
+
+
+def _fts_through(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT value FROM hub_state WHERE key = 'fts_through'").fetchone()[0]
 
 
 def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
-    """Take a document's passages out of the full-text index (inside the caller's transaction)."""
+    """Take a document's passages out of the full-text index, or out of the wait for it (inside the caller's
+    transaction). Only passages up to the ``fts_through`` mark are in the index."""
     conn.execute("INSERT INTO passages_fts(passages_fts, rowid, text, facets) "
-                 "SELECT 'delete', id, text, facets FROM passages WHERE document_id = ? AND indexed = 1",
-                 (document_id,))
+                 "SELECT 'delete', id, text, facets FROM passages WHERE document_id = ? AND indexed = 1 AND id <= ?",
+                 (document_id, _fts_through(conn)))
     conn.execute("UPDATE passages SET indexed = 0 WHERE document_id = ? AND indexed = 1", (document_id,))
 
 
