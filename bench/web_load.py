@@ -1,6 +1,6 @@
 """Load benchmark of the web hub: 20 concurrent clients against `migrahub serve` on a hub of 100k synthetic documents.
 
-    .venv/bin/python bench/web_load.py [--docs 100000] [--requests 2000] [--clients 20] [--workers N] [--threads 2]
+    .venv/bin/python bench/web_load.py [--docs 100000] [--requests 2000] [--clients 20] [--workers N] [--threads 1]
                                        [--db bench/out/web.sqlite3]
 
 Builds the hub once (bulk SQL in large transactions, the FTS index filled by the store's index_pending(); synthetic
@@ -262,7 +262,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--threads", type=int, default=2, help="threads per server process")
+    ap.add_argument("--threads", type=int, default=1, help="threads per server process")
     ap.add_argument("--workers", type=int, default=None, help="server processes (default: the server's, one per CPU)")
     ap.add_argument("--db", type=Path, default=REPO / "bench" / "out" / "web.sqlite3")
     args = ap.parse_args()

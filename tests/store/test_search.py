@@ -73,3 +73,54 @@ def test_offsets_of_hits_point_into_the_document(conn):
 def test_bad_queries_get_a_clear_error(bad):
     with pytest.raises(QueryError):
         fts_query(bad)
+
+
+def test_every_word_is_scored_in_a_hub_too_small_for_common_words_to_cost(conn):
+    from migrahub.store.search import scored_words
+
+    assert scored_words(conn, fts_query("city card")) == fts_query("city card")
+
+
+def test_in_a_large_hub_very_common_words_leave_the_score_but_every_hit_still_matches_them(conn, monkeypatch):
+    """The thresholds scaled down to this four-passage hub: 'card' and 'city' are in three passages of four."""
+    from migrahub.store import search as fts
+
+    monkeypatch.setattr(fts, "COMMON_SAMPLE", 4)
+    monkeypatch.setattr(fts, "COMMON_SHARE", 0.6)
+    monkeypatch.setattr(fts, "COMMON_POSTINGS", 1)
+    assert fts.scored_words(conn, fts_query("municipal card")) == '"municipal"'
+    assert fts.scored_words(conn, fts_query("city card")) == '"card"'  # all common: the least common one (a tie)
+    assert fts.scored_words(conn, fts_query("card OR acogida")) == fts_query("card OR acogida")  # not plain words
+    hits = search(conn, "city card")
+    assert {h.document_id for h in hits} == {1, 2}
+    assert all("city" in h.snippet.lower() and "card" in h.snippet.lower() for h in hits)
+    assert "city card" in hits[0].snippet.lower()  # exact phrases still first
+
+
+def test_facets_counted_over_the_known_matches_equal_those_counted_by_searching_again(conn):
+    from migrahub.services.documents import Query, facets, result_counts
+    from migrahub.store.search import filter_matches, newest_matches
+
+    for query in (Query(q="card", language="fr"), Query(q="card", year_from=2020), Query(q="card", year_to=2019),
+                  Query(q="city", doc_type="md", language="en"), Query(q="acogida", language="de"),
+                  Query(q="card", source="b.md")):
+        words = newest_matches(conn, query.q, SearchFilters(), 100)
+        matched = sorted({doc for _, doc in words})
+        assert facets(conn, query, matched=matched) == facets(conn, query)
+        # the filters tested on the words' matches select what searching with the filters selects
+        assert filter_matches(conn, words, query.filters()) == newest_matches(conn, query.q, query.filters(), 100)
+        assert result_counts(conn, query).window == tuple(p for p, _ in newest_matches(conn, query.q,
+                                                                                        query.filters(), 100))
+    counted = result_counts(conn, Query(q="card", language="fr")).facets
+    assert dict(counted["language"]) == {"en": 1, "fr": 1}  # the chosen language still shows its alternative
+
+
+def test_facets_over_documents_equal_the_counts_of_a_browse_and_entity_facets_count_documents(conn):
+    from migrahub.services.documents import Query, entity_facets, facets, facets_over
+
+    every = [row[0] for row in conn.execute("SELECT id FROM documents WHERE superseded = 0")]
+    assert facets_over(conn, every) == facets(conn, Query())
+    assert dict(facets_over(conn, every)["language"]) == {"en": 1, "fr": 1, "es": 1}
+    assert facets_over(conn, []) == {facet: [] for facet in facets_over(conn, every)}
+    assert entity_facets(conn, Query(), every) == {  # nothing was extracted in this hub: no records to count
+        "countries": [], "places": [], "organisations": [], "initiatives": [], "documents": 3}

@@ -37,3 +37,23 @@ def test_edits_and_merges_elsewhere_refresh_the_cached_facet_names(tmp_path):
     merge_entities(db, iom, unhcr, "curator")
     assert organisations() == {"UN Refugee Agency (UNHCR)": (unhcr, 2)}
     conn.close()
+
+
+def test_entity_facets_count_documents_once_per_record_and_per_country(tmp_path):
+    """Two documents mention Ghent (one of them twice) and Antwerp: Belgium counts two documents, not four mentions."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Ghent\n\nGhent opened a welcome desk. In Ghent the city council and Antwerp "
+                                 "shared their plans.\n", encoding="utf-8")
+    (folder / "b.md").write_text("# Ghent again\n\nThe council of Ghent reviewed housing for refugees.\n",
+                                 encoding="utf-8")
+    db = tmp_path / "hub.sqlite3"
+    assert ingest([str(folder)], db).ok
+    conn = connect(db)
+    ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
+    counted = docs.entity_facets(conn, docs.Query(q="Ghent"), ids)
+    places = {name: n for _, name, n in counted["places"]}
+    assert places["Ghent"] == 2 and places["Antwerp"] == 1
+    assert dict((code, n) for code, _, n in counted["countries"])["BE"] == 2
+    assert counted["documents"] == 2
+    conn.close()

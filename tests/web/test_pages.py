@@ -7,6 +7,8 @@ import io
 import json
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from webhelpers import assert_inert, doc_id
 
 
@@ -203,3 +205,19 @@ def test_entity_pages_city_country_and_document_links(client, hub):
     assert client.get("/entities/999999").status_code == 404
     for category in ("organisations", "initiatives", "people"):
         assert client.get(f"/entities/{category}").status_code == 200
+
+
+@given(q=st.text(max_size=40), source=st.one_of(st.none(), st.text(min_size=1, max_size=30)),
+       lang=st.sampled_from([None, "en", "pt"]), page=st.one_of(st.none(), st.integers(1, 99)))
+@settings(max_examples=200, deadline=None)
+def test_facet_links_encode_as_urlencode_does(q, source, lang, page):
+    """Links are built from cached quoted values (a page has ~90): the same text urlencode() writes."""
+    from urllib.parse import urlencode
+
+    from migrahub.services.documents import Query
+    from migrahub.web.params import as_params, url_with
+
+    query = Query(q=q, language=lang, source=source)
+    expected = {**as_params(query), **({"page": str(page)} if page else {})}
+    url = url_with("/", query, page=page, type=None)
+    assert url == ("/?" + urlencode(expected) if expected else "/")

@@ -32,8 +32,8 @@ def _django(db: str):
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: one per CPU).")
-@click.option("--threads", type=click.IntRange(1, 256), default=2, show_default=True,
-              help="Threads per worker process.")
+@click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Threads per worker process (more lets slow requests, such as large exports, overlap).")
 @click.pass_obj
 def serve(obj, host, port, workers, threads):
     """Run the web hub (pages, REST API at /api/, admin) on the hub database with gunicorn (waitress on Windows).

@@ -14,10 +14,11 @@ import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 
 from migrahub.store import search as fts
-from migrahub.store.database import connect
+from migrahub.store.database import connect, tuples
 
 FACETS = ("language", "doc_type", "year", "source")
 _local = threading.local()
@@ -102,13 +103,19 @@ _FACET_SQL = {
 }
 
 
-def facets(conn: sqlite3.Connection, query: Query, size: int = 25) -> dict[str, list[tuple[str, int]]]:
+def facets(conn: sqlite3.Connection, query: Query, size: int = 25, matched: list[int] | None = None
+           ) -> dict[str, list[tuple[str, int]]]:
     """Document counts per value of each facet, each counted under the query's other filters (so a chosen value
-    still shows its alternatives). Raises :class:`~migrahub.store.search.QueryError` for a bad query."""
+    still shows its alternatives). ``matched``: every document the query's words match, when the caller knows them
+    (then the words are not searched again for each facet). Raises :class:`~migrahub.store.search.QueryError` for a
+    bad query."""
     out: dict[str, list[tuple[str, int]]] = {}
     for facet in FACETS:
         other = query.without(facet)
-        source, params = _matched(other)
+        if matched is None:
+            source, params = _matched(other)
+        else:
+            source, params = "json_each(?) j CROSS JOIN documents d ON d.id = j.value", [json.dumps(matched)]
         where, wparams = _where(other)
         expr, extra = _FACET_SQL[facet]
         if facet == "source":
@@ -181,37 +188,39 @@ def result_counts(conn: sqlite3.Connection, query: Query) -> Counts:
         _, n_documents = count_matches(conn, query)
         return Counts(facets(conn, query), entity_facets(conn, query, sorted(ids[:WINDOW])), 0, n_documents, True,
                       len(ids) > WINDOW)
-    rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
+    # the words' matches first: when they are few, the filters are a test on their documents (not a second
+    # full-text search) and every facet is counted over them
+    words_only = fts.newest_matches(conn, query.q, fts.SearchFilters(), WINDOW + 1)
+    few = len(words_only) <= WINDOW
+    if not query.filtered:
+        rows = words_only
+    elif few:
+        rows = fts.filter_matches(conn, words_only, query.filters())
+    else:
+        rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
     basis = sorted({doc for _, doc in rows[:WINDOW]})
     window = tuple(passage for passage, _ in rows)
     if len(rows) > WINDOW:
         return Counts(facets_over(conn, basis), entity_facets(conn, query, basis), WINDOW, 0, False, True, window)
     # without filters, "counted under the other filters" is the plain count over the matching documents
-    counted = facets(conn, query) if query.filtered else facets_over(conn, basis)
+    counted = (facets(conn, query, matched=sorted({doc for _, doc in words_only}) if few else None)
+               if query.filtered else facets_over(conn, basis))
     return Counts(counted, entity_facets(conn, query, basis), len(rows), len(basis), True, False, window)
 
 
 def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:
     """Document counts per value of each facet among the given documents (one pass over them)."""
-    tallies: dict[str, Counter] = {facet: Counter() for facet in FACETS}
-    seen: set[int] = set()
-    linked: set[tuple[int, str]] = set()
-    for doc, language, doc_type, published, locator in conn.execute(
-            "SELECT d.id, COALESCE(d.language, ''), d.doc_type, d.published, s.locator FROM json_each(?) j "
-            "CROSS JOIN documents d ON d.id = j.value LEFT JOIN document_links fl ON fl.document_id = d.id "
-            "AND fl.current = 1 LEFT JOIN sources s ON s.id = fl.source_id", (json.dumps(document_ids),)):
-        if locator is not None and (doc, locator) not in linked:
-            linked.add((doc, locator))
-            tallies["source"][locator] += 1
-        if doc in seen:
-            continue
-        seen.add(doc)
-        tallies["language"][language] += 1
-        tallies["doc_type"][doc_type] += 1
-        if published:
-            tallies["year"][published[:4]] += 1
+    rows = tuples(conn, "SELECT d.id, COALESCE(d.language, ''), d.doc_type, substr(d.published, 1, 4), s.locator "
+                        "FROM json_each(?) j CROSS JOIN documents d ON d.id = j.value LEFT JOIN document_links fl "
+                        "ON fl.document_id = d.id AND fl.current = 1 LEFT JOIN sources s ON s.id = fl.source_id",
+                  (json.dumps(document_ids),))
+    documents = list({row[0]: row for row in rows}.values())  # a document found through several sources: once
+    tallies = {"language": Counter(map(itemgetter(1), documents)), "doc_type": Counter(map(itemgetter(2), documents)),
+               "year": Counter(row[3] for row in documents if row[3]),
+               "source": Counter(locator for _, locator in {(row[0], row[4]) for row in rows if row[4] is not None})}
     out = {}
-    for facet, tally in tallies.items():
+    for facet in FACETS:
+        tally = tallies[facet]
         if facet == "year":
             out[facet] = sorted(tally.items(), reverse=True)[:size]
         else:
@@ -261,18 +270,19 @@ def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int
     "initiatives": [...], "documents": counted}``."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mentions'").fetchone() is None:
         return {}
-    pairs = conn.execute(
-        "SELECT DISTINCT m.document_id, m.entity_id FROM json_each(?) j CROSS JOIN mentions m "
-        "ON m.document_id = j.value", (json.dumps(document_ids),)).fetchall()
-    meta = entity_index(conn, {e for _, e in pairs})
+    pairs = set(tuples(conn, "SELECT m.document_id, m.entity_id FROM json_each(?) j CROSS JOIN mentions m "
+                             "ON m.document_id = j.value", (json.dumps(document_ids),)))
+    counts = Counter(map(itemgetter(1), pairs))  # the pairs are distinct: documents per record
+    meta = entity_index(conn, set(counts))
     country = (query.country or "").upper()
+    placed = {eid: info[3] for eid, info in meta.items() if info[0] == "places" and info[3]}
     per_country: dict[str, set[int]] = {}
     for doc, eid in pairs:
-        info = meta.get(eid)
-        if info is not None and info[0] == "places" and info[3]:
-            per_country.setdefault(info[3], set()).add(doc)
+        code = placed.get(eid)
+        if code:
+            per_country.setdefault(code, set()).add(doc)
     tops: dict[str, list[tuple[int, str, int]]] = {"places": [], "organisations": [], "initiatives": []}
-    for eid, n in Counter(eid for _, eid in pairs).items():  # the pairs are distinct: n documents
+    for eid, n in counts.items():
         info = meta.get(eid)
         if info is None or (info[0] == "places" and (info[2] != "city" or (country and info[3] != country))):
             continue

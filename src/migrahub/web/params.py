@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.conf.locale import LANG_INFO
 
@@ -83,8 +83,13 @@ def url_with(base: str, query: Query, **changes) -> str:
             params.pop(key, None)
         else:
             params[key] = str(value)
-    encoded = urlencode(params)
+    encoded = "&".join(f"{key}={_quoted(value)}" for key, value in params.items())  # what urlencode() writes
     return f"{base}?{encoded}" if encoded else base
+
+
+@functools.lru_cache(maxsize=1024)  # a page's links repeat the same few values
+def _quoted(value: str) -> str:
+    return quote_plus(value)
 
 
 def language_name(code: str | None) -> str:

@@ -37,7 +37,7 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 8000, threads: int = 2,
+def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 8000, threads: int = 1,
           workers: int | None = None, announce=print) -> None:
     """Serve the hub at ``http://host:port/`` until interrupted: gunicorn with ``workers`` processes of ``threads``
     threads each (default one process per CPU), or waitress (one process) where gunicorn cannot run (Windows)."""

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlsplit
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from migrahub.web.params import DOC_TYPES, language_name
 
 register = template.Library()
+
+
+def escape(value) -> str:
+    """What ``django.utils.html.escape`` writes (``html.escape`` of the text), without its lazy-text wrapper: these
+    helpers escape a few hundred values per page."""
+    return html.escape(str(value))
 
 
 @register.simple_tag
@@ -73,6 +80,57 @@ def hit_items(hits) -> str:
                    f'<p class="snippet"{lang}>{highlight(h.snippet, h.highlights)}</p>\n'
                    f'<p class="meta">{" · ".join(meta)}</p>\n</li>\n')
     return mark_safe("".join(out))  # titles, snippets and metadata above went through escape()
+
+
+def _prefix(name: str) -> str:
+    """A page's path without its trailing id ("/entities/"), to append ids to."""
+    return reverse(name, args=[0])[:-1]
+
+
+@register.simple_tag
+def record_items(records, count: str, category: bool = False) -> str:
+    """``<li>`` links to records (``id``, ``name``) with their ``count`` field, and their category when asked
+    (rendered here, not by a template loop: a country lists hundreds of cities). Names go through escape()."""
+    base = _prefix("entity")
+    out = []
+    for r in records:
+        note = (f'<span class="muted">({escape(r["category"])}, {int(r[count])})</span>' if category
+                else f'<span class="count">({int(r[count])})</span>')
+        out.append(f'<li><a href="{base}{int(r["id"])}">{escape(r["name"])}</a> {note}</li>')
+    return mark_safe("".join(out))  # names and categories went through escape()
+
+
+@register.simple_tag
+def record_rows(records, count: str) -> str:
+    """Table rows: a link to each record and its ``count`` field. Names go through escape()."""
+    base = _prefix("entity")
+    return mark_safe("".join(f'<tr><td><a href="{base}{int(r["id"])}">{escape(r["name"])}</a></td>'
+                             f'<td>{int(r[count])}</td></tr>' for r in records))  # names escaped
+
+
+@register.simple_tag
+def value_rows(pairs) -> str:
+    """Table rows of ``(label, number)`` pairs. Labels go through escape()."""
+    return mark_safe("".join(f"<tr><td>{escape(label)}</td><td>{int(n)}</td></tr>" for label, n in pairs))
+
+
+@register.simple_tag
+def mentioning_documents(documents) -> str:
+    """Each document mentioning a record: its title linked, mentions, date and up to three passages with the mention
+    highlighted, each linked to its place in the document. Every piece of text goes through escape()."""
+    base = _prefix("document")
+    out = []
+    for d in documents:
+        n = int(d["mentions"])
+        when = f' · {escape(day(d["published"]))}' if d.get("published") else ""
+        lang = f' lang="{escape(d["language"])}"' if d.get("language") else ""
+        out.append(f'<div class="hit">\n  <h3><a href="{base}{int(d["id"])}">{escape(d["title"] or "(untitled)")}'
+                   f'</a> <span class="muted">{n} mention{"" if n == 1 else "s"}{when}</span></h3>\n')
+        for p in d["passages"][:3]:
+            out.append(f'  <p class="snippet"{lang}><a href="{base}{int(d["id"])}#p-{int(p["id"])}" class="muted">¶'
+                       f'</a> {highlight(p["text"], p["spans"])}</p>\n')
+        out.append("</div>\n")
+    return mark_safe("".join(out))  # titles, dates, languages and passages went through escape()
 
 
 @register.filter
