@@ -89,12 +89,16 @@ def test_in_a_large_hub_very_common_words_leave_the_score_but_every_hit_still_ma
     monkeypatch.setattr(fts, "COMMON_SHARE", 0.6)
     monkeypatch.setattr(fts, "COMMON_POSTINGS", 1)
     assert fts.scored_words(conn, fts_query("municipal card")) == '"municipal"'
-    assert fts.scored_words(conn, fts_query("city card")) == '"card"'  # all common: the least common one (a tie)
     assert fts.scored_words(conn, fts_query("card OR acogida")) == fts_query("card OR acogida")  # not plain words
+    assert fts.scored_words(conn, fts_query("city card")) is None  # every word that common: newest first
     hits = search(conn, "city card")
     assert {h.document_id for h in hits} == {1, 2}
     assert all("city" in h.snippet.lower() and "card" in h.snippet.lower() for h in hits)
-    assert "city card" in hits[0].snippet.lower()  # exact phrases still first
+    phrase = [h for h in hits if "city card" in h.snippet.lower()]
+    assert hits[:len(phrase)] == phrase and len(phrase) == 2  # exact phrases first, newest first among them
+    assert [h.passage_id for h in phrase] == sorted((h.passage_id for h in phrase), reverse=True)
+    assert {h.score for h in hits} == {0.0}
+    assert [h.document_id for h in search(conn, "municipal card")] == [1]  # scored by "municipal" alone
 
 
 def test_facets_counted_over_the_known_matches_equal_those_counted_by_searching_again(conn):

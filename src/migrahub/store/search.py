@@ -18,7 +18,7 @@ from migrahub.store.database import tuples
 HL_START, HL_END = "\x02", "\x03"
 RANK_WINDOW = 2000  # words matching more passages than this: the newest RANK_WINDOW matches are ranked
 COMMON_SAMPLE = 20_000  # newest passages in which a word's share is measured (a bounded, cheap count)
-COMMON_SHARE = 0.05  # a word in at least this share of them…
+COMMON_SHARE = 0.25  # a word in at least this share of them (BM25 gives it an IDF of 1.1 or less)…
 COMMON_POSTINGS = 20_000  # …and in about this many passages of the whole index is left out of the BM25 score
 _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -53,7 +53,7 @@ class Hit:
     start: int
     end: int
     section: tuple[str, ...]
-    score: float
+    score: float  # BM25, higher is better; 0.0 when every word was too common to score (newest first)
     language: str | None
     doc_type: str
     published: str | None
@@ -196,7 +196,12 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     bounds = [window[-1], json.dumps(window)]
     phrase = _phrase_of(match)
     first = _ids(conn, where, [phrase, *bounds], "", query) if phrase else []
-    ranked = _rank(conn, where, [scored_words(conn, match), *bounds], "", want, query, first)
+    scored = scored_words(conn, match)
+    if scored is None:  # every word too common to score: exact phrases first, then the newest
+        phrases = set(first)
+        ranked = [(row, 0.0) for row in [*sorted(phrases, reverse=True), *(r for r in window if r not in phrases)]]
+    else:
+        ranked = _rank(conn, where, [scored, *bounds], "", want, query, first)
     ranked = ranked[filters.offset:want]
     if not ranked:
         return []
@@ -230,26 +235,29 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
 _PLAIN = re.compile(r'"[^"\s]+"')
 
 
-def scored_words(conn: sqlite3.Connection, match: str) -> str:
+def scored_words(conn: sqlite3.Connection, match: str) -> str | None:
     """The part of a query of plain words that BM25 scores: all of them, except words so common in a large hub that
-    scoring them costs more than it tells. BM25 reads a word's whole posting list for its IDF (about 8 ms for a word
-    in a third of 600,000 passages) and that IDF is near zero (0.6, against 7.6 for a word in 1 passage in 2,000).
-    A word found in at least :data:`COMMON_SHARE` of the newest :data:`COMMON_SAMPLE` passages and in about
-    :data:`COMMON_POSTINGS` passages in all is left out of the score when a rarer word remains; when every word is
-    that common, the least common one scores. Every ranked row still matches every word (the window holds only
-    matches of the whole query), so this changes only the order among them. Other queries are scored whole."""
+    scoring them costs more than it tells; ``None`` when every word is that common.
+
+    BM25 reads a word's whole posting list for its IDF (about 8 ms for a word in a third of 600,000 passages), and a
+    word in a quarter of the passages or more gets an IDF of 1.1 or less (7.6 for a word in 1 passage in 2,000): it
+    ranks like a stop word. A word found in at least :data:`COMMON_SHARE` of the newest :data:`COMMON_SAMPLE`
+    passages and in about :data:`COMMON_POSTINGS` passages in all is left out of the score; when every word is that
+    common, the window is shown newest first (exact phrases first). Every ranked row still matches every word (the
+    window holds only matches of the whole query), so this changes only the order among them. Other queries, and
+    every query in a hub under 80,000 passages, are scored whole."""
     words = match.split(" ")
-    if len(words) < 2 or not all(_PLAIN.fullmatch(w) for w in words):
+    if not all(_PLAIN.fullmatch(w) for w in words):
         return match
     top = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
     if top * COMMON_SHARE < COMMON_POSTINGS:  # a hub this small has no word that costly
         return match
     low = top - COMMON_SAMPLE
-    shares = [conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ? AND rowid > ?",
-                           (word, low)).fetchone()[0] / COMMON_SAMPLE for word in words]
-    kept = [w for w, share in zip(words, shares, strict=True)
-            if share < COMMON_SHARE or share * top < COMMON_POSTINGS]
-    return " ".join(kept) if kept else min(zip(shares, words, strict=True))[1]
+    kept = [word for word in words
+            if (share := conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ? AND rowid > ?",
+                                      (word, low)).fetchone()[0] / COMMON_SAMPLE) < COMMON_SHARE
+            or share * top < COMMON_POSTINGS]
+    return " ".join(kept) if kept else None
 
 
 def document_conditions(filters: SearchFilters, *, tokenized: bool = False) -> tuple[list[str], list]:
