@@ -221,3 +221,17 @@ def test_facet_links_encode_as_urlencode_does(q, source, lang, page):
     expected = {**as_params(query), **({"page": str(page)} if page else {})}
     url = url_with("/", query, page=page, type=None)
     assert url == ("/?" + urlencode(expected) if expected else "/")
+
+
+def test_a_search_of_words_too_common_to_rank_says_the_newest_come_first(client, monkeypatch):
+    """The large-hub rule scaled down to the test hub: every word in at least 1 passage in 100 counts as common."""
+    from migrahub.store import search as fts
+
+    normal = client.get("/", {"q": "city card"}).content.decode()
+    assert "too common to rank" not in normal
+    monkeypatch.setattr(fts, "COMMON_SAMPLE", 10_000)
+    monkeypatch.setattr(fts, "COMMON_SHARE", 0.0001)
+    monkeypatch.setattr(fts, "COMMON_POSTINGS", 0)
+    html = client.get("/", {"q": "city card"}).content.decode()
+    assert "too common to rank by: the newest matches come first" in html
+    assert "Municipal ID cards in European cities" in html  # the same matches, in another order
