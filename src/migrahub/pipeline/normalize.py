@@ -28,7 +28,8 @@ def clean_block_text(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
-    if text.isascii():  # no control character is left, so str.split() breaks on exactly what _SPACE matches
+    if "\u200b" not in text and "\ufeff" not in text:
+        # str.split() breaks on what \s matches (no-break space included): exactly what _SPACE matches, but these two
         return " ".join(text.split())
     return _SPACE.sub(" ", text).strip()
 
