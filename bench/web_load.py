@@ -270,7 +270,7 @@ def main() -> None:
     build(args.db.resolve(), args.docs)
     report = run(args.db.resolve(), args.docs, args.clients, args.requests, args.threads, args.workers)
     print(f"{report['requests']} requests, {report['clients']} clients, {report['server_workers']} server processes × "
-          f"{report['server_threads']} threads, "
+          f"{report['server_threads']} thread{'' if report['server_threads'] == 1 else 's'} each, "
           f"{report['documents']} documents: {report['requests_per_second']} req/s, {report['errors']} errors")
     for kind, s in report["kinds"].items():
         print(f"  {kind:22s} n={s['n']:5d}  p50 {s['p50_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms  "

@@ -56,7 +56,8 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
         from gunicorn.app.base import BaseApplication
     except ImportError:  # gunicorn is POSIX-only: one process serves what the processes would have
         threads *= workers
-        announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {threads} threads; Ctrl+C to stop)")
+        announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {_count(threads, 'thread')}; "
+                 "Ctrl+C to stop)")
         from waitress import serve as waitress_serve
 
         waitress_serve(application, host=host, port=port, threads=threads, ident="MigraHub",
@@ -74,6 +75,10 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
         def load(self):
             return application
 
-    announce(f"MigraHub serving {path} at http://{shown}:{port}/ (gunicorn, {workers} processes × {threads} "
-             f"threads; Ctrl+C to stop)")
+    announce(f"MigraHub serving {path} at http://{shown}:{port}/ (gunicorn, {_count(workers, 'process', 'es')} × "
+             f"{_count(threads, 'thread')}; Ctrl+C to stop)")
     Hub().run()
+
+
+def _count(n: int, noun: str, plural: str = "s") -> str:
+    return f"{n} {noun}{'' if n == 1 else plural}"
