@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -148,18 +149,30 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
     return summary
 
 
+_collecting = threading.Lock()
+_ingesting = 0  # ingests running in this process (the web hub may run two at once): the first sets, the last restores
+_threshold: tuple[int, ...] = ()
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Collect cyclic garbage less often while ingesting (documents are freed by reference counting; the cycle
     collector's passes over everything already loaded cost 5-8 % of an ingest), and as before afterwards."""
-    before = gc.get_threshold()
-    gc.freeze()  # what is loaded already (modules, models) is not scanned again
-    gc.set_threshold(*GC_THRESHOLD)
+    global _ingesting, _threshold
+    with _collecting:
+        if _ingesting == 0:
+            _threshold = gc.get_threshold()
+            gc.freeze()  # what is loaded already (modules, models) is not scanned again
+            gc.set_threshold(*GC_THRESHOLD)
+        _ingesting += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        with _collecting:
+            _ingesting -= 1
+            if _ingesting == 0:
+                gc.set_threshold(*_threshold)
+                gc.unfreeze()
 
 
 def _start_worker() -> None:
