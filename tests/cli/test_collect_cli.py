@@ -182,3 +182,28 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     phrase = " ".join(first.split()[:6]).strip(".")
     hits = json.loads(run(db, "search", f'"{phrase}"', "--json").stdout)
     assert 1 in {h["document_id"] for h in hits}
+
+
+def test_search_says_how_a_broad_query_was_ordered(tmp_path, monkeypatch):
+    """The large-hub rules scaled down to a hub of twelve passages: a window of five, every word common."""
+    from click.testing import CliRunner
+
+    from migrahub.cli import main
+    from migrahub.services.ingest import ingest
+    from migrahub.store import search as fts
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"{i:02d}.txt").write_text(f"The city card of town {i} opens libraries to every resident.\n")
+    db = tmp_path / "hub.sqlite3"
+    assert ingest([str(folder)], db, extract_entities=False).added == 12
+    plain = CliRunner().invoke(main, ["--db", str(db), "search", "city card"])
+    assert plain.exit_code == 0 and "ranked among" not in plain.output and "too common" not in plain.output
+    monkeypatch.setattr(fts, "RANK_WINDOW", 5)
+    monkeypatch.setattr(fts, "COMMON_SHARE", 0.0001)
+    monkeypatch.setattr(fts, "COMMON_POSTINGS", 0)
+    broad = CliRunner().invoke(main, ["--db", str(db), "search", "city card"])
+    assert broad.exit_code == 0, broad.output
+    assert "More than 5 passages match: ranked among the newest 5" in broad.output
+    assert "too common to rank by: the newest matches come first" in broad.output

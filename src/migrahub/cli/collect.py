@@ -110,6 +110,12 @@ def search(obj, query, lang, doc_type, source, since, until, limit, as_json):
         console.print(Text(f"   document {hit.document_id}, passage {hit.passage_id} "
                            f"[{hit.start}:{hit.end}]  {hit.url or (hit.sources[0] if hit.sources else '')}",
                            style="dim"))
+    if hits and hits[0].ranked_within:
+        console.print(Text(f"More than {hits[0].ranked_within} passages match: ranked among the newest "
+                           f"{hits[0].ranked_within} (add a word or a filter to narrow).", style="dim"), soft_wrap=True)
+    if hits and not hits[0].score:
+        console.print(Text("Each word is in a quarter of the hub's passages or more, too common to rank by: the "
+                           "newest matches come first, exact phrases first.", style="dim"), soft_wrap=True)
 
 
 @main.command()
