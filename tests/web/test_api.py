@@ -126,3 +126,18 @@ def test_curator_ingest_form_in_the_browser_pages(login, hub):
 
 def client_search(c, word: str) -> bool:
     return word in c.get("/", {"q": word}).content.decode()
+
+
+def test_search_over_the_window_says_its_count_is_not_exact(client, monkeypatch):
+    """The window scaled down to one passage: 'city card' matches more, so the count says "more than"."""
+    from migrahub.services import documents
+    from migrahub.store import search as fts
+
+    exact = client.get("/api/search", {"q": "city card"}).json()
+    assert exact["exact"] is True and exact["count"] >= 2 and exact["documents"] >= 2
+    monkeypatch.setattr(fts, "RANK_WINDOW", 1)
+    monkeypatch.setattr(documents, "WINDOW", 1)
+    broad = client.get("/api/search", {"q": "city card", "facets": "true"}).json()
+    assert broad["exact"] is False and broad["count"] == 1 and broad["documents"] is None
+    assert len(broad["items"]) == 1 and broad["items"][0]["ranked_within"] == 1
+    assert sum(v["count"] for v in broad["facets"]["language"]) == 1  # counted over the window's one document

@@ -173,8 +173,9 @@ class Counts:
     window: tuple[int, ...] = ()  # the newest WINDOW + 1 matching passages, newest first (what search() ranks)
 
 
-def result_counts(conn: sqlite3.Connection, query: Query) -> Counts:
-    """Facet counts and totals for ``query``. Raises :class:`~migrahub.store.search.QueryError` for a bad query.
+def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool = True) -> Counts:
+    """Facet counts and totals for ``query`` (``with_facets=False``: the totals and the window alone). Raises
+    :class:`~migrahub.store.search.QueryError` for a bad query.
 
     Words matching more than :data:`WINDOW` passages are counted as "more than" and every facet is counted over the
     documents of the newest :data:`WINDOW` matches (the same window :func:`search` ranks); otherwise the counts are
@@ -200,6 +201,9 @@ def result_counts(conn: sqlite3.Connection, query: Query) -> Counts:
         rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
     basis = sorted({doc for _, doc in rows[:WINDOW]})
     window = tuple(passage for passage, _ in rows)
+    if not with_facets:
+        return Counts({}, {}, min(len(rows), WINDOW), 0 if len(rows) > WINDOW else len(basis), len(rows) <= WINDOW,
+                      len(rows) > WINDOW, window)
     if len(rows) > WINDOW:
         return Counts(facets_over(conn, basis), entity_facets(conn, query, basis), WINDOW, 0, False, True, window)
     # without filters, "counted under the other filters" is the plain count over the matching documents

@@ -159,12 +159,15 @@ class HitOut(Schema):
     start: int
     end: int
     section: list[str]
-    score: float
+    score: float = Field(..., description="BM25, higher is better; 0 when every word was too common to rank by "
+                                          "(the newest matches first, exact phrases first)")
     language: str | None
     type: str
     published: str | None
     url: str | None
     sources: list[str]
+    ranked_within: int | None = Field(None, description="set when more passages matched: ranked among this many "
+                                                        "newest matches")
 
 
 class FacetValueOut(Schema):
@@ -173,8 +176,10 @@ class FacetValueOut(Schema):
 
 
 class SearchOut(Schema):
-    count: int = Field(..., description="matching passages (documents when browsing without words)")
-    documents: int
+    count: int = Field(..., description="matching passages; when more than 2,000 match, 2,000 and `exact` false")
+    exact: bool = Field(True, description="false: more passages match than `count` (the newest 2,000 are ranked "
+                                          "and their documents counted in the facets)")
+    documents: int | None = Field(..., description="documents of the matching passages (null when not `exact`)")
     limit: int
     offset: int
     items: list[HitOut]
@@ -265,17 +270,16 @@ def search(request, filters: Query[Filters], facets: bool = False):
     if not query.q:
         raise HttpError(400, "give words to search for in `q` (or list documents at /api/documents)")
     conn = _conn()
-    try:
-        hits = docs.search(conn, query, limit=filters.limit, offset=filters.offset)
-        n_passages, n_documents = docs.count_matches(conn, query)
-        counts = docs.facets(conn, query) if facets else None
+    try:  # one window of matches for the totals, the facets and the ranking, as on the search page
+        counts = docs.result_counts(conn, query, with_facets=facets)
+        hits = docs.search(conn, query, limit=filters.limit, offset=filters.offset, counts=counts)
     except QueryError as exc:
         raise HttpError(400, str(exc)) from exc
     items = [{**h.as_dict(), "section": docs.section_list(h.section)} for h in hits]
-    return {"count": n_passages, "documents": n_documents, "limit": filters.limit, "offset": filters.offset,
-            "items": items,
-            "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in counts.items()}
-            if counts is not None else None}
+    return {"count": counts.passages, "exact": counts.exact, "documents": counts.documents if counts.exact else None,
+            "limit": filters.limit, "offset": filters.offset, "items": items,
+            "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in counts.facets.items()}
+            if facets else None}
 
 
 @read.get("/sources", response=SourceList, summary="Sources with their status and number of documents")
