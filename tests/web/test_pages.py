@@ -235,3 +235,26 @@ def test_a_search_of_words_too_common_to_rank_says_the_newest_come_first(client,
     html = client.get("/", {"q": "city card"}).content.decode()
     assert "too common to rank by: the newest matches come first" in html
     assert "Municipal ID cards in European cities" in html  # the same matches, in another order
+
+
+def test_statistics_and_the_network_show_what_another_process_ingested_at_once(client, hub, tmp_path):
+    """The pages' caches are keyed on the hub's state: an ingest from the CLI (its own connection, as another
+    process would) shows on the next request, not after the cache's time limit."""
+    from migrahub.services.ingest import ingest
+
+    def documents():
+        return int(re.search(r'<span class="big">(\d+)</span> documents', client.get("/stats").content.decode())
+                   .group(1))
+
+    def nodes():
+        return {n["label"] for n in client.get("/network.json", {"min": 1}).json()["nodes"]}
+
+    before, network_before = documents(), nodes()
+    assert documents() == before  # served from the cache the second time
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "twinning.md").write_text("# Twinning\n\nThe cities of Tampere and Bergen signed a twinning on the "
+                                        "reception of newcomers with the Eurocities network.\n", encoding="utf-8")
+    assert ingest([str(folder)], hub.db).added == 1
+    assert documents() == before + 1
+    assert {"Tampere", "Bergen"} <= nodes() - network_before

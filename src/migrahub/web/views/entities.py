@@ -4,7 +4,6 @@ resource (tables of store/migrations/003_entities.sql)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from migrahub.services import entity_pages
 from migrahub.services.documents import reader
-from migrahub.web import charts
+from migrahub.web import charts, hubcache
 from migrahub.web.params import read_page
 
 TITLES = {"places": "Places", "organisations": "Organisations", "initiatives": "Initiatives", "people": "People",
@@ -62,13 +61,10 @@ def entity(request, entity_id: int):
     fields = [(k.replace("_", " ").capitalize(), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
               for k, v in record["record"].items()
               if k not in ("name", "surface", "type", "kind") and v not in (None, "", [], {})]
-    key = f"entity-charts:{hash(str(settings.MIGRAHUB_DB))}:{entity_id}"
-    data = cache.get(key)
-    if data is None:
-        data = {"years": entity_pages.mentions_per_year(conn, entity_id),
-                "places": [r for r in record["related"] if r["category"] == "places" and r["type"] == "city"][:10],
-                "organisations": [r for r in record["related"] if r["category"] == "organisations"][:10]}
-        cache.set(key, data, CHART_TTL)
+    data = hubcache.cached(conn, "entity-charts", (entity_id,), lambda: {
+        "years": entity_pages.mentions_per_year(conn, entity_id),
+        "places": [r for r in record["related"] if r["category"] == "places" and r["type"] == "city"][:10],
+        "organisations": [r for r in record["related"] if r["category"] == "organisations"][:10]}, CHART_TTL)
     base = reverse("entity", args=[entity_id])
     total = record["document_count"]
     bar = lambda rows: [(r["name"], r["shared"], reverse("entity", args=[r["id"]])) for r in rows]  # noqa: E731

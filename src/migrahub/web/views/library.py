@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from migrahub.services import entity_pages, events, network, practices
 from migrahub.services.documents import reader
-from migrahub.web import charts
+from migrahub.web import charts, hubcache
 from migrahub.web.params import read_page
 
 PAGE = 25
@@ -101,12 +100,9 @@ def event_calendar(request):
 
 
 def _graph(min_weight: int, max_nodes: int) -> network.Graph:
-    key = f"network:{hash(str(settings.MIGRAHUB_DB))}:{min_weight}:{max_nodes}"
-    graph = cache.get(key)
-    if graph is None:
-        graph = network.build_graph(_conn(), min_weight=min_weight, max_nodes=max_nodes)
-        cache.set(key, graph, NETWORK_TTL)
-    return graph
+    conn = _conn()
+    return hubcache.cached(conn, "network", (min_weight, max_nodes),
+                           lambda: network.build_graph(conn, min_weight=min_weight, max_nodes=max_nodes), NETWORK_TTL)
 
 
 def _network_params(request) -> tuple[int, int]:

@@ -4,12 +4,10 @@ its parameters, calls services and renders."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_safe
 from migrahub.services import documents as docs
 from migrahub.services import entity_pages, hub
 from migrahub.store.search import QueryError
-from migrahub.web import charts
+from migrahub.web import charts, hubcache
 from migrahub.web import facets as facet_links
 from migrahub.web.params import PAGE_SIZE, as_params, read_page, read_query, url_with
 
@@ -68,7 +66,7 @@ def search(request):
     return render(request, "web/search.html", context, status=400 if context["errors"] else 200)
 
 
-BROWSE_TTL = 60  # seconds the counts of a browse (no words) are reused: they read every current document
+BROWSE_TTL = 300  # seconds the counts of a browse (no words) of an unchanged hub are kept: they read every document
 
 
 def _counts(conn, query) -> docs.Counts:
@@ -76,13 +74,8 @@ def _counts(conn, query) -> docs.Counts:
     ``BROWSE_TTL`` seconds."""
     if query.q:
         return docs.result_counts(conn, query)
-    raw = settings.MIGRAHUB_DB.as_posix() + json.dumps(as_params(query), sort_keys=True)
-    key = "browse-counts:" + hashlib.sha1(raw.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = docs.result_counts(conn, query)
-        cache.set(key, found, BROWSE_TTL)
-    return found
+    return hubcache.cached(conn, "browse-counts", (sorted(as_params(query).items()),),
+                           lambda: docs.result_counts(conn, query), BROWSE_TTL)
 
 
 @require_safe
@@ -160,25 +153,26 @@ def sources(request):
         "next_url": f"{base}?page={page + 1}" if page * size < total else None})
 
 
-STATS_TTL = 300  # seconds the top places / organisations of the hub are reused (they count every mention)
+STATS_TTL = 300  # seconds the statistics of an unchanged hub are kept (they count every document and mention)
 
 
 @require_safe
 def stats(request):
     conn = _conn()
-    data = hub.stats(settings.MIGRAHUB_DB)
-    years = docs.year_counts(conn)
-    peak = max((n for _, n in years), default=0)
-    key = "stats-top:" + hashlib.sha1(settings.MIGRAHUB_DB.as_posix().encode()).hexdigest()
-    top = cache.get(key)
-    if top is None:
-        top = ({"places": entity_pages.top_entities(conn, "places", city_only=True),
-                "organisations": entity_pages.top_entities(conn, "organisations")}
-               if entity_pages.available(conn) else {"places": [], "organisations": []})
-        cache.set(key, top, STATS_TTL)
+
+    def compute() -> dict:
+        return {"stats": hub.stats(settings.MIGRAHUB_DB), "years": docs.year_counts(conn),
+                "places": entity_pages.top_entities(conn, "places", city_only=True)
+                if entity_pages.available(conn) else [],
+                "organisations": entity_pages.top_entities(conn, "organisations")
+                if entity_pages.available(conn) else []}
+
+    data = hubcache.cached(conn, "stats", (), compute, STATS_TTL)
+    top = {"places": data["places"], "organisations": data["organisations"]}
     bar = lambda rows: [(r["name"], r["documents"], reverse("entity", args=[r["id"]])) for r in rows]  # noqa: E731
     return render(request, "web/stats.html", {
-        "stats": data, "years": years, "peak": peak, "runs": docs.recent_runs(conn), "top": top,
+        "stats": data["stats"], "years": data["years"], "peak": max((n for _, n in data["years"]), default=0),
+        "runs": docs.recent_runs(conn), "top": top,
         "places_chart": charts.bars("top-places", "Cities mentioned in the most documents", bar(top["places"])),
         "orgs_chart": charts.bars("top-orgs", "Organisations mentioned in the most documents",
                                   bar(top["organisations"]))})
