@@ -129,3 +129,31 @@ def test_search_filters_by_mentioned_entity_and_country(hub):
                                                 SearchFilters(country="fr"))}
     assert len(everywhere) >= 2 and in_ghent and in_ghent < everywhere
     assert in_france and in_france.isdisjoint(in_ghent)
+
+
+def test_record_counts_leave_out_older_versions_and_match_a_plain_count(tmp_path):
+    """Counted from indexes (every document less the older versions): equal to counting current documents row by
+    row, and a record mentioned only in a replaced version drops out."""
+    from migrahub.services import entity_pages
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ghent and Antwerp opened welcome desks. Ghent also hosted IOM.", encoding="utf-8")
+    (folder / "b.txt").write_text("Ghent and Lyon exchanged staff on housing for newcomers.", encoding="utf-8")
+    db = tmp_path / "hub.sqlite3"
+    assert ingest([str(folder)], db).added == 2
+    (folder / "a.txt").write_text("Ghent opened a welcome desk for newcomers.", encoding="utf-8")
+    assert ingest([str(folder)], db).versions == 1
+    conn = connect(db)
+    plain = {row[0]: (row[1], row[2]) for row in conn.execute(
+        "SELECT m.entity_id, count(DISTINCT m.document_id), count(*) FROM mentions m JOIN documents d "
+        "ON d.id = m.document_id WHERE d.superseded = 0 GROUP BY m.entity_id")}
+    counts = entity_pages.mention_counts(conn)
+    assert counts == plain
+    names = {row[0]: row[1] for row in conn.execute("SELECT id, name FROM entities")}
+    by_name = {names[eid]: value for eid, value in counts.items()}
+    assert by_name["Ghent"][0] == 2 and "Antwerp" not in by_name
+    total, page = entity_pages.browse(conn, category="places", limit=10)
+    assert [r["name"] for r in page][:1] == ["Ghent"] and page[0]["documents"] == 2
+    assert next(r for r in page if r["name"] == "Antwerp")["documents"] == 0
+    conn.close()

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+
+from migrahub.store.database import hub_state, tuples
 
 CATEGORIES = ("places", "organisations", "initiatives", "people", "events", "practices", "resources")
 SINGULAR = {"places": "place", "organisations": "organisation", "initiatives": "initiative", "people": "person",
@@ -15,22 +18,6 @@ SINGULAR = {"places": "place", "organisations": "organisation", "initiatives": "
 def available(conn: sqlite3.Connection) -> bool:
     """True once the hub has the entity tables."""
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mentions'").fetchone() is not None
-
-
-def entity_list(conn: sqlite3.Connection, category: str, *, name: str = "", country: str | None = None,
-                limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
-    """(total, page) of unmerged records of a category, most mentioned in current documents first; ``name`` filters
-    on a part of the name, ``country`` (ISO code) on the record's country."""
-    cond, params = _record_conditions(category, name, country)
-    total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
-    rows = conn.execute(
-        f"""SELECT e.id, e.name, e.data,
-                   (SELECT count(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id
-                    WHERE m.entity_id = e.id AND d.superseded = 0) AS documents
-            FROM entities e WHERE {cond} ORDER BY documents DESC, e.name LIMIT ? OFFSET ?""",
-        [*params, limit, offset]).fetchall()
-    return total, [{"id": r["id"], "name": r["name"], "record": json.loads(r["data"]), "documents": r["documents"]}
-                   for r in rows]
 
 
 def _record_conditions(category: str | None, name: str, country: str | None) -> tuple[str, list]:
@@ -63,17 +50,45 @@ def browse(conn: sqlite3.Connection, *, category: str | None = None, name: str =
     on a part of the name, ``country`` (ISO code) on the record's country. Each item: ``{id, type, name, mentions,
     documents, record}`` (``type`` is the category)."""
     cond, params = _record_conditions(category_of(category) if category else None, name, country)
-    total = conn.execute(f"SELECT count(*) FROM entities e WHERE {cond}", params).fetchone()[0]
-    rows = conn.execute(
-        f"""SELECT e.id, e.category, e.name, e.data,
-                   (SELECT count(*) FROM mentions m JOIN documents d ON d.id = m.document_id
-                    WHERE m.entity_id = e.id AND d.superseded = 0) AS mentions,
-                   (SELECT count(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id
-                    WHERE m.entity_id = e.id AND d.superseded = 0) AS documents
-            FROM entities e WHERE {cond} ORDER BY documents DESC, mentions DESC, e.name, e.id LIMIT ? OFFSET ?""",
-        [*params, limit, offset]).fetchall()
-    return total, [{"id": r["id"], "type": r["category"], "name": r["name"], "mentions": r["mentions"],
-                    "documents": r["documents"], "record": json.loads(r["data"])} for r in rows]
+    counts = mention_counts(conn)
+    none = (0, 0)
+    rows = tuples(conn, f"SELECT e.id, e.category, e.name FROM entities e WHERE {cond}", params)
+    rows.sort(key=lambda r: (-counts.get(r[0], none)[0], -counts.get(r[0], none)[1], r[2], r[0]))
+    page = rows[offset:offset + limit]
+    data = dict(tuples(conn, f"SELECT id, data FROM entities WHERE id IN ({','.join('?' * len(page))})",
+                       [r[0] for r in page]))
+    return len(rows), [{"id": r[0], "type": r[1], "name": r[2], "mentions": counts.get(r[0], none)[1],
+                        "documents": counts.get(r[0], none)[0], "record": json.loads(data[r[0]])} for r in page]
+
+
+_counts_cache: dict[str, tuple[str, dict[int, tuple[int, int]]]] = {}  # per database: (hub state, counts)
+_counts_lock = threading.Lock()
+
+
+def mention_counts(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
+    """``{record id: (current documents, mentions in them)}`` of every record mentioned, in one pass over the
+    mentions, kept per process until the hub's state changes (an ingest, an edit of a record, from any process)."""
+    key = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    state = hub_state(conn)
+    with _counts_lock:
+        known = _counts_cache.get(key)
+    if known is not None and known[0] == state:
+        return known[1]
+    # every document's counts less the older versions' (few, through a partial index): indexes alone are read
+    counts = {eid: (documents, mentions) for eid, documents, mentions in tuples(
+        conn, "SELECT entity_id, count(DISTINCT document_id), count(*) FROM mentions GROUP BY entity_id")}
+    for eid, documents, mentions in tuples(
+            conn, "SELECT m.entity_id, count(DISTINCT m.document_id), count(*) FROM documents d INDEXED BY "
+                  "documents_superseded CROSS JOIN mentions m ON m.document_id = d.id WHERE d.superseded = 1 "
+                  "GROUP BY m.entity_id"):
+        left = (counts[eid][0] - documents, counts[eid][1] - mentions)
+        if left[1]:
+            counts[eid] = left
+        else:
+            del counts[eid]
+    with _counts_lock:
+        _counts_cache[key] = (state, counts)
+    return counts
 
 
 def summary(conn: sqlite3.Connection, entity_id: int) -> dict | None:
@@ -139,7 +154,7 @@ def entity(conn: sqlite3.Connection, entity_id: int, *, passages: int = 60, page
     out["related"] = related_entities(conn, entity_id, limit=related)
     out["cities"] = []
     if row["category"] == "places" and out["record"].get("type") == "country" and out["record"].get("country"):
-        out["cities"] = entity_list(conn, "places", country=out["record"]["country"], limit=200)[1]
+        out["cities"] = browse(conn, category="places", country=out["record"]["country"], limit=200)[1]
         out["cities"] = [c for c in out["cities"] if c["record"].get("type") != "country"]
     out["country_place"] = None
     if row["category"] == "places" and out["record"].get("type") != "country" and out["record"].get("country"):

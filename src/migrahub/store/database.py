@@ -85,6 +85,13 @@ def tuples(conn: sqlite3.Connection, sql: str, params=()) -> list[tuple]:
     return cursor.execute(sql, params).fetchall()
 
 
+def hub_state(conn: sqlite3.Connection) -> str:
+    """The hub's counters (``hub_state``) as one string: it changes whenever an ingest indexes new passages or writes
+    near-duplicate bands and whenever an entity record changes, from any process. Caches of computed views key on
+    it to see every change at once."""
+    return ",".join(f"{key}={value}" for key, value in conn.execute("SELECT key, value FROM hub_state ORDER BY key"))
+
+
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database has not seen yet; return their names."""
     conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

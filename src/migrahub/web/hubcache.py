@@ -16,17 +16,14 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
+from migrahub.store.database import hub_state
+
 T = TypeVar("T")
-
-
-def state(conn: sqlite3.Connection) -> str:
-    """The hub's counters as one string (a few rows of ``hub_state``)."""
-    return ",".join(f"{key}={value}" for key, value in conn.execute("SELECT key, value FROM hub_state ORDER BY key"))
 
 
 def cached(conn: sqlite3.Connection, name: str, parts: tuple, compute: Callable[[], T], seconds: int) -> T:
     """``compute()``'s value for this hub, this state of the hub and these ``parts``, computed once per process."""
-    raw = "|".join([settings.MIGRAHUB_DB.as_posix(), state(conn), *map(repr, parts)])
+    raw = "|".join([settings.MIGRAHUB_DB.as_posix(), hub_state(conn), *map(repr, parts)])
     key = f"{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:

@@ -34,8 +34,8 @@ def entity_list(request, category: str):
     page = read_page(request.GET)
     name = (request.GET.get("name") or "").strip()[:200]
     country = (request.GET.get("country") or "").strip()[:3] or None
-    total, rows = entity_pages.entity_list(conn, category, name=name, country=country, limit=PAGE,
-                                           offset=(page - 1) * PAGE)
+    total, rows = entity_pages.browse(conn, category=category, name=name, country=country, limit=PAGE,
+                                      offset=(page - 1) * PAGE)
     base = reverse("entities", args=[category])
     extra = "".join(f"&{k}={v}" for k, v in (("name", name), ("country", country)) if v)
     return render(request, "web/entities.html", {
