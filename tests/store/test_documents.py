@@ -127,6 +127,11 @@ def test_old_versions_leave_the_search_index(conn):
     outcome, _ = store.save_document(conn, doc("report.md", STORY + " The pilot ran in Porto."), sid)
     assert outcome == "version" and len(search(conn, "Porto")) == 1 and search(conn, "Braga") == []
     assert count(conn, "documents") == 2
+    # the browse count (every document less the older versions, from indexes) counts the current one only
+    from migrahub.services.documents import Query, count_matches
+
+    assert count_matches(conn, Query()) == (0, 1)
+    assert conn.execute("SELECT count(*) FROM documents WHERE superseded = 0").fetchone()[0] == 1
 
 
 def test_near_duplicates_found_while_their_bands_wait_in_the_queue(conn):

@@ -138,6 +138,9 @@ def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
     """(passages, documents) matching the query under its filters; for a browse, (0, documents)."""
     where, wparams = _where(query)
     if not query.q.strip():
+        if not query.filtered:  # every document less the older versions, from indexes (not each row's flag)
+            return 0, conn.execute("SELECT (SELECT count(*) FROM documents) - (SELECT count(*) FROM documents "
+                                   "INDEXED BY documents_superseded WHERE superseded = 1)").fetchone()[0]
         n = conn.execute(f"SELECT count(*) FROM documents d WHERE {' AND '.join(where)}", wparams).fetchone()[0]
         return 0, n
     try:
