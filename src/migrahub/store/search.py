@@ -219,7 +219,7 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     sources: dict[int, list[str]] = {}
     documents = list({row["document_id"] for row in rows.values()})
     for document_id, locator in conn.execute(
-            "SELECT l.document_id, s.locator FROM document_links l JOIN sources s ON s.id = l.source_id "
+            "SELECT l.document_id, s.locator FROM document_links l CROSS JOIN sources s ON s.id = l.source_id "
             f"WHERE l.document_id IN ({','.join('?' * len(documents))}) ORDER BY l.first_seen, l.rowid", documents):
         sources.setdefault(document_id, []).append(locator)
     hits = []
