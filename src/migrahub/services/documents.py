@@ -18,7 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from migrahub.store import search as fts
-from migrahub.store.database import connect, tuples
+from migrahub.store.database import connect, hub_counter, tuples
 
 FACETS = ("language", "doc_type", "year", "source")
 _local = threading.local()
@@ -203,16 +203,16 @@ def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool =
     else:
         rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
     basis = sorted({doc for _, doc in rows[:WINDOW]})
-    window = tuple(passage for passage, _ in rows)
-    if not with_facets:
-        return Counts({}, {}, min(len(rows), WINDOW), 0 if len(rows) > WINDOW else len(basis), len(rows) <= WINDOW,
-                      len(rows) > WINDOW, window)
-    if len(rows) > WINDOW:
-        return Counts(facets_over(conn, basis), entity_facets(conn, query, basis), WINDOW, 0, False, True, window)
-    # without filters, "counted under the other filters" is the plain count over the matching documents
-    counted = (facets(conn, query, matched=sorted({doc for _, doc in words_only}) if few else None)
-               if query.filtered else facets_over(conn, basis))
-    return Counts(counted, entity_facets(conn, query, basis), len(rows), len(basis), True, False, window)
+    exact = len(rows) <= WINDOW
+    counted, entities = {}, {}
+    if with_facets:
+        # without filters (or over the window), "counted under the other filters" is the plain count over the
+        # matching documents
+        counted = (facets(conn, query, matched=sorted({doc for _, doc in words_only}) if few else None)
+                   if exact and query.filtered else facets_over(conn, basis))
+        entities = entity_facets(conn, query, basis)
+    return Counts(counted, entities, len(rows) if exact else WINDOW, len(basis) if exact else 0, exact, not exact,
+                  tuple(passage for passage, _ in rows))
 
 
 def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:
@@ -244,7 +244,7 @@ def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str
     ``ids``, read from the database only for ids not seen before. The cache is dropped whenever the hub's entity
     counter (``hub_state``, moved by a trigger on every change to an entity, from any process) has moved."""
     key = str(conn.execute("PRAGMA database_list").fetchone()[2])
-    generation = conn.execute("SELECT value FROM hub_state WHERE key = 'entities'").fetchone()[0]
+    generation = hub_counter(conn, "entities")
     with _entity_lock:
         known = _entity_cache.get(key)
         if known is None or known[0] != generation:

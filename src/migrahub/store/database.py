@@ -85,6 +85,12 @@ def tuples(conn: sqlite3.Connection, sql: str, params=()) -> list[tuple]:
     return cursor.execute(sql, params).fetchall()
 
 
+def hub_counter(conn: sqlite3.Connection, key: str) -> int:
+    """One counter of ``hub_state``: ``entities`` (moved by every change to an entity record), ``minhash`` (the stage
+    version of the stored signatures), ``bands_through`` and ``fts_through`` (the ingest marks)."""
+    return conn.execute("SELECT value FROM hub_state WHERE key = ?", (key,)).fetchone()[0]
+
+
 def hub_state(conn: sqlite3.Connection) -> str:
     """The hub's counters (``hub_state``) as one string: it changes whenever an ingest indexes new passages or writes
     near-duplicate bands and whenever an entity record changes, from any process. Caches of computed views key on

@@ -11,7 +11,7 @@ from migrahub.pipeline.fingerprint import BANDS, NEAR_JACCARD, band_hashes, minh
 from migrahub.pipeline.fingerprint import STAGE as FINGERPRINT_STAGE
 from migrahub.pipeline.fingerprint import VERSION as FINGERPRINT_VERSION
 from migrahub.sources import FetchState, SourceResult
-from migrahub.store.database import now, transaction
+from migrahub.store.database import hub_counter, now, transaction
 from migrahub.store.search import facet_tokens, index_pending, unindex_document
 
 Outcome = Literal["added", "linked", "unchanged", "version"]
@@ -74,10 +74,10 @@ def flush_bands(conn: sqlite3.Connection, pending: PendingBands | None = None) -
     """Write the bands of every document after the ``bands_through`` mark into ``document_bands`` (one
     transaction, sorted inserts) and move the mark; return how many documents were written."""
     refresh_fingerprints(conn)
-    if (conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) <= _state(conn, "bands_through"):
+    if (conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) <= hub_counter(conn, "bands_through"):
         return 0
     with transaction(conn):
-        through = _state(conn, "bands_through")
+        through = hub_counter(conn, "bands_through")
         last = conn.execute("SELECT max(id) FROM documents").fetchone()[0]
         rows = conn.execute("SELECT id, fingerprint FROM documents WHERE id > ? AND id <= ? AND fingerprint != x''",
                             (through, last)).fetchall()
@@ -90,10 +90,6 @@ def flush_bands(conn: sqlite3.Connection, pending: PendingBands | None = None) -
     return len(rows)
 
 
-def _state(conn: sqlite3.Connection, key: str) -> int:
-    return conn.execute("SELECT value FROM hub_state WHERE key = ?", (key,)).fetchone()[0]
-
-
 REFRESH_BATCH = 2000  # documents read at a time while signatures are recomputed
 
 
@@ -101,7 +97,7 @@ def refresh_fingerprints(conn: sqlite3.Connection) -> int:
     """Recompute the signatures an older MinHash stage left, from each document's stored text, and rebuild their
     bands on the next :func:`flush_bands` (one transaction: a run killed half-way leaves the old signatures, and the
     next call starts over). Returns how many signatures were recomputed; 0 (one lookup) when they are current."""
-    if _state(conn, "minhash") >= FINGERPRINT_VERSION:
+    if hub_counter(conn, "minhash") >= FINGERPRINT_VERSION:
         return 0
     done, last = 0, 0
     with transaction(conn):

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from migrahub.store.database import tuples
+from migrahub.store.database import hub_counter, tuples
 
 HL_START, HL_END = "\x02", "\x03"
 RANK_WINDOW = 2000  # words matching more passages than this: the newest RANK_WINDOW matches are ranked
@@ -372,7 +372,7 @@ def index_pending(conn: sqlite3.Connection) -> int:
     from migrahub.store.database import transaction
 
     with transaction(conn):
-        through = _fts_through(conn)
+        through = hub_counter(conn, "fts_through")
         last = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
         n = 0
         if last > through:
@@ -393,16 +393,12 @@ def index_pending(conn: sqlite3.Connection) -> int:
         return n + back
 
 
-def _fts_through(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT value FROM hub_state WHERE key = 'fts_through'").fetchone()[0]
-
-
 def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
     """Take a document's passages out of the full-text index, or out of the wait for it (inside the caller's
     transaction). Only passages up to the ``fts_through`` mark are in the index."""
     conn.execute("INSERT INTO passages_fts(passages_fts, rowid, text, facets) "
                  "SELECT 'delete', id, text, facets FROM passages WHERE document_id = ? AND indexed = 1 AND id <= ?",
-                 (document_id, _fts_through(conn)))
+                 (document_id, hub_counter(conn, "fts_through")))
     conn.execute("UPDATE passages SET indexed = 0 WHERE document_id = ? AND indexed = 1", (document_id,))
 
 
