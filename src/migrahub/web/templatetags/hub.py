@@ -61,11 +61,16 @@ def facet_sections(facets, show_value_title: str = "source") -> str:
     return mark_safe("".join(out))  # every label, value and URL above went through escape()
 
 
+def _prefix(name: str) -> str:
+    """A page's path without its trailing id ("/entities/"), to append ids to."""
+    return reverse(name, args=[0])[:-1]
+
+
 @register.simple_tag
 def hit_items(hits) -> str:
     """The ``<li>`` of each search hit: title linked to its passage, highlighted snippet, type, language and date
     (rendered here rather than by a template loop; every piece of text goes through escape())."""
-    doc_url = reverse("document", args=[0])[:-1]  # "/documents/" — the id is appended below
+    doc_url = _prefix("document")
     out = []
     for h in hits:
         lang = f' lang="{escape(h.language)}"' if h.language else ""
@@ -80,11 +85,6 @@ def hit_items(hits) -> str:
                    f'<p class="snippet"{lang}>{highlight(h.snippet, h.highlights)}</p>\n'
                    f'<p class="meta">{" · ".join(meta)}</p>\n</li>\n')
     return mark_safe("".join(out))  # titles, snippets and metadata above went through escape()
-
-
-def _prefix(name: str) -> str:
-    """A page's path without its trailing id ("/entities/"), to append ids to."""
-    return reverse(name, args=[0])[:-1]
 
 
 @register.simple_tag

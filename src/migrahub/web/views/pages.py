@@ -161,14 +161,13 @@ def stats(request):
     conn = _conn()
 
     def compute() -> dict:
-        return {"stats": hub.stats(settings.MIGRAHUB_DB), "years": docs.year_counts(conn),
-                "places": entity_pages.top_entities(conn, "places", city_only=True)
-                if entity_pages.available(conn) else [],
-                "organisations": entity_pages.top_entities(conn, "organisations")
-                if entity_pages.available(conn) else []}
+        top = ({"places": entity_pages.top_entities(conn, "places", city_only=True),
+                "organisations": entity_pages.top_entities(conn, "organisations")}
+               if entity_pages.available(conn) else {"places": [], "organisations": []})
+        return {"stats": hub.stats(settings.MIGRAHUB_DB), "years": docs.year_counts(conn), "top": top}
 
     data = hubcache.cached(conn, "stats", (), compute, STATS_TTL)
-    top = {"places": data["places"], "organisations": data["organisations"]}
+    top = data["top"]
     bar = lambda rows: [(r["name"], r["documents"], reverse("entity", args=[r["id"]])) for r in rows]  # noqa: E731
     return render(request, "web/stats.html", {
         "stats": data["stats"], "years": data["years"], "peak": max((n for _, n in data["years"]), default=0),
