@@ -2,8 +2,12 @@
 
 Handles "25-26 June 2019", "29-30th September, 2016", "30 June to 6 July 2019", "May 26th 2019",
 "between July and October 2019", "June 2019", "le 12 décembre 2019", "du 25 au 26 juin 2019",
-"12 de diciembre de 2019", "del 25 al 26 de junio de 2019", "12. Dezember 2019", "25.–26. Juni 2019", ISO dates.
+"12 de diciembre de 2019", "del 25 al 26 de junio de 2019", "12. Dezember 2019", "25.–26. Juni 2019", ISO dates,
+numeric dates "08.11.2016" and "4/12/2015" (day first, unless the second number cannot be a month).
 Output: ``DateHit(start, end, date_start, date_end)`` with "YYYY-MM-DD", "YYYY-MM" or "YYYY"; end may be None.
+``find_yearless`` finds days named without a year ("le 21 octobre", "Jeudi 1er mars", "June 26 and 27", "19 al 21
+de abril"); their date is "--MM-DD" (ISO 8601's form for a day of no stated year), for the caller to place in a year
+the document states.
 """
 
 from __future__ import annotations
@@ -112,6 +116,20 @@ PATTERNS = [
     re.compile(rf"\b{_m('m1')},?{OF}\s+{_y('y')}", re.I),
     # ISO
     re.compile(r"\b(?P<iso>(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9])\b"),
+    # 08.11.2016, 4/12/2015 (day first; 12/25/2019 month first)
+    re.compile(
+        r"(?<![\w./])(?P<n1>[0-3]?[0-9])(?P<sep>[./])(?P<n2>[0-3]?[0-9])(?P=sep)(?P<ny>(?:19|20)[0-9]{2})(?![\w/])"
+    ),
+]
+YEARLESS = [
+    # du 25 au 26 juin / del 19 al 21 de abril / 20. und 21. Mai / 1er mars (no year after)
+    re.compile(
+        rf"(?:from |du |del |vom )?\b{_d('d1')}(?:{DASH}{_d('d2')})?{OF}\s+{_m('m1')}"
+        r"(?![\w,]*\s*,?\s*(?:de\s+|del\s+)?(?:19|20)[0-9]{2})",
+        re.I,
+    ),
+    # June 26 and 27 / March 2 (English month first)
+    re.compile(rf"\b{_m('m1')}\s+{_d('d1')}(?:{DASH}{_d('d2')})?\b(?!,?\s*(?:19|20)[0-9]{{2}})(?!\s*[0-9])", re.I),
 ]
 
 
@@ -155,6 +173,12 @@ def find_dates(text: str) -> list[DateHit]:
             g = m.groupdict()
             if g.get("iso"):
                 hit = DateHit(m.start(), m.end(), g["iso"], None)
+            elif g.get("ny"):
+                a, b = int(g["n1"]), int(g["n2"])
+                day, month = (b, a) if b > 12 and a <= 12 and g["sep"] == "/" else (a, b)
+                if not (1 <= day <= 31 and 1 <= month <= 12):
+                    continue
+                hit = DateHit(m.start(), m.end(), f"{g['ny']}-{month:02d}-{day:02d}", None)
             else:
                 m1 = MONTHS.get(g["m1"].lower().rstrip("."))
                 if m1 is None:
@@ -183,3 +207,26 @@ def find_dates(text: str) -> list[DateHit]:
         if not any(occupied[m.start() : m.end()]):
             hits.append(DateHit(m.start(), m.end(), m.group(1), None))
     return sorted(hits, key=lambda h: h.start)
+
+
+def find_yearless(text: str, occupied: list[DateHit] = ()) -> list[DateHit]:
+    """Days named without a year ("le 21 octobre", "June 26 and 27"), outside the spans of ``occupied`` (the hits of
+    ``find_dates``): ``date_start`` = "--MM-DD", ``date_end`` = "--MM-DD" or None."""
+    taken = [(h.start, h.end) for h in occupied]
+    out: list[DateHit] = []
+    for rx in YEARLESS:
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            g = m.groupdict()
+            word = g["m1"]
+            month = MONTHS.get(word.lower().rstrip("."))
+            if month is None or not word[0].isupper() and (word.lower() == "may" or rx is YEARLESS[1]):
+                continue
+            d1, d2 = int(g["d1"]), int(g["d2"]) if g.get("d2") else None
+            if not 1 <= d1 <= 31 or d2 is not None and not d1 < d2 <= 31:
+                continue
+            end = f"--{month:02d}-{d2:02d}" if d2 else None
+            out.append(DateHit(m.start(), m.end(), f"--{month:02d}-{d1:02d}", end))
+            taken.append((m.start(), m.end()))
+    return sorted(out, key=lambda h: h.start)

@@ -1,147 +1,398 @@
-"""Events stage: meetings, workshops, conferences, summits, forums, trainings, launches… that are dated or placed.
+"""Events stage: meetings, workshops, conferences, summits, forums, hearings, launches… that are dated or placed.
 
-A sentence with an event noun (EN/FR/ES/DE) and a date or a place mention becomes an event: date from
-``dates.py``, place = first city (else country) mentioned in the sentence, organisers = organisations/initiatives
-mentioned in it, participants_count = a number before "participants/representatives/leaders/…". A sentence naming
-several places for one kind of event ("meetings were held in A, B and C") gives one event per place.
+Cue lexicons per language are in ``data/events_cues.yaml``. An event is found where
+- a sentence has an event noun (EN/FR/ES/DE, German compounds such as "Arbeitstreffen") and a date, a city after
+  "held/met/in", an organiser ("ICMPD organised a roundtable") or "took place / a eu lieu / tuvo lugar / fand statt";
+- a council or committee decides ("the council passed a motion", "agreed at TECC committee September 2019");
+- a report or brochure is presented in a city ("hat in Berlin die Broschüre … vorgestellt");
+- an agenda line or a listing card gives a title with a date ("World Urban Forum, Kuala Lumpur, 7-13 February, 2017";
+  "“Local Responses …”" over "14 - 15 November, 2023"), or a record says "Date of Meeting: 11th March 2021".
+The title is the event's own name (a capitalised name around the noun, a quoted title), else a short noun phrase
+("press conference in Los Angeles", "erste Arbeitstreffen in Rottenburg"), else the headline of a story that
+says "the event took place…" — never the opening words of a sentence. Dates come from ``dates.py`` (a day named
+without a year takes the year stated before it in the document; "today", "heute" take the document's dateline);
+a press release's dateline ("The Hague, December 6, 2017 –") is neither the place nor the date of what it reports.
+Place = first city (else region, else country) mentioned in the sentence; organisers = organisations/initiatives
+mentioned in it; participants_count = a number before "participants/representatives/Teilnehmende/…".
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
-from .dates import find_dates
+from .dates import DateHit, find_dates, find_yearless
+from .prose import alternation, cues, doc_date, flat, headline, word_re
 from .records import Event
-from .segments import clean_inline, paragraphs, sentences
+from .segments import Segment, clean_inline, lines, paragraphs, sentences
 
-STAGE = "extract/events@1"
+STAGE = "extract/events@2"
 
-EVENT_WORDS = (
-    r"workshops?|conferences?|meetings?|summits?|seminars?|webinars?|congress(?:es)?|symposi(?:um|a)|"
-    r"round-?tables?|trainings?|summer schools?|consultations?|hearings?|retreats?|launch(?:ed)?|"
-    r"forums?|fora|sessions?|elections?|visits?|festivals?|exhibitions?|events?|celebrations?|"
-    r"ateliers?|conférences?|réunions?|sommets?|séminaires?|rencontres?|colloques?|formations?|"
-    r"taller(?:es)?|conferencias?|reuniones?|reunión|cumbres?|seminarios?|encuentros?|jornadas?|foros?|"
-    r"Konferenz(?:en)?|Tagung(?:en)?|Treffen|Gipfel|Sitzung(?:en)?|Fachtag(?:e)?|Workshops?|Seminare?|"
-    r"Veranstaltung(?:en)?"
+C = cues("events")
+NOUN_SPECIFIC = alternation(C["nouns"]["specific"])
+# nouns of languages whose names put adjectives after the noun ("Foro Mundial", "Convention nationale")
+NOUN_ROMANCE_RE = re.compile(
+    "(?:" + alternation([C["nouns"][k][lang] for k in ("specific", "general") for lang in ("fr", "es")]) + r")$", re.I
 )
-EVENT_RE = re.compile(rf"\b({EVENT_WORDS})\b", re.I)
-# event nouns specific enough to make a placed sentence an event without "held"/"took place" ("This workshop in
-# Kingston will discuss…"); "event", "session", "visit", "launch", "election" need a verb or a date
-SPECIFIC_RE = re.compile(
-    r"\b(?:workshops?|conferences?|summits?|seminars?|webinars?|congress(?:es)?|symposi(?:um|a)|round-?tables?|"
-    r"summer schools?|consultations?|forums?|ateliers?|conférences?|sommets?|séminaires?|colloques?|"
-    r"taller(?:es)?|conferencias?|cumbres?|seminarios?|jornadas?|Konferenz(?:en)?|Tagung(?:en)?|Gipfel|Fachtag(?:e)?|"
-    r"Seminare?)\b",
+NOUN_ALL = alternation([*flat(C["nouns"]["specific"]), *flat(C["nouns"]["general"])])
+EVENT_RE = re.compile(rf"(?<![\w’-])({NOUN_ALL})(?![\w’-])", re.I)
+SPECIFIC_RE = re.compile(rf"(?<![\w’-])({NOUN_SPECIFIC})(?![\w’-])", re.I)
+COMPOUND_RE = re.compile(
+    r"\b(?!(?:"
+    + "|".join(C["german_compound_stop"])
+    + r")\b)[A-ZÄÖÜ][a-zäöüß]+-?"
+    + "(?:"
+    + "|".join(sorted(C["german_compound_heads"], key=len, reverse=True))
+    + r")\b"
+)
+ANAPHORIC_RE = word_re(C["anaphoric"])
+TOOK_PLACE_RE = word_re(C["took_place"])
+HELD_RE = word_re(C["held"])
+ORGANISED_RE = re.compile(
+    rf"\b{alternation(C['organised_verbs'])}\s+{alternation(C['articles'])}\s+(?:[\w-]+\s+){{0,3}}?"
+    rf"(?P<noun>{NOUN_SPECIFIC}|{alternation(['meetings?', 'trainings?', 'sessions?', 'réunions?', 'rencontres?', 'reuniones?', 'reunión', 'Treffen', 'Sitzung(?:en)?'])})"  # noqa: E501
+    r"(?![\w’-])",
     re.I,
 )
-TOOK_PLACE_RE = re.compile(
-    r"\b(?:took place|takes place|will take place|was held|were held|will be held|a eu lieu|"
-    r"aura lieu|s'est tenue?|tuvo lugar|tendrá lugar|se celebró|fand statt|findet statt)\b",
-    re.I,
-)
-CLAUSE_RE = re.compile(r";\s+|,\s+(?=and (?:the|a|an) )|,\s+(?=while )|,\s+(?=whereas )")
-HELD_RE = re.compile(
-    r"\b(?:held|took place|take place|taking place|will be held|hosted|organi[sz]ed|convened|"
-    r"gathered|met|launched|attended|a eu lieu|aura lieu|s'est tenu|se tiendra|organisé|"
-    r"tuvo lugar|se celebró|tendrá lugar|celebrad[oa]|organizad[oa]|fand statt|findet statt|"
-    r"stattfinden|veranstaltet)\b",
-    re.I,
-)
+BODY_RE = word_re(C["decision_bodies"])
+DECISION_RE = word_re(C["decision_verbs"])
+ORDINAL_RE = re.compile(rf"(?:{alternation(C['ordinals'])})(?:-ever)?\s+$", re.I)
 COUNT_RE = re.compile(
-    r"\b(?:over |more than |around |some |about |almost |nearly |plus de |más de |über )?([0-9]{1,5})\s+"
-    r"(?:\w+\s+){0,2}(?:participants|representatives|leaders|delegates|attendees|people|experts|"
-    r"officials|mayors|participantes|personnes|Teilnehmende|Teilnehmer(?:innen)?)\b",
+    rf"\b(?:{alternation(C['count_prefixes'])}\s+)?([0-9]{{1,3}}(?:[,.][0-9]{{3}})?|[0-9]{{1,5}})\s+(?:[\w-]+\s+){{0,2}}"
+    rf"{alternation(C['count_nouns'])}(?![\w])",
+    re.I,
+)
+MEET_RE = word_re(C["meet_verbs"])
+PUBLISHED_RE = re.compile(rf"{alternation(C['published_labels'])}\s*:?\s*$", re.I)
+MEETING_LABEL_RE = re.compile(rf"^\W*{alternation(C['meeting_labels'])}\s*:?\s*", re.I)
+TODAY_RE = word_re(C["today"])
+PRESENT_RE = re.compile(
+    r"\b(?:presented|launched|unveiled|présentée?s?|a présenté|ont présenté|presentó|presentaron|presentad[oa]|"
+    r"vorgestellt|präsentiert)\b",
+    re.I,
+)
+# a resource presented at an event ("presented the report", "die Broschüre … vorgestellt")
+PRESENTED_THING_RE = re.compile(
+    r"\b(?:report|study|brochure|guide|toolkit|handbook|strategy|plan|rapport|étude|guide|informe|estudio|guía|"
+    r"Broschüre|Bericht|Studie|Leitfaden|Handreichung)\b",
     re.I,
 )
 # quotes; an apostrophe inside or at the end of a word ("Obama's Leaders' Summit") is not a quote mark
-QUOTE_RE = re.compile(r"(?:[“\"]|(?<!\w)[‘'])([^”\"’']{6,160})(?:[”\"]|[’'](?!\w))")
+QUOTE_RE = re.compile(
+    r"“\s*([^”“]{6,160}?)\s*[”\"]|\"\s*([^\"“”]{6,160}?)\s*[\"”]|«\s*([^»«]{6,160}?)\s*»|„\s*([^“„]{6,160}?)\s*[“”]|"
+    r"(?<!\w)[‘']([^’'\n]{6,160}?)[’'](?!\w)"
+)
+
+
+def _quote(m: re.Match) -> str:
+    return next(g for g in m.groups() if g is not None).strip()
+
+
 # "Wed, 10 Jul 2019 17:04:48 +0200": a feed item's publication time stamp, not the date of an event
 STAMP_RE = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+[0-3]?[0-9]\s+[A-Z][a-z]{2}\s+(?:19|20)[0-9]{2}\s+[0-2][0-9]:[0-5][0-9]"
     r"(?::[0-5][0-9])?(?:\s*(?:[+-][0-9]{4}|GMT|UTC|[A-Z]{3}))?"
 )
-# "ICMPD organised a roundtable", "la ville a organisé un atelier", "el ayuntamiento organizó un taller",
-# "die Stadt veranstaltete einen Workshop": an event stated with its organiser, even without date or place
-ORGANISED_RE = re.compile(
-    r"\b(?:organi[sz]ed|hosted|convened|held|co-organi[sz]ed|a organisé|ont organisé|a accueilli|organizó|"
-    r"organizaron|celebró|acogió|veranstaltete|organisierte|richtete)\s+(?:an?|the|its|their|one of the|un|une|"
-    r"le|la|el|los|las|einen?|eine|die|den|das)\s+(?:\w+\s+){0,3}?(?P<noun>"
-    + EVENT_WORDS.replace("launch(?:ed)?|", "").replace("events?|", "").replace("visits?|", "")
-    + r")\b",
-    re.I,
-)
+CLAUSE_RE = re.compile(r";\s+|,\s+(?=and (?:the|a|an) )|,\s+(?=while )|,\s+(?=whereas )")
 # "GFMD 2015", "World Refugee Day 2019": the yearly edition of a forum, summit, conference or day
 EDITION_HEAD_RE = re.compile(
-    r"\b(?:Forum|Summit|Conference|Congress|Day|Week|Forum|Foro|Sommet|Cumbre|Gipfel|Konferenz|"
+    r"\b(?:Forum|Summit|Conference|Congress|Day|Week|Foro|Sommet|Cumbre|Gipfel|Konferenz|"
     r"Tag|Woche|Journée|Semaine|Día|Semana)\b"
 )
+DAY_NOUN_RE = re.compile(r"\b(?:Day|Week|Journée|Semaine|Día|Semana|Tag|Woche)\b")
+PLACE_PREP_RE = re.compile(r"\b(?:in|at|à|au|en|em|im|in der|in the city of|dans la ville de)\s+[(]?$", re.I)
+# words that open a sentence or stand before a name without being part of it
+LEAD = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "its",
+    "their",
+    "our",
+    "at",
+    "in",
+    "on",
+    "of",
+    "for",
+    "from",
+    "during",
+    "le",
+    "la",
+    "les",
+    "l",
+    "un",
+    "une",
+    "ce",
+    "cette",
+    "du",
+    "des",
+    "au",
+    "aux",
+    "el",
+    "los",
+    "las",
+    "una",
+    "este",
+    "esta",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "ein",
+    "eine",
+    "einer",
+    "eines",
+    "beim",
+    "im",
+    "am",
+    "zum",
+    "zur",
+    "last",
+    "next",
+    "since",
+    "after",
+    "before",
+    "following",
+    "and",
+    "et",
+    "y",
+    "und",
+    "with",
+    "to",
+}
+CONNECT = {
+    "of",
+    "for",
+    "on",
+    "and",
+    "the",
+    "de",
+    "des",
+    "du",
+    "la",
+    "le",
+    "del",
+    "der",
+    "für",
+    "und",
+    "y",
+    "et",
+    "sur",
+    "sobre",
+    "para",
+    "pour",
+    "to",
+    "in",
+    "zu",
+    "zur",
+    "zum",
+    "von",
+    "über",
+    "en",
+    "el",
+    "los",
+    "las",
+}
+
+
+class _Doc:
+    """What every rule needs about the document: sorted dates (datelines and stamps left out), mentions, the
+    headline and the dateline."""
+
+    def __init__(self, text, place_recs, place_mentions, ents, ne_mentions):
+        self.text = text
+        self.place_by_key = {p.key: p for p in place_recs}
+        self.ent_by_key = {e.key: e for e in ents}
+        stamps = [(m.start(), m.end()) for m in STAMP_RE.finditer(text)]
+        dates = [d for d in find_dates(text) if not any(a <= d.start < b for a, b in stamps)]
+        self.date = doc_date(text, dates)
+        # "Posted: 2019-11-26": the page's own date, not an event's
+        dates = [d for d in dates if not PUBLISHED_RE.search(text[max(0, d.start - 30) : d.start])]
+        self.datelines = _datelines(text, dates, place_mentions)
+        self.dates = [d for d in dates if not _inside(d.start, self.datelines)]
+        self.yearless = find_yearless(text, dates)
+        # "20. und 21. Mai 2019": a place name inside a date is the month
+        in_dates = [(d.start, d.end) for d in dates]
+        self.pm = [m for m in place_mentions if not _inside(m.start, self.datelines) and not _inside(m.start, in_dates)]
+        self.pm_starts = [m.start for m in self.pm]
+        self.ne = list(ne_mentions)
+        self.ne_starts = [m.start for m in self.ne]
+        self.d_starts = [d.start for d in self.dates]
+        h = headline(text)
+        self.headline = h.text if h else None
+
+    def places_in(self, s: int, e: int):
+        i, j = bisect.bisect_left(self.pm_starts, s), bisect.bisect_left(self.pm_starts, e)
+        return [self.place_by_key[m.key] for m in self.pm[i:j] if m.key in self.place_by_key], self.pm[i:j]
+
+    def ents_in(self, s: int, e: int):
+        i, j = bisect.bisect_left(self.ne_starts, s), bisect.bisect_left(self.ne_starts, e)
+        return self.ne[i:j]
+
+    def dates_in(self, s: int, e: int) -> list[DateHit]:
+        i, j = bisect.bisect_left(self.d_starts, s), bisect.bisect_left(self.d_starts, e)
+        out = self.dates[i:j]
+        for y in self.yearless:
+            if s <= y.start < e:
+                out.append(self._with_year(y))
+        return [d for d in out if d is not None]
+
+    def _with_year(self, y: DateHit) -> DateHit | None:
+        """A day without a year takes the year of the nearest date stated before it (within 1,500 characters)."""
+        i = bisect.bisect_left(self.d_starts, y.start)
+        for d in reversed(self.dates[:i]):
+            if y.start - d.start > 1500:
+                break
+            year = d.date_start[:4]
+            return DateHit(y.start, y.end, year + y.date_start[1:], year + y.date_end[1:] if y.date_end else None)
+        return None
+
+    def organisers(self, s: int, e: int) -> tuple[str, ...]:
+        out: list[str] = []
+        for m in self.ents_in(s, e):
+            ent = self.ent_by_key.get(m.key)
+            if ent is not None:
+                label = ent.acronym or ent.name
+                if label not in out:
+                    out.append(label)
+        return tuple(out[:6])
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _datelines(text: str, dates: list[DateHit], place_mentions) -> list[tuple[int, int]]:
+    """Spans of datelines: "The Hague, December 6, 2017 –", "DENVER (April 28, 2023)—", a letter's "Barcelona,
+    22 November 2019" on a line of its own."""
+    out = []
+    for d in dates:
+        ls = text.rfind("\n", 0, d.start) + 1
+        head = text[ls : d.start]
+        if len(head) > 40 or not re.fullmatch(r"[A-ZÀ-Þ][\w .’'-]{1,35}(?:,\s*|\s*\(\s*)", head):
+            continue
+        tail = re.match(r"[ \t]*(?:\n|$)|\s*(?:\)|–|—|-|:)", text[d.end : d.end + 6])
+        if tail:
+            out.append((ls, d.end + len(tail.group(0))))
+    return out
 
 
 def extract_events(text, place_recs, place_mentions, ents, ne_mentions) -> list[Event]:
-    place_by_key = {p.key: p for p in place_recs}
-    ent_by_key = {e.key: e for e in ents}
-    stamps = [(m.start(), m.end()) for m in STAMP_RE.finditer(text)]
-    dates = [d for d in find_dates(text) if not any(a <= d.start < b for a, b in stamps)]
+    doc = _Doc(text, place_recs, place_mentions, ents, ne_mentions)
+    events: list[Event] = []
+    events += _sentence_events(doc)
+    events += _listed_events(doc)
+    events += _editions(text, ents, ne_mentions, events)
+    return _dedupe(events)
+
+
+def _sentences(text: str, para: Segment) -> list[Segment]:
+    """Sentences of a paragraph, a sentence break inside a quoted title undone („Sichere Häfen. Leinen los …“)."""
+    out: list[Segment] = []
+    for s in sentences(text, para.start, para.end):
+        # "… fand am 1." + "Oktober 2019 … statt": a German ordinal day is not a sentence end
+        if out and (_open_quote(out[-1].text) or re.search(r"(?<![\d.])[0-3]?[0-9]\.$", out[-1].text)):
+            p = out[-1]
+            out[-1] = Segment(p.start, s.end, text[p.start : s.end])
+        else:
+            out.append(s)
+    return out
+
+
+def _open_quote(t: str) -> bool:
+    """A quote opened and not closed: German „…“, French «…», English “…”."""
+    if "„" in t:
+        return t.count("„") > t.count("“")
+    return t.count("«") > t.count("»") or t.count("“") > t.count("”")
+
+
+def _clauses(text: str, para: Segment) -> list[Segment]:
+    out = []
+    for sent0 in _sentences(text, para):
+        pos = 0
+        for m in CLAUSE_RE.finditer(sent0.text):
+            out.append(Segment(sent0.start + pos, sent0.start + m.start(), sent0.text[pos : m.start()]))
+            pos = m.end()
+        out.append(Segment(sent0.start + pos, sent0.end, sent0.text[pos:]))
+    return out
+
+
+def _event_noun(s: str) -> re.Match | None:
+    m = EVENT_RE.search(s)
+    c = COMPOUND_RE.search(s)
+    if c and (m is None or c.start() < m.start()):
+        return c
+    return m
+
+
+def _sentence_events(doc: _Doc) -> list[Event]:
+    text = doc.text
     events: list[Event] = []
     seen: set[tuple] = set()
     for para in paragraphs(text):
-        clauses = []
-        for sent0 in sentences(text, para.start, para.end):
-            pos = 0
-            for m in CLAUSE_RE.finditer(sent0.text):
-                clauses.append(type(sent0)(sent0.start + pos, sent0.start + m.start(), sent0.text[pos : m.start()]))
-                pos = m.end()
-            clauses.append(type(sent0)(sent0.start + pos, sent0.end, sent0.text[pos:]))
+        if MEETING_LABEL_RE.match(para.text):
+            events += _meeting_record(doc, para)
+            continue
+        clauses = _clauses(text, para)
+        prev_noun = None
+        n_before = len(events)
         for sent in clauses:
             words = sent.text.split()
-            if len(words) < 4 or len(words) > 120:
+            if len(words) < 3 or len(words) > 120:
                 continue
-            ev = EVENT_RE.search(sent.text) or TOOK_PLACE_RE.search(sent.text)
-            if not ev:
+            ev = _event_noun(sent.text)
+            took = TOOK_PLACE_RE.search(sent.text)
+            decision = _decision(doc, para, sent)
+            if decision is not None:
+                events.append(decision)
+            presented = _presentation(doc, sent)
+            if presented is not None:
+                events.append(presented)
+            if ev is None and not took:
+                met = _meeting_of(doc, sent)
+                if met is not None:
+                    events.append(met)
                 continue
             org_ev = ORGANISED_RE.search(sent.text)
-            sd = [
-                d
-                for d in dates
-                if sent.start <= d.start < sent.end
-                and (d.date_end or len(d.date_start) > 4 or HELD_RE.search(sent.text))
-            ]
-            pm = [m for m in place_mentions if sent.start <= m.start < sent.end]
-            cities = [place_by_key[m.key] for m in pm if place_by_key[m.key].type == "city"]
-            placed = cities and (HELD_RE.search(sent.text) or _noun_in_city(text, sent, pm, place_by_key))
-            if not sd and not placed and not org_ev:
+            held = HELD_RE.search(sent.text)
+            sd = [d for d in doc.dates_in(sent.start, sent.end) if d.date_end or len(d.date_start) > 4 or held or took]
+            if not sd and TODAY_RE.search(sent.text) and doc.date and (held or took) and ev is not None:
+                sd = [doc.date]
+            cities_all, pm = doc.places_in(sent.start, sent.end)
+            cities = _prefer_located([p for p in cities_all if p.type == "city"], pm, doc, sent)
+            placed = cities and (held or took or _noun_in_city(text, sent, pm, doc.place_by_key))
+            anaphor = took and ANAPHORIC_RE.search(sent.text)
+            if not sd and not placed and not org_ev and not took:
+                if ev is not None:
+                    sub = _part_of(doc, sent, ev, events)
+                    if sub is not None:
+                        events.append(sub)
+                    prev_noun = ev
                 continue
             d = sd[0] if sd else None
-            orgs = []
-            for m in ne_mentions:
-                if sent.start <= m.start < sent.end:
-                    e = ent_by_key.get(m.key)
-                    if e is not None:
-                        label = e.acronym or e.name
-                        if label not in orgs:
-                            orgs.append(label)
-            cm = COUNT_RE.search(sent.text)
-            count = int(cm.group(1)) if cm else None
-            title = _title(sent.text, ev) if not (org_ev and not sd and not cities) else _np_title(sent.text, org_ev)
-            evidence = " ".join(clean_inline(sent.text).split()[:12])
-            targets = (
-                cities
-                if len(cities) > 1 and re.search(r"\b(?:meetings|workshops|events|sessions)\b", sent.text, re.I)
-                else (cities[:1] or [None])
-            )
+            count = _count(sent.text)
             if not cities:
-                # no city: the first region ("New York" the state), else the first country
-                regions = [place_by_key[m.key] for m in pm if place_by_key[m.key].type == "region"]
-                countries = [place_by_key[m.key] for m in pm if place_by_key[m.key].type == "country"]
-                targets = regions[:1] or countries[:1] or [None]
+                regions = [p for p in cities_all if p.type == "region"]
+                countries = [p for p in cities_all if p.type == "country"]
+                cities_or = regions[:1] or countries[:1]
+            else:
+                cities_or = cities
+            earlier = events[-1].title if len(events) > n_before else None
+            title = _title(doc, sent, ev, org_ev, anaphor, prev_noun, cities_or[0] if cities_or else None, earlier)
+            if ev is not None:
+                prev_noun = ev
+            if not title or took and not (sd or placed or org_ev or anaphor or _is_name(title)):
+                continue
+            evidence = " ".join(clean_inline(sent.text).split()[:12])
+            plural = re.search(r"\b(?:meetings|workshops|events|sessions|réunions|reuniones|Treffen)\b", sent.text)
+            targets = cities if len(cities) > 1 and plural else (cities_or[:1] or [None])
             for place in targets:
-                key = (
-                    d.date_start if d else None,
-                    place.name if place else None,
-                    title if not d and not place else None,
-                )
+                key = (d.date_start if d else None, place.name if place else None, title)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -154,29 +405,448 @@ def extract_events(text, place_recs, place_mentions, ents, ne_mentions) -> list[
                         d.date_end if d else None,
                         place.name if place else None,
                         place.country if place else None,
-                        tuple(orgs[:6]),
+                        doc.organisers(sent.start, sent.end),
                         count,
                         evidence,
                         sent.start,
                     )
                 )
-    events += _editions(text, ents, ne_mentions, events)
-    return _dedupe(events)
+    return events
 
 
-PLACE_PREP_RE = re.compile(r"\b(?:in|at|à|au|en|em|im|in der|in the city of|dans la ville de)\s+$", re.I)
+def _prefer_located(cities, pm, doc: _Doc, sent: Segment):
+    """Cities named after "in/at/à/en" first ("From Zürich to Bristol, mayors meet in Geneva")."""
+    located = []
+    for m in pm:
+        p = doc.place_by_key.get(m.key)
+        if p in cities and PLACE_PREP_RE.search(doc.text[max(sent.start, m.start - 12) : m.start]) and p not in located:
+            located.append(p)
+    return located + [p for p in cities if p not in located]
+
+
+def _count(s: str) -> int | None:
+    m = COUNT_RE.search(s)
+    if not m:
+        return None
+    if re.fullmatch(r"(?:19|20)[0-9]{2}", m.group(1)):
+        return None  # a year
+    n = int(re.sub(r"[,.]", "", m.group(1)))
+    return n if n < 100000 else None
 
 
 def _noun_in_city(text: str, sent, pm, place_by_key) -> bool:
     """ "This workshop in Kingston…", "Academia Conference II … in Tunis": an event noun, then "in/at/à/en" + a city
     within a few words (not "a textiles workshop near X")."""
-    for m in SPECIFIC_RE.finditer(sent.text):
+    for m in list(SPECIFIC_RE.finditer(sent.text)) + list(COMPOUND_RE.finditer(sent.text)):
         end = sent.start + m.end()
         for pmk in pm:
-            if place_by_key[pmk.key].type == "city" and 0 <= pmk.start - end <= 100:
+            if pmk.key in place_by_key and place_by_key[pmk.key].type == "city" and 0 <= pmk.start - end <= 100:
                 if PLACE_PREP_RE.search(text[end : pmk.start]):
                     return True
     return False
+
+
+# --- titles ------------------------------------------------------------------------------------------------------
+
+
+def _title(doc: _Doc, sent: Segment, ev, org_ev, anaphor, prev_noun, place, earlier=None) -> str | None:
+    """The event's title; ``earlier`` is the title of an event found before in the same paragraph, which "the
+    event took place…" refers to (else the story's headline does)."""
+    s = sent.text
+    if anaphor and (ev is None or ev.group(0).lower() in ("event", "evento", "événement", "veranstaltung")):
+        if earlier or doc.headline:
+            return earlier or doc.headline
+    if ev is None:
+        noun = prev_noun.group(0) if prev_noun is not None else None
+        return _generic(noun, place) if noun else None
+    q = _quoted_after(s, ev)
+    if q:
+        return q
+    named = _named(s, ev)
+    if named:
+        return named
+    if org_ev and (place is None or place.type != "city"):
+        return _np_title(s, org_ev)
+    lead = ORDINAL_RE.search(s[: ev.start()])
+    noun = (lead.group(0) if lead else "") + ev.group(0)
+    return _generic(noun, place)
+
+
+def _is_name(title: str) -> bool:
+    """A title that names the event (capitalised words besides its first, or a quoted title)."""
+    return "“" in title or sum(w[:1].isupper() for w in title.split()[1:]) >= 1 and " in " not in title
+
+
+def _generic(noun: str, place) -> str:
+    """A title made of the event noun alone ("Erste Arbeitstreffen", "Press conference"); the place is a field of
+    its own."""
+    noun = clean_inline(noun).strip()
+    return noun[:1].upper() + noun[1:]
+
+
+def _quoted_after(s: str, ev: re.Match) -> str | None:
+    for q in QUOTE_RE.finditer(s):
+        gap = s[ev.end() : q.start()]
+        if 0 <= q.start() - ev.end() <= 40 and not re.search(r"[.;]", gap) and len(_quote(q).split()) >= 2:
+            lead = ORDINAL_RE.search(s[: ev.start()])
+            noun = (lead.group(0) if lead else "") + ev.group(0)
+            noun = noun[:1].upper() + noun[1:]
+            return f"{noun} “{_quote(q)}”"
+    return None
+
+
+RIGHT_RE = re.compile(
+    r"\s*((?:[A-Z0-9IVX][\w’'\-]*\s*){0,3}(?:(?:on|for|of|sur|pour|sobre|para|zu|zum|zur|über|der|des|de la|de|du)\s+"
+    r"(?:the |la |le |l'|l’|el |los |las |die |der |den |des )?"
+    r"(?:[A-ZÀ-Þ][\w’'\-]*(?:,\s*(?=[A-ZÀ-Þ]))?\s*(?:(?:and|et|y|und|of|de|la|para|von|for)\s+(?:la\s+|el\s+)?)?){1,8})?)"
+)
+
+
+def _named(s: str, ev: re.Match) -> str | None:
+    """The event's name around its noun: capitalised words before it ("4th Global Mayoral Forum", "Cities for
+    Immigrant Integration conference") and a linked topic after it ("Summit on Refugees", "Foro Mundial sobre
+    Violencias Urbanas", "Bundeskonferenz der Integrationsbeauftragten von Bund, Ländern und Kommunen")."""
+    left = _left_name(s[: ev.start()])
+    right = RIGHT_RE.match(s, ev.end())
+    tail = right.group(1).strip().rstrip(",") if right else ""
+    # bare capitalised words after an English or German noun are not its name ("… Event Thematic Reference
+    # Document"), save a number ("Academia Conference II"); after a French or Spanish one they are ("Foro Mundial")
+    bare = re.match(r"((?:[A-Z0-9IVX][\w’'\-]*\s*){0,3})", tail)
+    if bare and bare.group(1) and not NOUN_ROMANCE_RE.search(ev.group(0)):
+        keep = re.match(r"(?:[IVX]+|[0-9]+)\b\s*", tail)
+        rest = tail[bare.end() :]
+        tail = ((keep.group(0) if keep else "") + (rest if keep or not rest else "")).strip()
+        if not keep and rest and not re.match(r"(?:on|for|of|zu|zum|zur|über|der|des)\b", rest):
+            tail = ""
+    noun = ev.group(0)
+    capital_noun = noun[:1].isupper() and ev.start() > 0 and not re.search(r"[.!?:]\s*$", s[: ev.start()])
+    if not left and not (tail and (capital_noun or _has_capital_word(tail))):
+        return None
+    if not left and not capital_noun and not re.match(r"(?:[A-ZÀ-Þ0-9])", tail):
+        return None
+    head = " ".join(x for x in (left, noun, tail) if x)
+    head = re.sub(r"\s+", " ", clean_inline(head)).strip(" ,")
+    return head if len(head.split()) >= 2 else None
+
+
+def _has_capital_word(t: str) -> bool:
+    return any(w[:1].isupper() for w in t.split())
+
+
+def _left_name(left: str) -> str:
+    words = left.split()
+    kept: list[str] = []
+    for w in reversed(words):
+        if w[-1:] in ',;:.!?)»”"' and not re.fullmatch(r"[0-9]+(?:st|nd|rd|th|e|er|º)?\.?", w):
+            break
+        bare = w.strip('(“"«„')
+        if not bare:
+            break
+        if bare[:1].isupper() or bare[:1].isdigit():
+            kept.insert(0, bare)
+        elif bare.lower() in CONNECT and kept:
+            kept.insert(0, bare)
+        else:
+            break
+    while kept and (kept[0].lower() in LEAD or kept[0].lower() in CONNECT):
+        kept.pop(0)
+    # a name needs a capitalised word that is not a number ("2023 United Nations Global Refugee …")
+    if not any(w[:1].isupper() for w in kept):
+        return ""
+    return " ".join(kept[-8:])
+
+
+def _np_title(sentence: str, m: re.Match) -> str:
+    """The event noun phrase after "organised a …", up to the end of the clause ("roundtable discussion among …")."""
+    rest = sentence[m.start("noun") :]
+    rest = re.split(r"[.;:,(]|\s(?:to|which|that|where|who|in order|with the aim|pour|para|um)\s", rest)[0]
+    words = clean_inline(rest).split()[:14]
+    t = " ".join(words)
+    return t[:1].upper() + t[1:]
+
+
+# --- meetings of a body, parts of an event ----------------------------------------------------------------------
+
+
+def _meeting_of(doc: _Doc, sent: Segment) -> Event | None:
+    """ "le Parlement Global des Maires s'est réuni à Palerme", "the board met in Vienna on 3 May 2019": a body that
+    meets in a city holds a meeting there."""
+    v = MEET_RE.search(sent.text)
+    if not v:
+        return None
+    cities, pm = doc.places_in(sent.start + v.end(), sent.end)
+    after = [m for m in pm if m.start - (sent.start + v.end()) <= 12]
+    place = next((doc.place_by_key[m.key] for m in after if doc.place_by_key[m.key].type == "city"), None)
+    who = [m for m in doc.ents_in(sent.start, sent.start + v.start())]
+    if place is None or not who:
+        return None
+    d = next(iter(doc.dates_in(sent.start, sent.end)), None)
+    name = who[-1].surface
+    return Event(
+        "event:v",
+        f"Meeting of {name}",
+        d.date_start if d else None,
+        d.date_end if d else None,
+        place.name,
+        place.country,
+        (name,),
+        _count(sent.text),
+        " ".join(clean_inline(sent.text).split()[:12]),
+        sent.start,
+    )
+
+
+def _part_of(doc: _Doc, sent: Segment, ev: re.Match, events: list[Event]) -> Event | None:
+    """ "La première table ronde était dédiée à …" after a colloquium: a numbered part of the event just reported
+    (within 3,000 characters) takes its date and place."""
+    lead = ORDINAL_RE.search(sent.text[: ev.start()])
+    if lead is None or not SPECIFIC_RE.fullmatch(ev.group(0)) or not events:
+        return None
+    main = events[-1]
+    if sent.start - main.start > 3000 or not (main.date_start or main.place):
+        return None
+    noun = lead.group(0) + ev.group(0)
+    return replace(
+        main,
+        key="event:s",
+        title=noun[:1].upper() + noun[1:],
+        organisers=main.organisers,
+        participants_count=None,
+        evidence=" ".join(clean_inline(sent.text).split()[:12]),
+        start=sent.start,
+    )
+
+
+# --- decisions, presentations, meeting records -------------------------------------------------------------------
+
+
+def _decision(doc: _Doc, para: Segment, sent: Segment) -> Event | None:
+    """ "Last night the council passed a motion", "accepted by the NICE committee in January 2018": a council or
+    committee that decides holds a meeting; its place is the council's town."""
+    v = DECISION_RE.search(sent.text)
+    if not v:
+        return None
+    window = doc.text[max(para.start, sent.start - 200) : sent.end]
+    offset = max(para.start, sent.start - 200)
+    bodies = list(BODY_RE.finditer(window))
+    if not bodies:
+        return None
+    pos = sent.start + v.start() - offset
+    body = min(bodies, key=lambda b: abs(b.start() - pos))
+    if abs(body.start() - pos) > 120:
+        return None
+    dates = [d for d in doc.dates_in(sent.start, sent.end) if len(d.date_start) > 4]
+    # "approved by the Management Committee": a passive decision needs its date to be a meeting
+    passive = re.search(
+        r"\b(?:by|par|por|von|durch)\s+(?:the\s+|la\s+|le\s+|el\s+|dem\s+)?(?:[\w’'-]+\s+){0,6}$",
+        window[: body.start()][-80:],
+    )
+    if (passive or body.start() > pos) and not dates:
+        return None
+    name = _body_name(doc, offset + body.start(), offset + body.end(), para)
+    if not name:
+        return None
+    cities, _ = doc.places_in(sent.start, sent.end)
+    place = next((p for p in cities if p.type == "city"), None)
+    place_name = place.name if place else _town_of(name)
+    d = dates[0] if dates else None
+    return Event(
+        "event:d",
+        f"{name} meeting",
+        d.date_start if d else None,
+        d.date_end if d else None,
+        place_name,
+        place.country if place else None,
+        (name,),
+        None,
+        " ".join(clean_inline(sent.text).split()[:12]),
+        sent.start,
+    )
+
+
+def _body_name(doc: _Doc, s: int, e: int, para: Segment) -> str | None:
+    """The name of the deciding body: an organisation mention around the word ("Sunderland Council"), an acronym or
+    capitalised words before it ("NICE committee", "TECC committee"), else the nearest council named before."""
+    for m in doc.ents_in(max(para.start, s - 80), e + 1):
+        if m.start <= s and m.end >= e:
+            return m.surface
+    before = doc.text[max(para.start, s - 40) : s]
+    acr = re.search(r"(?:\(([A-Z][A-Z0-9&]{1,9})\)|\b([A-Z][A-Z0-9&]{1,9})|((?:[A-Z][a-z]+ ){1,3}))\s*$", before)
+    if acr:
+        label = (acr.group(1) or acr.group(2) or acr.group(3)).strip()
+        if label.lower() not in LEAD and label not in ("The", "That"):
+            return f"{label} {doc.text[s:e]}"
+    named = [m for m in doc.ents_in(para.start, s) if BODY_RE.search(m.surface)]
+    return named[-1].surface if named else None
+
+
+TOWN_RE = re.compile(
+    r"^(?:the\s+)?(?P<town>[A-ZÀ-Þ][\w’'-]+(?:\s+[A-ZÀ-Þ][\w’'-]+){0,2}?)\s+(?:City\s+|County\s+|Borough\s+|District\s+)?"
+    r"(?:Council|Committee|Assembly)$"
+)
+
+
+def _town_of(name: str) -> str | None:
+    m = TOWN_RE.match(name)
+    if not m or m.group("town") in ("City", "Full", "Town", "County", "Borough", "District", "Policy", "That"):
+        return None
+    return m.group("town")
+
+
+def _presentation(doc: _Doc, sent: Segment) -> Event | None:
+    """ "Der Deutsche Städtetag hat in Berlin die Broschüre … vorgestellt": a report presented in a city is an event
+    of the document's date."""
+    v = PRESENT_RE.search(sent.text)
+    thing = PRESENTED_THING_RE.search(sent.text)
+    if not v or not thing or _event_noun(sent.text):
+        return None
+    cities, _ = doc.places_in(sent.start, sent.end)
+    place = next((p for p in cities if p.type == "city"), None)
+    if place is None:
+        return None
+    dates = doc.dates_in(sent.start, sent.end) or ([doc.date] if doc.date else [])
+    d = dates[0] if dates else None
+    q = QUOTE_RE.search(sent.text, thing.end())
+    what = thing.group(0) + (f" “{_quote(q)}”" if q and q.start() - thing.end() < 10 else "")
+    return Event(
+        "event:p",
+        f"Presentation of the {what} in {place.name}",
+        d.date_start if d else None,
+        d.date_end if d else None,
+        place.name,
+        place.country,
+        doc.organisers(sent.start, sent.end),
+        None,
+        " ".join(clean_inline(sent.text).split()[:12]),
+        sent.start,
+    )
+
+
+def _meeting_record(doc: _Doc, para: Segment) -> list[Event]:
+    """ "Date of Meeting: 11th March 2021": the meeting a committee report was written for."""
+    after = doc.text[para.start : para.start + 200]
+    dates = [d for d in find_dates(after) if len(d.date_start) > 4]
+    if not dates or not doc.headline:
+        return []
+    d = dates[0]
+    return [
+        Event(
+            "event:m",
+            f"Meeting: {doc.headline}",
+            d.date_start,
+            d.date_end,
+            None,
+            None,
+            (),
+            None,
+            " ".join(clean_inline(para.text).split()[:12]),
+            para.start,
+        )
+    ]
+
+
+# --- agenda lines and listing cards ------------------------------------------------------------------------------
+
+
+def _listed_events(doc: _Doc) -> list[Event]:
+    """Agenda lines ("Title, Place, 12-25 September 2017") when the document lists two or more, and listing cards
+    whose title line stands over a date line ("“Local Responses …”" / "14 - 15 November, 2023")."""
+    text = doc.text
+    out: list[Event] = []
+    agenda = []
+    for seg in lines(text):
+        a = _agenda_line(doc, seg)
+        if a is not None:
+            agenda.append(a)
+    if len(agenda) >= 2 or any(_event_noun(a.title) for a in agenda):
+        out += agenda
+    segs = lines(text)
+    for i in range(len(segs) - 1):
+        t, dl = segs[i], segs[i + 1]
+        tt = clean_inline(t.text).strip()
+        if not 2 <= len(tt.split()) <= 25 or tt.endswith((".", ":")):
+            continue
+        d, place = _date_line(doc, dl)
+        if d is None:
+            continue
+        quoted = re.fullmatch(r"[“\"«„](.{6,200})[”\"»“]", tt)
+        above = " ".join(s.text for s in segs[max(0, i - 4) : i])
+        if not (place or quoted and _event_noun(above) or _event_noun(tt) or DAY_NOUN_RE.search(tt)):
+            continue
+        title = quoted.group(1) if quoted else tt
+        out.append(
+            Event(
+                "event:l",
+                title,
+                d.date_start,
+                d.date_end,
+                place.name if place else None,
+                place.country if place else None,
+                doc.organisers(t.start, dl.end + 200),
+                None,
+                " ".join(tt.split()[:12]),
+                t.start,
+            )
+        )
+    return out
+
+
+def _agenda_line(doc: _Doc, seg: Segment) -> Event | None:
+    t = seg.text
+    if len(t.split()) > 30 or t.rstrip().endswith("."):
+        return None
+    ds = [d for d in doc.dates_in(seg.start, seg.end) if len(d.date_start) > 4]
+    comma = t.find(",")
+    if not ds or comma < 6 or ds[0].start - seg.start < comma:
+        return None
+    cities, pm = doc.places_in(seg.start, seg.end)
+    # everything after the title is a place, a date or a linking word
+    rest = list(t[comma:])
+    for span in [(m.start, m.end) for m in pm] + [(d.start, d.end) for d in ds]:
+        for k in range(max(span[0] - seg.start, comma), min(span[1] - seg.start, len(t))):
+            rest[k - comma] = " "
+    left = [w for w in re.findall(r"[^\W\d_]+", "".join(rest)) if w.lower() not in ("from", "to", "and", "du", "au")]
+    if len(left) > 2:
+        return None
+    title = clean_inline(t[:comma]).strip()
+    if not title[:1].isupper() or len(title.split()) < 2:
+        return None
+    place = next((p for p in cities if p.type == "city"), cities[0] if cities else None)
+    d = ds[0]
+    return Event(
+        "event:a",
+        title,
+        d.date_start,
+        d.date_end,
+        place.name if place else None,
+        place.country if place else None,
+        doc.organisers(seg.start, seg.start + comma),
+        None,
+        " ".join(clean_inline(t).split()[:12]),
+        seg.start,
+    )
+
+
+def _date_line(doc: _Doc, seg: Segment):
+    """A line that only says when (and where): "20 June 2017", "18 November 2016 Ioannina, Greece"."""
+    t = seg.text
+    if len(t.split()) > 8:
+        return None, None
+    ds = [d for d in doc.dates_in(seg.start, seg.end) if len(d.date_start) > 4]
+    if not ds:
+        return None, None
+    cities, pm = doc.places_in(seg.start, seg.end)
+    rest = list(t)
+    for span in [(m.start, m.end) for m in pm] + [(d.start, d.end) for d in ds]:
+        for k in range(span[0] - seg.start, min(span[1] - seg.start, len(t))):
+            rest[k] = " "
+    if re.search(r"[^\W\d_]{2,}", "".join(rest)):
+        return None, None
+    place = next((p for p in cities if p.type == "city"), cities[0] if cities else None)
+    return ds[0], place
+
+
+# --- editions and merging ----------------------------------------------------------------------------------------
 
 
 def _editions(text: str, ents, ne_mentions, events: list[Event]) -> list[Event]:
@@ -204,10 +874,16 @@ def _editions(text: str, ents, ne_mentions, events: list[Event]) -> list[Event]:
 
 
 _STOP = {"the", "of", "and", "on", "in", "for", "a", "an", "to", "de", "la", "le", "el", "du", "des", "der", "die"}
+GENERAL_RE = re.compile(rf"(?:{alternation(C['nouns']['general'])})", re.I)
+GENERAL_OR_SPECIFIC_RE = re.compile(rf"(?:{alternation(C['ordinals'])}\s+)?(?:{NOUN_ALL})", re.I)
 
 
-def _tokens(title: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", title.lower()) if w not in _STOP and not w.isdigit()}
+def _tokens(title: str, place: str | None = None) -> set[str]:
+    """The words of a title, less function words, numbers and the words of its place ("Forum in Quezon City")."""
+    drop = set(re.findall(r"\w+", place.lower())) if place else set()
+    words = [w for w in re.findall(r"\w+", title.lower()) if w not in _STOP and not w.isdigit() and w not in drop]
+    # a German genitive ("des Kongresses") is the word
+    return {w[:-2] if w.endswith("sses") else w for w in words}
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
@@ -215,23 +891,48 @@ def _dedupe(events: list[Event]) -> list[Event]:
     more precise date and the place."""
     out: list[Event] = []
     for ev in events:
-        tk = _tokens(ev.title)
+        tk = _tokens(ev.title, ev.place)
         for i, o in enumerate(out):
-            ot = _tokens(o.title)
-            same_title = bool(tk and ot) and len(tk & ot) / min(len(tk), len(ot)) >= 0.6
+            ot = _tokens(o.title, o.place)
+            shared = len(tk & ot) / min(len(tk), len(ot)) if tk and ot else 0.0
+            same_title = shared >= 0.6
             # the same city, one of the two undated: the story repeats the occurrence its headline announced
-            same_place = bool(o.place) and o.place == ev.place and (not o.date_start or not ev.date_start)
-            if not same_title and not same_place:
+            same_place = (
+                bool(o.place) and o.place == ev.place and (not o.date_start or not ev.date_start) and shared > 0
+            )
+            # the same city and the same date, one of them named only by a common noun ("Meeting in Geneva")
+            same_day = (
+                bool(o.place)
+                and o.place == ev.place
+                and o.date_start == ev.date_start is not None
+                and bool(GENERAL_RE.fullmatch(o.title) or GENERAL_RE.fullmatch(ev.title))
+            )
+            a, b = o.date_start or "", ev.date_start or ""
+            if not same_title and not same_place and not same_day:
+                continue
+            # a bare noun ("Workshop") is the named event it shares a word with only nearby, or at its place or date
+            if same_title and GENERAL_OR_SPECIFIC_RE.fullmatch(o.title) != GENERAL_OR_SPECIFIC_RE.fullmatch(ev.title):
+                near = abs(o.start - ev.start) <= 600
+                if not near and not (o.place and o.place == ev.place) and not (a and a == b):
+                    continue
+            # two lines of an agenda are two events, however alike; so are two places
+            if o.key == ev.key == "event:a" or o.place and ev.place and o.place != ev.place:
+                continue
+            # a numbered part of an event (its first round table) is not the event
+            if "event:s" in (o.key, ev.key) and not same_title:
                 continue
             a, b = o.date_start or "", ev.date_start or ""
             if a and b and a[:4] != b[:4] or len(a) > 4 and len(b) > 4 and a[:7] != b[:7]:
                 continue
+            if len(a) == len(b) == 10 and a != b:
+                continue
             if o.place and ev.place and o.place != ev.place and o.country != ev.country:
                 continue
             best = o if len(a) >= len(b) else ev
+            named = [t for t in (o.title, ev.title) if _is_name(t)]
             out[i] = Event(
                 o.key,
-                o.title if len(ot) >= len(tk) else ev.title,
+                named[0] if len(named) == 1 else o.title if len(ot) >= len(tk) else ev.title,
                 best.date_start,
                 best.date_end,
                 o.place or ev.place,
@@ -245,39 +946,3 @@ def _dedupe(events: list[Event]) -> list[Event]:
         else:
             out.append(ev)
     return [replace(ev, key=f"event:{i}") for i, ev in enumerate(out)]
-
-
-def _np_title(sentence: str, m: re.Match) -> str:
-    """The event noun phrase after "organised a …", up to the end of the clause ("roundtable discussion among …")."""
-    rest = sentence[m.start("noun") :]
-    rest = re.split(r"[.;:,(]|\s(?:to|which|that|where|who|in order|with the aim|pour|para|um)\s", rest)[0]
-    words = clean_inline(rest).split()[:14]
-    return " ".join(words)
-
-
-def _title(sentence: str, ev: re.Match) -> str:
-    if TOOK_PLACE_RE.fullmatch(ev.group(0)):
-        return " ".join(clean_inline(sentence).split()[:10])
-    q = QUOTE_RE.search(sentence)
-    if q and abs(q.start() - ev.start()) < 80:
-        return f"{ev.group(1)} “{q.group(1).strip()}”"
-    # capitalised phrase around the event word ("Academia Conference II", "Third Mayoral Forum")
-    s = ev.start()
-    left = sentence[:s]
-    m = re.search(r"((?:[A-Z0-9][\w’'\-]*\s+){1,5})$", left)
-    # capitalised words after the noun, with a linked topic: "Summit on Refugees", "Conférence sur la Migration"
-    right = re.match(
-        r"\s*((?:[A-Z0-9IVX][\w’'\-]*\s*){0,3}(?:(?:on|for|of|sur|pour|sobre|para|zu|zum|zur|über)\s+"
-        r"(?:the |la |le |l'|el |die |der |den )?"
-        r"(?:[A-ZÀ-Þ][\w’'\-]*\s*(?:(?:and|et|y|und|of|de)\s+)?){1,5})?)",
-        sentence[ev.end() :],
-    )
-    head = (
-        (m.group(1) if m else "")
-        + ev.group(1)
-        + (" " + right.group(1).strip() if right and right.group(1).strip() else "")
-    )
-    head = clean_inline(head).strip()
-    if len(head.split()) >= 2:
-        return head
-    return " ".join(clean_inline(sentence).split()[:10])
