@@ -55,11 +55,15 @@ def word_re(value, flags: int = re.I) -> re.Pattern:
 
 # a line that only says when (and where) something happened: "20 June 2017", "18 November 2016 Ioannina, Greece"
 MENU_RE = re.compile(r"^(?:skip to|menu|home|search|share|print|read more|lire la suite|leer más|weiterlesen)\b", re.I)
+# "Read More" on a line of its own, or joined by the page to the next card's image caption
 READ_MORE_RE = re.compile(
     r"^\W*(?:read more|more|continue reading|lire la suite|en savoir plus|leer más|seguir leyendo|ver más|"
-    r"weiterlesen|mehr|mehr erfahren)\W*$",
+    r"weiterlesen|mehr|mehr erfahren)(?:\W*$|\s+(?=[A-ZÀ-Þ]))",
     re.I,
 )
+
+
+NOT_TITLE_RE = re.compile(r"^(?:if|please|click|share|print|skip)\b|\b(?:browser|cookies?|javascript)\b", re.I)
 
 
 def headline(text: str) -> Segment | None:
@@ -67,11 +71,14 @@ def headline(text: str) -> Segment | None:
     a date, a link or a sentence of running text."""
     short = None
     for seg in lines(text)[:12]:
+        if seg.start > 600:
+            break
         t = clean_inline(seg.text).lstrip("#").strip()
+        t = re.sub(r"\s*(?:\.\.\.|…)$", "", t)  # a title cut short by the page
         words = t.split()
-        if not 3 <= len(words) <= 25 or MENU_RE.match(t) or "http" in t or t.endswith((".", ":", "…")):
+        if not 3 <= len(words) <= 25 or MENU_RE.match(t) or NOT_TITLE_RE.search(t) or t.endswith((".", ":")):
             continue
-        if not re.search(r"[^\W\d_]{3,}", t) or sum(w[:1].isupper() for w in words) == 0:
+        if len(re.findall(r"\b[^\W\d_]{3,}", t)) < 3 or sum(w[:1].isupper() for w in words) == 0:
             continue
         if len(words) >= 5:
             return Segment(seg.start, seg.end, t)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .records import Resource
+from .resources_prose import prose_resources
 from .segments import URL_RE, clean_inline, lines, paragraphs
 
 STAGE = "extract/resources@1"
@@ -54,12 +55,12 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
     if orgs:
         main_org = max(orgs, key=lambda o: len(o.surface) * 0 + text.count(o.acronym or o.name)).name
 
-    def add(title: str, author: str | None, year: int | None, url: str | None) -> None:
+    def add(title: str, author: str | None, year: int | None, url: str | None, fuzzy: bool = False) -> None:
         title = clean_inline(title).strip(" .,:;\"“”'‘’*")
         if len(title.split()) < 2 or len(title) > 300:
             return
         k = re.sub(r"\W+", " ", title.lower()).strip()
-        if k in seen:
+        if k in seen or fuzzy and _repeats(k, seen):
             return
         seen.add(k)
         out.append(Resource(f"resource:{len(out)}", title, author, year, url))
@@ -95,7 +96,8 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
             after = ptext[m.end() : m.end() + 120]
             before = ptext[max(0, m.start() - 150) : m.start()]
             cited = re.search(r"(?:available|accessible) at|https?://|\b(?:19|20)\d{2}\b", after + before)
-            if not cited or len(title.split()) < 3 or title[0].islower():
+            linked = re.search(r"(?:available|accessible|disponible) (?:at|en|sur)|https?://", after)
+            if not cited or len(title.split()) < 3 or title[0].islower() or _sentence(title) and not linked:
                 continue
             ym = YEAR_RE.search(before[-40:] + after[:40])
             auth = re.search(r"([A-ZÀ-Þ][^,\"“\n]{2,120}),\s*(?:(?:19|20)\d{2},\s*)?$", before)
@@ -133,4 +135,23 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
             add(f"{m.group(1)} {m.group(3)}", main_org, int(m.group(3)), None)
             continue
         add(t, main_org, int(years[0]) if years else None, None)
+    # reports, brochures, videos, letters… cited in running prose
+    for title, author, year in prose_resources(text):
+        add(title, author, year, None, fuzzy=True)
     return out
+
+
+def _sentence(quoted: str) -> bool:
+    """A quoted sentence, not a title: "We will continue to play our part in …" (a pronoun first, or a dozen words
+    and more with few capitals)."""
+    words = quoted.split()
+    if words[0].lower() in ("we", "i", "you", "our", "nous", "je", "nosotros", "wir", "ich"):
+        return True
+    return len(words) >= 12 and sum(w[:1].isupper() for w in words) / len(words) < 0.25
+
+
+def _repeats(key: str, seen: set[str]) -> bool:
+    """A title whose words mostly repeat one already recorded ("Integrating Cities Report" after "6th Integrating
+    Cities Report")."""
+    ws = set(key.split())
+    return any(len(ws & set(k.split())) / max(1, min(len(ws), len(k.split()))) >= 0.6 for k in seen)
