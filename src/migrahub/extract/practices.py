@@ -10,7 +10,9 @@ Evidence is the first ~12 words of the passage, verbatim; ``start`` is its offse
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from .practice_prose import prose_practices
 from .records import Practice
 from .segments import clean_inline, heading_text, paragraphs, sentences
 
@@ -238,4 +240,6 @@ def extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits
             if CUE_RE.search(s.text) and words >= 12 and not s.text.rstrip().endswith("?"):
                 add(s.start, p.end, s.text[:100], text[s.start : p.end])
                 break
-    return out
+    # programmes and services of cities described in running prose, and entries of practice listings
+    out += prose_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits, out)
+    return [replace(p, key=f"practice:{i}") for i, p in enumerate(out)]

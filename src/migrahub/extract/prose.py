@@ -57,9 +57,8 @@ def word_re(value, flags: int = re.I) -> re.Pattern:
 MENU_RE = re.compile(r"^(?:skip to|menu|home|search|share|print|read more|lire la suite|leer más|weiterlesen)\b", re.I)
 # "Read More" on a line of its own, or joined by the page to the next card's image caption
 READ_MORE_RE = re.compile(
-    r"^\W*(?:read more|more|continue reading|lire la suite|en savoir plus|leer más|seguir leyendo|ver más|"
-    r"weiterlesen|mehr|mehr erfahren)(?:\W*$|\s+(?=[A-ZÀ-Þ]))",
-    re.I,
+    r"^\W*(?:(?i:read more|continue reading|lire la suite|en savoir plus|leer más|seguir leyendo|ver más|weiterlesen|"
+    r"mehr erfahren)(?:\W*$|\s+(?=[A-ZÀ-Þ]))|(?i:more|mehr|plus)\W*$)"
 )
 
 
