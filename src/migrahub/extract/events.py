@@ -464,6 +464,10 @@ def _title(doc: _Doc, sent: Segment, ev, org_ev, anaphor, prev_noun, place, earl
         return q
     named = _named(s, ev)
     if named:
+        lead = ORDINAL_RE.search(s[: ev.start()])
+        if lead and named.startswith(ev.group(0)):
+            named = lead.group(0) + named  # "das zweite Arbeitstreffen des Bündnisses"
+            named = named[:1].upper() + named[1:]
         return named
     if org_ev and (place is None or place.type != "city"):
         return _np_title(s, org_ev)

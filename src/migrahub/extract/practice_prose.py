@@ -28,6 +28,7 @@ EXAMPLE_RE = word_re(C["example_cues"])
 PURPOSE_RE = re.compile(r"^\W*(?:" + "|".join(C["purpose_labels"]) + r")\s*:", re.I)
 LOCAL_KINDS = {"local_government", "city_network"}
 DATE_LINE_RE = re.compile(r"^\W*(?:[0-3]?[0-9][ .]+)?[A-Za-zéû]+\.?\s+(?:[0-3]?[0-9],?\s+)?(?:19|20)[0-9]{2}\b")
+CLAUSE_END_RE = re.compile(r"\s*(?:[,;.]|$)")
 FUNCTION = {
     "the",
     "a",
@@ -144,8 +145,16 @@ def _describes(text, p, place_mentions, place_by_key, ne_mentions, local_keys) -
         if EXAMPLE_RE.search(s.text[:40]):
             return s.text
         for v in VERB_RE.finditer(s.text):
-            if any(0 <= v.start() - a <= 100 for a in actors) and any(0 <= o.start() - v.end() <= 80 for o in objs):
-                return s.text
+            # the thing after the verb, or before it when the verb ends the clause ("… eine Beratungsstelle
+            # eingerichtet")
+            for a in actors:
+                if 0 <= v.start() - a <= 150 and any(
+                    0 <= o.start() - v.end() <= 80
+                    or a < o.start() < v.start()
+                    and re.match(r"\s*(?:[,;.]|$)", s.text[v.end() :])
+                    for o in objs
+                ):
+                    return s.text
     return None
 
 
