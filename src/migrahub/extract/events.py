@@ -64,6 +64,23 @@ COUNT_RE = re.compile(
     re.I,
 )
 MEET_RE = word_re(C["meet_verbs"])
+ANY_CUE_RE = word_re(
+    [
+        *flat(C["nouns"]),
+        *C["took_place"],
+        *C["decision_verbs"],
+        *C["meet_verbs"],
+        "presented",
+        "launched",
+        "unveiled",
+        "présentée?s?",
+        "presentó",
+        "presentaron",
+        "presentad[oa]",
+        "vorgestellt",
+        "präsentiert",
+    ]
+)
 PUBLISHED_RE = re.compile(rf"{alternation(C['published_labels'])}\s*:?\s*$", re.I)
 MEETING_LABEL_RE = re.compile(rf"^\W*{alternation(C['meeting_labels'])}\s*:?\s*", re.I)
 TODAY_RE = word_re(C["today"])
@@ -338,6 +355,8 @@ def _sentence_events(doc: _Doc) -> list[Event]:
         if MEETING_LABEL_RE.match(para.text):
             events += _meeting_record(doc, para)
             continue
+        if not ANY_CUE_RE.search(para.text) and not COMPOUND_RE.search(para.text):
+            continue  # no event noun, no "took place", no decision, meeting or presentation: nothing to read
         clauses = _clauses(text, para)
         prev_noun = None
         n_before = len(events)

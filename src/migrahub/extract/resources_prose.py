@@ -116,6 +116,8 @@ def _quote(m: re.Match) -> str:
 def prose_resources(text: str) -> list[tuple[str, str | None, int | None]]:
     out: list[tuple[str, str | None, int | None]] = []
     for p in paragraphs(text):
+        if not HEAD_RE.search(p.text) and not RELEASE_RE.search(p.text):
+            continue
         for s in sentences(text, p.start, p.end):
             out += _named(s.text)
             out += _quoted(s.text)
