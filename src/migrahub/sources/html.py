@@ -2,13 +2,14 @@
 
 Two extractors share one output (headings with levels h1-h6, paragraphs, list items; never markup):
 
-- ``fast`` (default): one lxml walk with boilerplate rules in the spirit of trafilatura — navigation, headers,
-  footers, asides, scripts, styles, forms' controls, hidden elements, elements whose id/class name cookies, banners,
-  menus, navigation, footers, sidebars, sharing, breadcrumbs and the like, and link-dense blocks are dropped, and the
-  walk starts at ``<main>`` or the article when the page has one.
-- ``trafilatura``: trafilatura's XML output; several times slower, falls back to ``fast`` when it finds nothing.
+- ``fast`` (default): :mod:`migrahub.sources.page` — the page's content container found by its markers, boilerplate
+  pruned by name, link density and visibility, a second reading by text density, and fallbacks to the article text
+  the page declares (JSON-LD) and to all of its paragraphs. As good as trafilatura on real pages and several times
+  faster (``eval/score_pages.py``).
+- ``trafilatura``: trafilatura's XML output; falls back to ``fast`` when it finds nothing.
 
-Choose with the ``extractor`` argument or the ``MIGRAHUB_HTML_EXTRACTOR`` environment variable.
+Choose with the ``extractor`` argument or the ``MIGRAHUB_HTML_EXTRACTOR`` environment variable. Publication dates
+come from the page's metadata (:mod:`migrahub.sources.page.dates`).
 """
 
 from __future__ import annotations
@@ -34,18 +35,6 @@ _BLOCK_TAGS = frozenset({
     "summary", "hr", "body", "html", "header", "hgroup",
 })
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_BOILERPLATE = re.compile(
-    r"(?:^|[\s_-])(?:cookies?|cookiebar|consent|gdpr|banner|menu|menus|megamenu|nav|navbar|navigation|breadcrumbs?|"
-    r"footer|sidebar|share|sharing|sharebar|social|socials|related|comments?|advert\w*|ads?|adslot|promo\w*|"
-    r"newsletter|subscribe|subscription|popup|modal|skip|skiplink|masthead|toolbar|pagination|pager|widget|"
-    r"sponsor\w*|disqus|login|signup|search|searchbox|teaser|outbrain|taboola|print|tags)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_DROP_ROLES = frozenset({
-    "navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar",
-})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_KEEP_ALWAYS = frozenset({"html", "body", "main", "article"})
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SPACE = re.compile(r"\s+")
 _MAX_DEPTH = 180
@@ -95,7 +84,9 @@ def page_parts(html: str, extractor: str | None = None) -> PageParts:
     if (extractor or default_extractor()) == "trafilatura":
         blocks = trafilatura_blocks(html)
     if not blocks:
-        blocks = _Walker(boilerplate=True).run(_content_root(root))
+        from migrahub.sources.page import extract_blocks
+
+        blocks = extract_blocks(root)
     return PageParts(blocks, *meta)
 
 
@@ -110,7 +101,7 @@ def fragment_blocks(html: str) -> tuple[Block, ...]:
     body = root.find("body") if root is not None else None
     if body is None:
         return ()
-    return _Walker(boilerplate=False).run(body)
+    return _Walker().run(body)
 
 
 def html_to_text(html: str) -> str:
@@ -126,56 +117,17 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def _is_boilerplate(el, tag: str) -> bool:
-    if tag in _KEEP_ALWAYS:
-        return False
-    attrib = el.attrib
-    if not attrib:
-        return False
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
-        return True
-    role = attrib.get("role")
-    if role and role.strip().lower() in _DROP_ROLES:
-        return True
-    style = attrib.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    names = " ".join(filter(None, (attrib.get("id"), attrib.get("class"))))
-    return bool(names) and _BOILERPLATE.search(names) is not None
-
-
-def _content_root(root):
-    body = root.find("body")
-    if body is None:
-        body = root
-    mains = body.xpath(".//main | .//*[@role='main']")
-    if len(mains) == 1:
-        return mains[0]
-    articles = body.xpath(".//article")
-    if len(articles) == 1:
-        return articles[0]
-    if articles:
-        total = len(_all_text(body)) or 1
-        best = max(articles, key=lambda a: len(_all_text(a)))
-        if len(_all_text(best)) > 0.5 * total:
-            return best
-    return body
-
-
 class _Walker:
-    """Depth-first walk that keeps an inline buffer and emits a block at every block boundary."""
+    """Depth-first walk of a fragment that keeps an inline buffer and emits a block at every block boundary."""
 
-    def __init__(self, boilerplate: bool) -> None:
-        self.boilerplate = boilerplate
+    def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
-        self.link_chars = 0
         self.kind = "paragraph"
         self.level = 0
-        self.header_depth = 0  # inside a page-level <header>: keep only its headings
 
     def run(self, root) -> tuple[Block, ...]:
-        self._walk(root, 0, False)
+        self._walk(root, 0)
         self._flush()
         return tuple(self.blocks)
 
@@ -183,49 +135,28 @@ class _Walker:
         if not self.buf:
             return
         text = "".join(self.buf)
-        links = self.link_chars
         self.buf = []
-        self.link_chars = 0
         if text.isspace():
             return
         text = _SPACE.sub(" ", text).strip()
-        if self.boilerplate:
-            if self.header_depth and self.kind != "heading":
-                return
-            if links and self.kind != "heading" and links > 0.7 * len(text) and (
-                    self.kind == "list_item" or len(text) < 200):
-                return  # link-dense: menus, tag lists, "read more"
         self.blocks.append(Block(self.kind, text, self.level if self.kind == "heading" else 0))
 
-    def _text(self, text: str | None, in_link: bool) -> None:
-        if text:
-            self.buf.append(text)
-            if in_link:
-                self.link_chars += len(text.strip())
-
-    def _walk(self, el, depth: int, in_link: bool) -> None:
+    def _walk(self, el, depth: int) -> None:
         tag = el.tag
         if not isinstance(tag, str):  # comment, processing instruction, entity
             return
         tag = tag.lower()
-        if tag in _DROP_TAGS or (self.boilerplate and _is_boilerplate(el, tag)):
+        if tag in _DROP_TAGS:
             return
         if depth > _MAX_DEPTH:
-            self._text(_all_text(el), in_link)
+            self.buf.append(_all_text(el))
             return
         heading = _HEADINGS.get(tag)
-        if heading:
+        if heading or tag == "li" or tag == "dd":
             self._flush()
             saved = (self.kind, self.level)
-            self.kind, self.level = "heading", heading
-            self._children(el, depth, in_link)
-            self._flush()
-            self.kind, self.level = saved
-        elif tag == "li" or tag == "dd":
-            self._flush()
-            saved = (self.kind, self.level)
-            self.kind, self.level = "list_item", 0
-            self._children(el, depth, in_link)
+            self.kind, self.level = ("heading", heading) if heading else ("list_item", 0)
+            self._children(el, depth)
             self._flush()
             self.kind, self.level = saved
         elif tag == "tr":
@@ -233,44 +164,31 @@ class _Walker:
             cells = []
             for cell in el:
                 if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th"):
-                    sub = _Walker(self.boilerplate)
-                    sub._walk(cell, depth + 1, in_link)
+                    sub = _Walker()
+                    sub._walk(cell, depth + 1)
                     sub._flush()
                     cells.append(" ".join(b.text for b in sub.blocks))
             row = " | ".join(c for c in cells if c)
             if row:
                 self.blocks.append(Block("paragraph", row))
-        elif tag == "header" and self.boilerplate and not self._in_content(el):
-            self._flush()
-            self.header_depth += 1
-            self._children(el, depth, in_link)
-            self._flush()
-            self.header_depth -= 1
         elif tag in _BLOCK_TAGS:
             self._flush()
-            self._children(el, depth, in_link)
+            self._children(el, depth)
             self._flush()
         elif tag == "br":
             self.buf.append("\n")
         else:  # inline
-            self._children(el, depth, in_link or tag == "a")
+            self._children(el, depth)
             if tag in ("td", "th"):
                 self.buf.append(" ")
 
-    def _children(self, el, depth: int, in_link: bool) -> None:
-        self._text(el.text, in_link)
+    def _children(self, el, depth: int) -> None:
+        if el.text:
+            self.buf.append(el.text)
         for child in el:
-            self._walk(child, depth + 1, in_link)
-            self._text(child.tail, in_link)
-
-    @staticmethod
-    def _in_content(el) -> bool:
-        parent = el.getparent()
-        while parent is not None:
-            if parent.tag in ("article", "main"):
-                return True
-            parent = parent.getparent()
-        return False
+            self._walk(child, depth + 1)
+            if child.tail:
+                self.buf.append(child.tail)
 
 
 # -- metadata ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,296 @@
+"""Main text of a whole page, as a cascade of steps each used only when the one before yields too little:
+
+1. the main container: the first element of the first tier of content markers (``page_rules.yaml``) whose pruned
+   content yields more than one block;
+2. paragraphs, quotes and tables anywhere on the page, pruned the same way, when that is shorter than ``min_text``;
+3. a baseline: the article text a page declares in JSON-LD, its ``<article>`` elements, all its paragraphs, or all
+   its text;
+4. when the result still covers little of a page, the steps again with loose text, lists and teasers kept; the
+   longer reading wins when it is clearly longer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from copy import deepcopy
+from html import unescape
+
+from lxml import etree
+
+from migrahub.model import Block
+from migrahub.sources.page.density import content_nodes
+from migrahub.sources.page.emit import Emitter, Seg, fold, spaced_text
+from migrahub.sources.page.prune import clean, prune, remove_consent, text_of
+from migrahub.sources.page.rules import Rules, rules
+
+VERSION = "page/1"
+_ESCALATE_BELOW = 3000  # characters: a longer reading is trusted
+_ESCALATE_SHARE = 0.2  # of the page's text
+_ESCALATE_GAIN = 1.5  # the recall reading must be this much longer to win
+_BASELINE_MIN = 100
+_JSON_TEXT_KEYS = ("articleBody", "reviewBody")
+_JSON_HOWTO = ("HowTo", "Recipe")  # their description introduces the steps
+_JSON_HOOKS = (*_JSON_TEXT_KEYS, "recipeInstructions", "acceptedAnswer", '"HowTo"', '"step"')
+_LINK_LINE_MAX = 200  # characters: a longer paragraph mostly of links is a listing, left to the link-density rules
+_ADDRESS = re.compile(r"@|://|\bwww\.")
+_SECOND_GAIN = 2  # the density reading wins when it is this much longer
+_DECLARED_GAIN = 2  # the article text a page declares wins when it is this much longer than the extraction
+_DECLARED_HEAD = 5  # blocks of the page kept before it, at most
+_FULL_PARAGRAPH = 100  # characters
+
+
+def extract_blocks(root) -> tuple[Block, ...]:
+    """The main text blocks of a parsed page (``root`` is changed: call it after reading the metadata)."""
+    r = rules()
+    body = root.find("body")
+    if body is None:
+        body = root
+    declared, steps = _json_ld(root)
+    etree.strip_elements(body, "script", "style", "template", "svg", with_tail=False)
+    page_len = len(fold("".join(body.itertext())))
+    clean(body, r)
+    backup = deepcopy(body)
+    second = content_nodes(body, r.density)
+    segs = _cascade(body, backup, r, recall=False)
+    text_len = _length(segs)
+    if second:
+        other = _second_reading(second, r)
+        if _prefer_second(segs, text_len, _length(other)):
+            seen = "\n".join(s.text for s in other)
+            segs = [s for s in segs if s.text not in seen] + other
+            text_len = _length(segs)
+    if text_len < r.min_text:
+        base = _baseline(deepcopy(backup), declared + steps, r)
+        if _length(base) > text_len:
+            segs, text_len = base, _length(base)
+    if 0 < text_len < _ESCALATE_BELOW and text_len < _ESCALATE_SHARE * page_len:
+        again = _cascade(deepcopy(backup), deepcopy(backup), r, recall=True)
+        if _length(again) >= r.min_text and _length(again) > _ESCALATE_GAIN * text_len:
+            segs, text_len = again, _length(again)
+    if declared and _length(declared) > max(_DECLARED_GAIN * text_len, r.min_text):
+        segs = _with_declared(segs, declared)
+    return _finish(segs, r)
+
+
+def _with_declared(segs: list[Seg], declared: list[Seg]) -> list[Seg]:
+    """The page shows little of the article it declares (a paywall, a page its scripts render): the head of what it
+    shows (up to its first full paragraph: title, lead) and then the declared article text."""
+    head: list[Seg] = []
+    for seg in segs[:_DECLARED_HEAD]:
+        head.append(seg)
+        if seg.kind == "paragraph" and len(seg.text) >= _FULL_PARAGRAPH:
+            break
+    body = "\n".join(s.text for s in declared)
+    head = [s for s in head if s.text not in body]
+    return head + declared
+
+
+def _second_reading(nodes: list, r: Rules) -> list[Seg]:
+    segs: list[Seg] = []
+    for node in nodes:
+        if node.getparent() is None:
+            continue
+        prune(node, r)
+        em = Emitter(loose=True)
+        em._block(node, node.tag, True)
+        segs.extend(em.segs)
+    _drop_trailing_headings(segs)
+    return segs
+
+
+def _prefer_second(segs: list[Seg], length: int, other: int) -> bool:
+    """The density reading wins when it is much longer, or longer and the first reading has no paragraphs."""
+    if other == 0 or other == length or length > 2 * other:
+        return False
+    if length == 0 or other > _SECOND_GAIN * length:
+        return True
+    return other > 2 * 250 and not any(s.kind == "paragraph" and not s.loose for s in segs)
+
+
+def _length(segs: list[Seg]) -> int:
+    return sum(len(s.text) for s in segs)
+
+
+def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
+    segs: list[Seg] = []
+    p_text = sum(len(t) for p in body.iter("p") for t in p.itertext())
+    loose = recall or p_text < r.min_text * r.div_text_factor
+    for tier in r.tiers:
+        container = _first(body, tier)
+        if container is None:
+            continue
+        prune(container, r, teasers=not recall)
+        if len(container) == 0 and not (container.text or "").strip():
+            continue
+        segs.extend(Emitter(loose).run(container))
+        _drop_trailing_headings(segs)
+        if len(segs) > 1:
+            break
+    if _length(segs) < r.min_text:
+        segs = _wild(spare, segs, r, recall)
+    return segs
+
+
+def _first(body, tier):
+    for el in body.iter(*(tier.tags or ("*",))):
+        if tier.match(el.tag, el):
+            return el
+    return None
+
+
+def _wild(body, segs: list[Seg], r: Rules, recall: bool) -> list[Seg]:
+    """Paragraphs, quotes and tables anywhere on the (pruned) page, after what was found so far."""
+    prune(body, r, teasers=False)
+    seen = {s.text for s in segs}
+    existing = "\n".join(s.text for s in segs)
+    found = list(segs)
+    if recall:
+        extra = Emitter(loose=True).run(body)
+    else:
+        extra = []
+        for el in body.iter("p", "blockquote", "pre", "table"):
+            if any(a.tag in ("p", "blockquote", "pre", "table") for a in el.iterancestors()):
+                continue
+            em = Emitter(loose=True)
+            em._block(el, el.tag, True)
+            extra.extend(em.segs)
+    for seg in extra:
+        if seg.text in seen or (len(seg.text) > r.min_duplicate and seg.text in existing):
+            continue
+        found.append(seg)
+        seen.add(seg.text)
+    return found
+
+
+def _json_ld(root) -> tuple[list[Seg], list[Seg]]:
+    """The article text a page declares in JSON-LD (articleBody, reviewBody) and its other declared texts (recipe
+    and how-to steps, answers), as paragraphs."""
+    bodies: list[str] = []
+    steps: list[str] = []
+    for script in root.iter("script"):
+        text = script.text
+        if not text or (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        if not any(hook in text for hook in _JSON_HOOKS):
+            continue
+        try:
+            _walk_json(json.loads(text, strict=False), bodies, steps)
+        except ValueError:
+            continue
+    return _paragraphs(bodies), _paragraphs(steps)
+
+
+def _paragraphs(texts: list[str]) -> list[Seg]:
+    out = []
+    for text in texts:
+        for part in _plain(text).split("\n"):
+            part = fold(part)
+            if part:
+                out.append(Seg("paragraph", part))
+    unique = list({s.text: s for s in out}.values())
+    return unique if _length(unique) > _BASELINE_MIN else []
+
+
+def _baseline(body, declared: list[Seg], r: Rules) -> list[Seg]:
+    """The texts the page declares (JSON-LD), its <article> elements, its paragraphs, or all of its text."""
+    if declared:
+        return declared
+    remove_consent(body, r)
+    articles = [spaced_text(a) for a in body.iter("article") if not any(True for _ in a.iterancestors("article"))]
+    articles = [a for a in articles if len(a) > _BASELINE_MIN]
+    if articles:
+        cutoff = max(map(len, articles)) / 5
+        return [Seg("paragraph", a) for a in articles if len(a) >= cutoff]
+    tags = ("p", "blockquote", "pre", "code")
+    paragraphs = [spaced_text(p) for p in body.iter(*tags) if not any(a.tag in tags for a in p.iterancestors())]
+    segs = [Seg("paragraph", t) for t in dict.fromkeys(paragraphs) if t]
+    if _length(segs) > _BASELINE_MIN:
+        return segs
+    lines = [t for t in (fold(x) for x in body.itertext()) if t]
+    return [Seg("paragraph", " ".join(lines))] if lines else []
+
+
+def _walk_json(node, bodies: list[str], steps: list[str]) -> None:
+    for item in _as_list(node):
+        if not isinstance(item, dict):
+            continue
+        bodies.extend(item[k] for k in _JSON_TEXT_KEYS if isinstance(item.get(k), str) and item[k].strip())
+        kinds = _as_list(item.get("@type"))
+        if any(k in _JSON_HOWTO for k in kinds if isinstance(k, str)) and isinstance(item.get("description"), str):
+            steps.append(item["description"])
+        for key in ("recipeInstructions", "step"):
+            for step in _as_list(item.get(key)):
+                if isinstance(step, str):
+                    steps.append(step)
+                elif isinstance(step, dict):
+                    for sub in (step, *_as_list(step.get("itemListElement"))):
+                        if isinstance(sub, dict) and isinstance(sub.get("text"), str):
+                            steps.append(sub["text"])
+        answer = item.get("acceptedAnswer")
+        if isinstance(answer, dict) and isinstance(answer.get("text"), str):
+            steps.append(answer["text"])
+        for container in ("@graph", "mainEntity"):
+            if container in item:
+                _walk_json(item[container], bodies, steps)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _plain(text: str) -> str:
+    """Text that may hold (escaped) HTML, as text with a newline between blocks."""
+    if "<" not in text and "&" not in text:
+        return text
+    text = unescape(text)
+    if "<" not in text:
+        return text
+    try:
+        frag = etree.fromstring("<div>" + text + "</div>", etree.HTMLParser(no_network=True, recover=True))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return text
+    if frag is None:
+        return text
+    return "\n".join(seg.text for seg in Emitter(loose=True).run(frag))
+
+
+def _drop_trailing_headings(segs: list[Seg]) -> None:
+    while segs and segs[-1].kind == "heading":
+        segs.pop()
+
+
+def _link_line(seg: Seg) -> bool:
+    """A short paragraph or a heading that is mostly link text points to another page ("Read also: ...", a teaser's
+    title); one whose link shows an address (a URL, an e-mail address) is information and stays."""
+    if seg.loose or seg.kind == "list_item" or seg.links * 2 <= len(seg.text):
+        return False
+    if seg.kind == "paragraph" and len(seg.text) >= _LINK_LINE_MAX:
+        return False
+    return not _ADDRESS.search(seg.text)
+
+
+def _finish(segs: list[Seg], r: Rules) -> tuple[Block, ...]:
+    out: list[Block] = []
+    previous = None
+    for seg in segs:
+        text = seg.text
+        if "\xad" in text:  # soft hyphens: invisible hyphenation hints inside words
+            text = text.replace("\xad", "")
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if not text or r.button_line.fullmatch(text) or _link_line(seg):
+            continue
+        if text == previous and len(text) > r.min_duplicate:
+            continue
+        previous = text
+        out.append(Block(seg.kind, text, seg.level if seg.kind == "heading" else 0))
+    while out and out[-1].kind == "heading":
+        out.pop()
+    return tuple(out)
+
+
+__all__ = ["VERSION", "extract_blocks", "text_of"]

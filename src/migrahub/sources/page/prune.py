@@ -1,0 +1,205 @@
+"""Cleaning a parsed page and pruning boilerplate out of a content container (lxml trees, changed in place)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from migrahub.sources.page.rules import Rules
+
+
+def text_of(el) -> str:
+    """The element's text with white space folded."""
+    return " ".join("".join(el.itertext()).split())
+
+
+def raw_len(el) -> int:
+    return len("".join(el.itertext()))
+
+
+def prose_len(el) -> int:
+    """Characters of text outside links."""
+    return raw_len(el) - sum(raw_len(a) for a in el.iter("a"))
+
+
+def visible_prose_len(el, r: Rules) -> int:
+    """Characters of text outside links and outside hidden elements."""
+    n = len((el.text or "").strip())
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag != "a" and not _hidden(child, r):
+            n += visible_prose_len(child, r)
+        if child.tail:
+            n += len(child.tail.strip())
+    return n
+
+
+def _hidden(el, r: Rules) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style) and r.hidden.style is not None and r.hidden.style.search(style) is not None
+
+
+def remove(el) -> None:
+    """Remove an element and what it holds; the text after it stays where it was."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + tail
+        else:
+            previous.tail = (previous.tail or "") + tail
+    parent.remove(el)
+
+
+def clean(body, r: Rules) -> None:
+    """Drop non-text elements (media, navigation, forms, asides, ...) and reader comments. One of those elements
+    that holds most of the page's visible text outside links is a layout wrapper or an element the markup left
+    unclosed: it stays, as a plain container; so does a form holding most of what remains once the others are
+    gone (pages built as one form)."""
+    total = prose_len(body)
+    for el in body.iter(*r.drop_tags):
+        if len(el) and raw_len(el) > total * r.wrapper_share and prose_len(el) > total * r.wrapper_share:
+            if visible_prose_len(el, r) > visible_prose_len(body, r) * r.wrapper_share:
+                el.tag = "div"
+    forms = list(body.iter("form"))
+    for form in forms:
+        form.tag = "x-form"  # decided below, once the rest is gone
+    etree.strip_elements(body, *r.drop_tags, with_tail=False)
+    if forms:
+        rest = raw_len(body)
+        for form in forms:
+            if form.getparent() is None:
+                continue
+            if rest and raw_len(form) > rest * r.wrapper_share:
+                form.tag = "div"
+            else:
+                remove(form)
+    doomed = []
+    comments = r.comments
+    for el in body.iter("*"):
+        tag = el.tag
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            doomed.append(el)
+        elif comments.match(tag, el):
+            doomed.append(el)
+    _remove_outermost(doomed)
+
+
+def _remove_outermost(elements: list) -> None:
+    if not elements:
+        return
+    marked = set(elements)
+    for el in elements:
+        if not any(a in marked for a in el.iterancestors()):
+            remove(el)
+
+
+def remove_consent(body, r: Rules) -> None:
+    """Cookie and consent banners (before a fallback reads the whole page)."""
+    doomed = []
+    for el in body.iter("*"):
+        for value in (el.get("class"), el.get("id")):
+            if value and r.consent.search(value):
+                doomed.append(el)
+                break
+    _remove_outermost(doomed)
+
+
+def prune(container, r: Rules, *, teasers: bool = True) -> None:
+    """Remove the boilerplate inside a content container: elements named like navigation, sharing, related links,
+    bylines, ads or hidden (unless that would leave less than a seventh of the text), teasers, captions, link-dense
+    blocks and link-dense tables."""
+    discard, hidden, teaser, captions = r.discard, r.hidden, r.teaser, r.captions
+    matched = []
+    teased = []
+    for el in container.iterdescendants("*"):
+        tag = el.tag
+        if discard.match(tag, el) or hidden.match(tag, el):
+            matched.append(el)
+        elif (teasers and teaser.match(tag, el)) or captions.match(tag, el):
+            teased.append(el)
+    if matched:
+        marked = set(matched)
+        outer = [el for el in matched if not any(a in marked for a in el.iterancestors())]
+        total = raw_len(container)
+        if total - sum(raw_len(el) for el in outer) > total / 7:
+            for el in outer:
+                remove(el)
+    _remove_outermost(teased)  # one inside a removed element went with it: removing it again is harmless
+    for _ in range(2):
+        _by_link_density(container, ("div",), backtracking=True)
+        _by_link_density(container, ("ul", "ol", "dl"), backtracking=False)
+        _by_link_density(container, ("p",), backtracking=False)
+    for table in [t for t in container.iter("table") if _link_dense_table(t)]:
+        remove(table)
+
+
+def _link_info(links) -> tuple[int, int, int]:
+    lengths = [n for n in (len(text_of(a)) for a in links) if n]
+    return sum(lengths), len(lengths), sum(1 for n in lengths if n < 10)
+
+
+def _paragraph_listing(links) -> bool:
+    """Every link alone in its own paragraph: a document listing, not a link farm."""
+    for a in links:
+        parent = a.getparent()
+        if parent is None or parent.tag != "p" or len(parent.findall(".//a")) > 1:
+            return False
+    return True
+
+
+def link_dense(el) -> tuple[bool, bool]:
+    """(boilerplate, short with links): menus, tag clouds and "read more" blocks are mostly link text."""
+    links = el.findall(".//a")
+    if not links:
+        return False, False
+    text = text_of(el)
+    if len(links) == 1:
+        link_text = text_of(links[0])
+        if len(link_text) > 100 and len(link_text) > len(text) * 0.9:
+            return True, False
+    last = el.getnext() is None
+    if el.tag == "p":
+        limit = 60 if last else 30
+    else:
+        limit = 300 if last else 100
+    if len(text) < limit:
+        linklen, count, short = _link_info(links)
+        if count == 0:
+            return True, False
+        return linklen > len(text) * 0.8 or (count > 1 and short / count > 0.8), True
+    if len(links) > 4:
+        linklen, count, _ = _link_info(links)
+        if linklen > len(text) * 0.9 and linklen < 100 * count and not _paragraph_listing(links):
+            return True, False
+    return False, False
+
+
+def _by_link_density(container, tags: tuple[str, ...], backtracking: bool) -> None:
+    doomed = []
+    for el in container.iter(*tags):
+        dense, short_with_links = link_dense(el)
+        if dense or (backtracking and short_with_links and len(el) >= 3 and len(text_of(el)) < 100):
+            if el.tag == "p":
+                parent = el.getparent()
+                if parent is not None and parent.tag in ("li", "td", "th", "dd", "dt"):
+                    continue
+            doomed.append(el)
+    for el in doomed:
+        if el is not container:
+            remove(el)
+
+
+def _link_dense_table(table) -> bool:
+    links = table.findall(".//a")
+    if not links:
+        return False
+    length = len(text_of(table))
+    if length < 200:
+        return False
+    linklen, _, _ = _link_info(links)
+    return linklen > 0.8 * length if length < 1000 else linklen > 0.5 * length
