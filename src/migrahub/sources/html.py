@@ -17,12 +17,15 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from html import unescape
 
 from lxml import etree
 
 from migrahub.model import Block
+from migrahub.sources.page.dates import iso_date, page_published
+
+__all__ = ["PageParts", "fragment_blocks", "html_to_text", "iso_date", "page_parts", "parse_document",
+           "trafilatura_blocks"]
 
 _DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "canvas", "video",
@@ -74,12 +77,12 @@ def _all_text(el) -> str:
     return "".join(el.itertext())
 
 
-def page_parts(html: str, extractor: str | None = None) -> PageParts:
-    """Main text and metadata of a whole HTML page."""
+def page_parts(html: str, extractor: str | None = None, url: str | None = None) -> PageParts:
+    """Main text and metadata of a whole HTML page; ``url``, where the page was found, may date it."""
     root = parse_document(html)
     if root is None:
         return PageParts(())
-    meta = _metadata(root)
+    meta = _metadata(root, html, url)
     blocks: tuple[Block, ...] = ()
     if (extractor or default_extractor()) == "trafilatura":
         blocks = trafilatura_blocks(html)
@@ -193,14 +196,11 @@ class _Walker:
 
 # -- metadata ---------------------------------------------------------------------------------------------------
 
-_DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "dc.date", "dc.date.issued",
-              "dcterms.date", "dcterms.issued", "dcterms.created", "citation_publication_date", "pubdate",
-              "publish-date", "publish_date", "sailthru.date", "parsely-pub-date")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "citation_author", "parsely-author",
                 "sailthru.author")
 
 
-def _metadata(root) -> tuple[str | None, str | None, str | None, str | None]:
+def _metadata(root, html: str, url: str | None) -> tuple[str | None, str | None, str | None, str | None]:
     metas: dict[str, str] = {}
     for m in root.iter("meta"):
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
@@ -216,17 +216,7 @@ def _metadata(root) -> tuple[str | None, str | None, str | None, str | None]:
         title = _all_text(h1) if h1 is not None else None
     title = _SPACE.sub(" ", title).strip() if title else None
 
-    published = None
-    for key in _DATE_META:
-        if key in metas:
-            published = iso_date(metas[key])
-            if published:
-                break
-    if not published:
-        for el in root.xpath("//*[@itemprop='datePublished'] | //time[@datetime]"):
-            published = iso_date(el.get("content") or el.get("datetime") or _all_text(el))
-            if published:
-                break
+    published = page_published(root, html, url)
 
     author = None
     for key in _AUTHOR_META:
@@ -245,40 +235,6 @@ def _metadata(root) -> tuple[str | None, str | None, str | None, str | None]:
         "content-language") or metas.get("og:locale") or metas.get("dc.language")
     lang = lang.strip().replace("_", "-") if lang and lang.strip() else None
     return title or None, published, author, lang
-
-
-_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def iso_date(value: str | None) -> str | None:
-    """An ISO 8601 date or datetime from what pages and feeds write, or ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    if _DATE_ONLY.match(value):
-        m = _DAY.search(value)
-        try:
-            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))).date().isoformat()
-        except ValueError:
-            return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass
-    m = _DAY.search(value)
-    if m:
-        try:
-            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))).date().isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 # -- trafilatura ------------------------------------------------------------------------------------------------

@@ -91,12 +91,7 @@ def _metadata(reader) -> tuple[str | None, str | None, str | None, str | None]:
     info = reader.metadata or {}
     title = str(info.get("/Title") or "").strip() or None
     author = str(info.get("/Author") or "").strip() or None
-    published = None
-    try:
-        created = info.creation_date if hasattr(info, "creation_date") else None
-        published = created.date().isoformat() if created else None
-    except (ValueError, TypeError, AttributeError):
-        published = None
+    published = _published(reader, info)
     lang = None
     try:
         value = reader.trailer["/Root"].get("/Lang")
@@ -104,6 +99,23 @@ def _metadata(reader) -> tuple[str | None, str | None, str | None, str | None]:
     except (KeyError, AttributeError, TypeError):
         lang = None
     return title, author, published, lang
+
+
+def _published(reader, info) -> str | None:
+    """The creation date the file states (document information, else XMP) when it is plausible: not a clock's
+    placeholder (before 1990) and not in the future; otherwise unknown, never the day it was read."""
+    from migrahub.sources.page.dates import plausible_datetime
+
+    for read in (lambda: info.creation_date if hasattr(info, "creation_date") else None,
+                 lambda: reader.xmp_metadata.xmp_create_date if reader.xmp_metadata is not None else None):
+        try:
+            stamp = read()
+        except Exception:  # noqa: BLE001 - pypdf raises many types on malformed dates and XMP packets
+            continue
+        published = plausible_datetime(stamp)
+        if published:
+            return published
+    return None
 
 
 def _outline(reader) -> dict[str, int]:

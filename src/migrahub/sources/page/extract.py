@@ -33,6 +33,7 @@ _BASELINE_MIN = 100
 _JSON_TEXT_KEYS = ("articleBody", "reviewBody")
 _JSON_HOWTO = ("HowTo", "Recipe")  # their description introduces the steps
 _JSON_HOOKS = (*_JSON_TEXT_KEYS, "recipeInstructions", "acceptedAnswer", '"HowTo"', '"step"')
+_WILD = ("p", "blockquote", "pre", "table")  # read anywhere when no container yields enough
 _LINK_LINE_MAX = 200  # characters: a longer paragraph mostly of links is a listing, left to the link-density rules
 _ADDRESS = re.compile(r"@|://|\bwww\.")
 _SECOND_GAIN = 2  # the density reading wins when it is this much longer
@@ -62,7 +63,7 @@ def extract_blocks(root) -> tuple[Block, ...]:
             segs = [s for s in segs if s.text not in seen] + other
             text_len = _length(segs)
     if text_len < r.min_text:
-        base = _baseline(deepcopy(backup), declared + steps, r)
+        base = _with_declared(segs, declared) if declared else _baseline(deepcopy(backup), steps, r)
         if _length(base) > text_len:
             segs, text_len = base, _length(base)
     if 0 < text_len < _ESCALATE_BELOW and text_len < _ESCALATE_SHARE * page_len:
@@ -150,8 +151,8 @@ def _wild(body, segs: list[Seg], r: Rules, recall: bool) -> list[Seg]:
         extra = Emitter(loose=True).run(body)
     else:
         extra = []
-        for el in body.iter("p", "blockquote", "pre", "table"):
-            if any(a.tag in ("p", "blockquote", "pre", "table") for a in el.iterancestors()):
+        for el in body.iter(*_WILD):
+            if any(a.tag in _WILD for a in el.iterancestors()):
                 continue
             em = Emitter(loose=True)
             em._block(el, el.tag, True)
@@ -266,7 +267,7 @@ def _drop_trailing_headings(segs: list[Seg]) -> None:
 def _link_line(seg: Seg) -> bool:
     """A short paragraph or a heading that is mostly link text points to another page ("Read also: ...", a teaser's
     title); one whose link shows an address (a URL, an e-mail address) is information and stays."""
-    if seg.loose or seg.kind == "list_item" or seg.links * 2 <= len(seg.text):
+    if seg.kind == "list_item" or seg.links * 2 <= len(seg.text):
         return False
     if seg.kind == "paragraph" and len(seg.text) >= _LINK_LINE_MAX:
         return False

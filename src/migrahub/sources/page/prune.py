@@ -99,9 +99,12 @@ def _remove_outermost(elements: list) -> None:
 
 
 def remove_consent(body, r: Rules) -> None:
-    """Cookie and consent banners (before a fallback reads the whole page)."""
+    """Cookie and consent banners and hidden elements (before a fallback reads the whole page)."""
     doomed = []
     for el in body.iter("*"):
+        if _hidden(el, r):
+            doomed.append(el)
+            continue
         for value in (el.get("class"), el.get("id")):
             if value and r.consent.search(value):
                 doomed.append(el)
