@@ -7,6 +7,7 @@ import json
 
 import click
 
+from migrahub import safeload
 from migrahub.cli import main
 from migrahub.cli.output import fail, print_json
 from migrahub.coding.autocode import code_passages
@@ -16,6 +17,21 @@ from migrahub.services import coding as service
 from migrahub.store.database import StoreError
 
 ERRORS = (CodebookError, RefiQdaError, service.CodingError, StoreError, ValueError, FileNotFoundError)
+JSON_INPUT_MAX_BYTES = 2 * 1024**3  # passage lists are the user's own files: only their depth is bounded
+
+
+def _check_inputs(json_paths=(), yaml_paths=()) -> None:
+    """Refuse JSON and YAML inputs nested too deeply (or alias bombs) with a message naming the file, before the
+    readers that would recurse into them."""
+    try:
+        for path in json_paths:
+            if path:
+                safeload.load_json_file(path, max_bytes=JSON_INPUT_MAX_BYTES)
+        for path in yaml_paths:
+            if path:
+                safeload.load_yaml_file(path)
+    except safeload.InputError as exc:
+        fail(str(exc))
 
 
 @main.command()
@@ -31,6 +47,7 @@ ERRORS = (CodebookError, RefiQdaError, service.CodingError, StoreError, ValueErr
 @click.option("--json", "as_json", is_flag=True, help="Print {passage id: [code ids]} (the default output).")
 def code(codebook_path, passages_path, train_passages, train_codes, rules, as_json):
     """Suggest codes for the passages of a file; prints {passage id: [code ids]} as JSON."""
+    _check_inputs((passages_path, train_passages, train_codes), (rules,))
     try:
         result = code_passages(codebook_path, passages_path, train_passages, train_codes, rules)
     except ERRORS as exc:
@@ -173,6 +190,7 @@ def coding_list(obj, codebook, status, coder, document_id):
 @click.pass_obj
 def suggest(obj, codebook, rules, threshold):
     """Retrain on the hub's human codings and store suggestions for uncoded passages (status 'suggested')."""
+    _check_inputs(yaml_paths=(rules,))
     try:
         print_json(service.suggest(obj["db"], codebook, rules_path=rules, threshold=threshold))
     except ERRORS as exc:

@@ -20,6 +20,9 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import yaml
 from defusedxml import ElementTree as SafeET
 
+from migrahub import safeload
+from migrahub.safeload import MAX_BYTES, InputError, check_xml_depth, read_limited
+
 CODE_NAMESPACE = uuid.UUID("6f1d8c2e-5b7a-5e0c-9a51-4d3b2a1c0e77")
 QDC_NS = "urn:QDA-XML:codebook:1.0"
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
@@ -29,8 +32,18 @@ _PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#
             "#882255", "#44AA99", "#AA4499")
 
 
+CODEBOOK_MAX_BYTES = MAX_BYTES  # a codebook file (YAML or .qdc); real ones are a few KB
+
+
 class CodebookError(ValueError):
     """Bad codebook input; the message names the file and the field."""
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_limited(path, CODEBOOK_MAX_BYTES)
+    except InputError as exc:
+        raise CodebookError(str(exc)) from None
 
 
 def code_guid(code_id: str) -> str:
@@ -127,19 +140,16 @@ def load_yaml(path: str | Path) -> Codebook:
     """Read the YAML codebook format (``name``, ``version``, ``language``, nested ``codes`` with ``id``, ``name``,
     ``description``, optional ``colour``/``color`` and ``children``)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: file not found") from None
-    return parse_yaml(data, source=str(path))
+    return parse_yaml(_read(path), source=str(path))
 
 
 def parse_yaml(data: bytes, source: str = "<yaml>") -> Codebook:
-    """The YAML codebook format from bytes; errors name ``source`` and the field."""
+    """The YAML codebook format from bytes (size, depth and aliases bounded by :mod:`migrahub.safeload`); errors
+    name ``source`` and the field."""
     try:
-        parsed = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"{source}: not readable as UTF-8 YAML: {exc}") from None
+        parsed = safeload.load_yaml(data, source, max_bytes=CODEBOOK_MAX_BYTES)
+    except InputError as exc:
+        raise CodebookError(str(exc)) from None
     return codebook_from_mapping(parsed, source=source)
 
 
@@ -281,20 +291,21 @@ def load_qdc(path: str | Path, reference: Codebook | None = None,
     code with the same GUID in ``reference`` (so an exported MigraHub codebook comes back with its ids).
     Deviations that were accepted or discarded are appended to ``warnings`` when given."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: file not found") from None
-    return parse_qdc(data, source=str(path), reference=reference, warnings=warnings)
+    return parse_qdc(_read(path), source=str(path), reference=reference, warnings=warnings)
 
 
 def parse_qdc(data: bytes, source: str = "<qdc>", reference: Codebook | None = None,
               warnings: list[str] | None = None) -> Codebook:
     warns = warnings if warnings is not None else []
+    if len(data) > CODEBOOK_MAX_BYTES:
+        raise CodebookError(f"{source}: larger than the limit of {CODEBOOK_MAX_BYTES:,} bytes")
     try:
         root = SafeET.fromstring(data)
+        check_xml_depth(root, source)
     except SafeET.ParseError as exc:
         raise CodebookError(f"{source}: not well-formed XML: {exc}") from None
+    except InputError as exc:
+        raise CodebookError(str(exc)) from None
     except Exception as exc:  # defusedxml refuses entities, DTDs with external refs, ...
         raise CodebookError(f"{source}: refused XML: {exc}") from None
     if _local(root.tag) != "CodeBook":

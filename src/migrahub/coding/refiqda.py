@@ -26,6 +26,9 @@ from xml.etree.ElementTree import Element, SubElement
 
 from defusedxml import ElementTree as SafeET
 
+from migrahub.safeload import InputError, check_xml_depth
+from migrahub.sources.archive import ArchiveError, ArchiveLimits, LimitedZip, NotAZip
+
 from .codebook import (
     CODE_NAMESPACE,
     Codebook,
@@ -326,7 +329,7 @@ def _child(el: Any, name: str) -> Any:
 class _Reader:
     def __init__(self, source: str, files: Mapping[str, bytes], reference: Codebook | None) -> None:
         self.source = source
-        self.files = files  # lower-cased zip path -> bytes
+        self.files = files  # lower-cased zip path -> bytes (inflated on access)
         self.reference = reference
         self.warnings: list[str] = []
 
@@ -378,6 +381,10 @@ class _Reader:
             raise RefiQdaError(f"{self.source}: project.qde is not well-formed XML: {exc}") from None
         except Exception as exc:
             raise RefiQdaError(f"{self.source}: refused XML: {exc}") from None
+        try:
+            check_xml_depth(root, f"{self.source}: project.qde")
+        except InputError as exc:
+            raise RefiQdaError(str(exc)) from None
         if _local(root.tag) != "Project":
             raise RefiQdaError(f"{self.source}: root element is <{_local(root.tag)}>, expected <Project>")
         if not root.tag.startswith(_NS):
@@ -562,22 +569,47 @@ def _read_value(kind: str, text: str) -> Any:
     return text
 
 
-def import_qdpx(path: str | Path, reference: Codebook | None = None) -> ImportResult:
-    """Read a ``.qdpx`` archive. Codes map onto ``reference`` ids where their GUIDs match."""
+QDPX_LIMITS = ArchiveLimits(max_unpacked=200 * 1024 * 1024, max_members=20_000, max_ratio=200)
+
+
+class _Members(Mapping[str, bytes]):
+    """The archive's files by lower-cased path, inflated only when read and within the archive's limits."""
+
+    def __init__(self, archive: LimitedZip) -> None:
+        self.archive = archive
+        self.infos = {i.filename.replace("\\", "/").lower(): i for i in archive.infos if not i.is_dir()}
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.archive.read(self.infos[name])
+
+    def __contains__(self, name: object) -> bool:  # without inflating the member
+        return name in self.infos
+
+    def __iter__(self):
+        return iter(self.infos)
+
+    def __len__(self) -> int:
+        return len(self.infos)
+
+
+def import_qdpx(path: str | Path, reference: Codebook | None = None,
+                limits: ArchiveLimits = QDPX_LIMITS) -> ImportResult:
+    """Read a ``.qdpx`` archive. Codes map onto ``reference`` ids where their GUIDs match. The archive is read
+    under ``limits`` (members inflated by bounded reads, only those the project uses)."""
     path = Path(path)
+    if not path.is_file():
+        raise RefiQdaError(f"{path}: file not found")
     try:
-        z = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise RefiQdaError(f"{path}: file not found") from None
-    except zipfile.BadZipFile:
+        with LimitedZip(path, limits, f"QDPX file {path}") as z:
+            return _import_archive(path, _Members(z), reference)
+    except NotAZip:
         raise RefiQdaError(f"{path}: not a zip archive (a .qdpx is a zip holding project.qde)") from None
-    with z:
-        names = [i.filename.replace("\\", "/") for i in z.infolist() if not i.is_dir()]
-        files: dict[str, bytes] = {}
-        for info in z.infolist():
-            if info.is_dir():
-                continue
-            files[info.filename.replace("\\", "/").lower()] = z.read(info)
+    except ArchiveError as exc:
+        raise RefiQdaError(str(exc)) from None
+
+
+def _import_archive(path: Path, files: _Members, reference: Codebook | None) -> ImportResult:
+    names = [i.filename.replace("\\", "/") for i in files.infos.values()]
     reader = _Reader(str(path), files, reference)
     qde_names = [n for n in files if n.endswith(".qde")]
     if "project.qde" in files:

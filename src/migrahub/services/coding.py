@@ -12,7 +12,7 @@ from migrahub.coding import analysis, charts
 from migrahub.coding.agreement import AgreementReport, agreement
 from migrahub.coding.autocode import VERSION as AUTOCODER
 from migrahub.coding.autocode import AutoCoder, load_rules
-from migrahub.coding.codebook import Codebook, load_codebook, parse_codebook, to_qdc
+from migrahub.coding.codebook import Codebook, CodebookError, load_codebook, parse_codebook, to_qdc
 from migrahub.coding.refiqda import Coding, Note, Project, Source, User, derived_guid, export_qdpx, import_qdpx
 from migrahub.model import NormalizedDoc, Passage
 from migrahub.sources import SourceResult
@@ -22,21 +22,62 @@ from migrahub.store.database import connect, transaction
 
 CodingError = store.CodingError
 
+# A codebook's name is part of page addresses and file names: letters and digits of any script, spaces and a few
+# marks, not starting with a dot or a space, no slash or other path or control character.
+NAME_MAX = 100
+_NAME = re.compile(rf"(?![.\s])[\w .,()+-]{{1,{NAME_MAX}}}")
+_NAME_RULE = (f"use letters, digits, spaces and - _ . , ( ) + only, not starting with a dot or a space, "
+              f"at most {NAME_MAX} characters")
+
+
+class CodebookNameError(CodebookError):
+    """A codebook name that is not allowed; the message names the field and the rule."""
+
+
+def check_codebook_name(name: str, field: str = "name") -> str:
+    """``name`` without surrounding spaces, or :class:`CodebookNameError` when it breaks the naming rule."""
+    clean = (name or "").strip()
+    if not _NAME.fullmatch(clean):
+        raise CodebookNameError(f"{field}: codebook name {name!r} is not allowed: {_NAME_RULE}")
+    return clean
+
+
+def _derived_name(value: str) -> str:
+    """A valid name from what a file says about itself (a REFI-QDA origin, a project or file name)."""
+    clean = re.sub(r"[^\w .,()+-]+", "-", value).strip(" .-")[:NAME_MAX].strip(" .-")
+    return clean or "codebook"
+
+
+def _book_name(explicit: str | None, own: str | None, own_field: str, filename: str, qdc: bool) -> str:
+    """The explicit name, else the codebook's own name (checked: a YAML author chose it; a REFI-QDA origin is the
+    tool that wrote the file, made valid), else the file's stem (made valid)."""
+    if explicit:
+        return check_codebook_name(explicit)
+    if own and not qdc:
+        return check_codebook_name(own, f"{filename}: {own_field}")
+    return _derived_name(own or Path(filename).stem)
+
 
 def load_codebook_file(db, path: str | os.PathLike, name: str | None = None, *, actor: str = "cli") -> dict:
     """Load a codebook (YAML or REFI-QDA .qdc) into the hub under ``name`` (default: its own name); logged as
     ``actor``. Raises :class:`CodebookError` naming the file and the reason."""
+    if name:
+        check_codebook_name(name)
     warnings: list[str] = []
     codebook = load_codebook(path, warnings=warnings)
-    return _save_codebook(db, codebook, name or codebook.name or Path(path).stem, Path(path).name, actor, warnings)
+    book_name = _book_name(name, codebook.name, "name", str(path), Path(path).suffix.lower() == ".qdc")
+    return _save_codebook(db, codebook, book_name, Path(path).name, actor, warnings)
 
 
 def load_codebook_upload(db, filename: str, data: bytes, name: str | None = None, *, actor: str) -> dict:
     """Like :func:`load_codebook_file` for the bytes of an uploaded file called ``filename`` (its extension says
     YAML or .qdc; errors name it)."""
+    if name:
+        check_codebook_name(name)
     warnings: list[str] = []
     codebook = parse_codebook(data, filename, warnings=warnings)
-    return _save_codebook(db, codebook, name or codebook.name or Path(filename).stem, filename, actor, warnings)
+    book_name = _book_name(name, codebook.name, "name", filename, Path(filename).suffix.lower() == ".qdc")
+    return _save_codebook(db, codebook, book_name, filename, actor, warnings)
 
 
 def _save_codebook(db, codebook: Codebook, book_name: str, filename: str, actor: str, warnings: list[str]) -> dict:
@@ -307,9 +348,12 @@ def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> 
     """Import a ``.qdpx`` from another tool: its codebook, text sources (as documents, text kept verbatim so the
     offsets hold), codings with their coders and times, and notes on selections as memos. Returns counts and the
     warnings listing everything discarded or changed."""
+    if codebook:
+        check_codebook_name(codebook, "codebook")
     result = import_qdpx(path)
     project = result.project
-    name = codebook or project.codebook.name or Path(path).stem
+    name = check_codebook_name(codebook, "codebook") if codebook else _derived_name(
+        project.codebook.name or Path(path).stem)
     users = {u.guid: u.name for u in project.users}
     conn = connect(db)
     try:

@@ -1,18 +1,22 @@
-"""DOCX files through python-docx, after the archive itself is checked for zip bombs."""
+"""DOCX files through python-docx, after the archive itself is checked for zip bombs (:mod:`.archive`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 from migrahub.model import Block
+from migrahub.sources.archive import ArchiveLimits, LimitedZip
 from migrahub.sources.errors import SourceError
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.IGNORECASE)
-_MAX_RATIO = 200  # deflate of real documents stays well under 100:1; zeros reach 1000:1
-_MAX_MEMBERS = 10_000
+# python-docx's default template stamps every document it creates with these core properties; a document that still
+# carries them says nothing about its own date or author
+_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)
+_TEMPLATE_AUTHOR = "python-docx"
+_DEFAULT_PART_TITLE = "Word Document"  # title python-docx gives the core properties it adds to a DOCX lacking them
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -26,26 +30,12 @@ class WordParts:
 
 
 def check_archive(data: bytes, max_unpacked: int) -> None:
-    """Refuse archives that are not ZIPs, are not DOCX, or would unpack to too much (zip bombs)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SourceError(f"not a DOCX file: not a ZIP archive ({exc})") from exc
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > _MAX_MEMBERS:
-            raise SourceError(f"DOCX looks like a zip bomb: {len(infos)} members (limit {_MAX_MEMBERS})")
-        total = sum(i.file_size for i in infos)
-        if total > max_unpacked:
-            raise SourceError(f"DOCX looks like a zip bomb: it would unpack to {total:,} bytes "
-                              f"(limit {max_unpacked:,})")
-        for info in infos:
-            if info.file_size > 1_000_000 and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
-                ratio = info.file_size // max(info.compress_size, 1)
-                raise SourceError(f"DOCX looks like a zip bomb: {info.filename} expands {ratio:,}:1 "
-                                  f"({info.compress_size:,} to {info.file_size:,} bytes)")
-        if "word/document.xml" not in {i.filename for i in infos}:
+    """Refuse archives that are not ZIPs, are not DOCX, or would unpack to too much (zip bombs): the headers are
+    checked first, then every member is inflated once by bounded streaming reads that do not trust them."""
+    with LimitedZip(data, ArchiveLimits(max_unpacked=max_unpacked), "DOCX") as archive:
+        if "word/document.xml" not in {i.filename for i in archive.infos}:
             raise SourceError("not a DOCX file: the ZIP archive has no word/document.xml")
+        archive.verify_all()
 
 
 def read_docx(data: bytes, max_unpacked: int) -> WordParts:
@@ -79,12 +69,21 @@ def read_docx(data: bytes, max_unpacked: int) -> WordParts:
                 if cells:
                     blocks.append(Block("paragraph", " | ".join(cells)))
     props = document.core_properties
-    published = None
-    for value in (props.created,):
-        if value:
-            published = value.date().isoformat()
-    return WordParts(tuple(blocks), (props.title or "").strip() or title, (props.author or "").strip() or None,
-                     published, (props.language or "").strip() or None)
+    author = (props.author or "").strip()
+    default_part = (props.last_modified_by or "") == _TEMPLATE_AUTHOR and props.created is None
+    own_title = (props.title or "").strip()
+    if default_part and own_title == _DEFAULT_PART_TITLE:
+        own_title = ""
+    return WordParts(tuple(blocks), own_title or title, None if author == _TEMPLATE_AUTHOR else author or None,
+                     _published(props.created), (props.language or "").strip() or None)
+
+
+def _published(created: dt.datetime | None) -> str | None:
+    """The creation date of the core properties, unless it is python-docx's template stamp (then unknown)."""
+    if created is None:
+        return None
+    stamp = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+    return None if stamp == _TEMPLATE_CREATED else created.date().isoformat()
 
 
 def _paragraph_block(paragraph) -> Block | None:
