@@ -4,9 +4,11 @@ and the action log."""
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
 import pytest
-from webhelpers import PASSWORD, assert_inert, doc_id, sql
+from django.core.files.uploadedfile import SimpleUploadedFile
+from webhelpers import PASSWORD, assert_inert, copy_hub, doc_id, sql
 
 
 def _xss_docs(hub) -> list[int]:
@@ -185,3 +187,91 @@ def test_action_log_stays_append_only(hub):
         conn.close()
     verbs = {r["verb"] for r in sql(hub, "SELECT DISTINCT verb FROM actions")}
     assert {"user.create"} <= verbs
+
+
+# codebook names that break page addresses (issue 16, finding 8) ----------------------------------------------------
+
+@pytest.fixture()
+def odd_names(hub, tmp_path):
+    """A copy of the hub that holds codebooks named as an older version allowed ("lmg/2024", ".."), a code id with a
+    slash, and a coding with each on one document."""
+    from django.test import override_settings
+
+    from migrahub.coding.codebook import Code, Codebook
+    from migrahub.store import codings
+    from migrahub.store.database import connect, transaction
+
+    db = copy_hub(hub.db, tmp_path / "odd.sqlite3")
+    did = doc_id(hub, "Plan de acogida")
+    passage = sql(db, "SELECT start, \"end\" FROM passages WHERE document_id = ? AND kind != 'heading' ORDER BY seq "
+                      "LIMIT 1", (did,))[0]
+    conn = connect(db)
+    try:
+        with transaction(conn):
+            for name in ("lmg/2024", ".."):
+                book = Codebook(name, (Code("HOUSING", "Housing"), Code("HOUSING/SOCIAL", "Social housing",
+                                                                         parent="HOUSING")))
+                codings.save_codebook(conn, book, name)
+                codings.record(conn, codebook=name, document_id=did, start=passage["start"], end=passage["end"],
+                               coder="coder1", action="add", code="HOUSING/SOCIAL")
+    finally:
+        conn.close()
+    with override_settings(MIGRAHUB_DB=db):
+        yield did
+
+
+def _links(html: str, prefix: str) -> list[str]:
+    return sorted({unescape(h) for h in re.findall(r'(?:href)="(' + re.escape(prefix) + r'[^"]*)"', html)})
+
+
+def test_pages_of_a_hub_holding_a_codebook_named_with_a_slash_do_not_fail(client, odd_names):
+    home = client.get("/code/")
+    assert home.status_code == 200
+    books = _links(home.content.decode(), "/code/codebooks/")
+    assert len(books) >= 2, books
+    for url in books:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        for link in _links(page.content.decode(), "/code/codebooks/"):
+            assert client.get(link).status_code == 200, link  # the code pages, "HOUSING/SOCIAL" among them
+    for name in ("lmg/2024", ".."):
+        review = client.get("/code/review", {"codebook": name})
+        assert review.status_code == 200 and escape(name) in review.content.decode()
+        page = client.get(f"/code/{odd_names}", {"codebook": name})
+        assert page.status_code == 200
+        html = page.content.decode()
+        for link in _links(html, "/code/colours/") + _links(html, "/code/codebooks/"):
+            assert client.get(link).status_code == 200, link
+        assert "Social housing" in html
+    assert client.get("/code/codebooks/lmg%252F2024").content.decode().count("Social housing") >= 1
+
+
+def test_api_refuses_unsafe_codebook_names_and_deep_yaml(client, token):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token('curator')}"}
+    book = b"name: reception\ncodes:\n  - id: R\n    name: Reception\n"
+    r = client.post("/api/codebooks", {"file": SimpleUploadedFile("cb.yaml", book), "name": "lmg/2024"}, **auth)
+    assert r.status_code == 400 and r.json()["detail"].startswith("name: codebook name 'lmg/2024' is not allowed")
+    own = book.replace(b"name: reception", b"name: lmg/2024")
+    r = client.post("/api/codebooks", {"file": SimpleUploadedFile("cb.yaml", own)}, **auth)
+    assert r.status_code == 400 and r.json()["detail"].startswith("file: cb.yaml: name: codebook name 'lmg/2024'")
+    deep = b"name: deep\ncodes: " + b"[{id: c, children: " * 3000 + b"[]" + b"}]" * 3000 + b"\n"
+    r = client.post("/api/codebooks", {"file": SimpleUploadedFile("deep.yaml", deep)}, **auth)
+    assert r.status_code == 400
+    assert r.json()["detail"] == "file: deep.yaml: line 2: nested more than 64 levels deep; refused"
+    assert not [b for b in client.get("/api/codebooks").json() if b["name"] in ("lmg/2024", "reception", "deep")]
+
+
+def test_deeply_nested_json_bodies_are_400_not_500(client, token):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token('curator')}"}
+    body = '{"name": "x", "fields": {"a": ' + "[" * 50_000 + "]" * 50_000 + "}}"
+    r = client.patch("/api/entities/1", body, content_type="application/json", **auth)
+    assert r.status_code == 400, r.content[:300]
+
+
+def test_admin_record_fields_nested_too_deeply_are_refused(login, hub):
+    entity = sql(hub, "SELECT id FROM entities WHERE merged_into IS NULL ORDER BY id LIMIT 1")[0]["id"]
+    c = login("curator")
+    deep = '{"a": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    r = c.post(f"/admin/web/entity/{entity}/change/", {"name": "Renamed", "fields_json": deep})
+    assert r.status_code == 200 and "Record fields: nested more than 32 levels deep; refused" in r.content.decode()
+    assert sql(hub, "SELECT name FROM entities WHERE id = ?", (entity,))[0]["name"] != "Renamed"

@@ -1,4 +1,4 @@
-"""Accounts: creating users with a role, API tokens, and login throttling.
+"""Accounts: creating users with a role and API tokens (sign-in throttling: :mod:`migrahub.web.throttle`).
 
 Every account write is recorded in the hub's append-only action log (``actions``) with who did it.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from migrahub.services import curation
 from migrahub.services.documents import reader
-from migrahub.web.models import ApiToken, LoginFailure, hash_token
+from migrahub.web.models import ApiToken, hash_token
 from migrahub.web.roles import ROLES, ensure_roles
 
 
@@ -71,31 +71,3 @@ def user_for_token(raw: str):
     if token.last_used is None or now - token.last_used > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return token.user
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def _window():
-    return timezone.now() - timedelta(minutes=settings.MIGRAHUB_LOGIN_LOCK_MINUTES)
-
-
-def is_locked(username: str, ip: str) -> bool:
-    """True while this username has had too many failed sign-ins from this address within the lock window."""
-    recent = LoginFailure.objects.filter(username=username.lower(), ip=ip, at__gte=_window()).count()
-    return recent >= settings.MIGRAHUB_LOGIN_MAX_FAILURES
-
-
-def record_failure(username: str, ip: str) -> bool:
-    """Record a failed sign-in; return True if this failure locks the pair."""
-    LoginFailure.objects.create(username=username.lower(), ip=ip)
-    LoginFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
-    locked = is_locked(username, ip)
-    if locked:
-        log(f"anonymous@{ip}", "user.login_locked", "user", username, {})
-    return locked
-
-
-def clear_failures(username: str, ip: str) -> None:
-    LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()

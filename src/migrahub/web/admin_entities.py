@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
+from migrahub import safeload
 from migrahub.services import entities
 from migrahub.web.models import Entity
 
@@ -41,10 +42,14 @@ class EntityForm(forms.ModelForm):
 
     def clean_fields_json(self) -> dict:
         raw = (self.cleaned_data.get("fields_json") or "").strip() or "{}"
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+        try:  # depth-limited: a record nested too deeply for the services' and templates' walks is refused
+            value = safeload.load_json(raw, "Record fields", max_depth=32)
+        except safeload.InputError as exc:
+            cause = exc.__context__
+            if isinstance(cause, json.JSONDecodeError):
+                raise ValidationError(f"Not valid JSON: {cause.msg} (line {cause.lineno}, column {cause.colno}).") \
+                    from None
+            raise ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise ValidationError(f"Must be a JSON object ({{\"field\": value, …}}), not a {type(value).__name__}.")
         for key in self.hidden:

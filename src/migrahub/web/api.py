@@ -3,7 +3,9 @@ its scripts from a CDN).
 
 Authentication: ``Authorization: Bearer mh_…`` (``migrahub token create USER``), or the browser session (CSRF
 checked on writes). Reads are open to anonymous callers while ``MIGRAHUB_ANONYMOUS_READ`` is on; ingest, entity
-edits (``api_entities``) and codebook loads (``api_coding``) need the curator role.
+edits (``api_entities``) and codebook loads (``api_coding``) need the curator role. A call without valid credentials
+answers 401 with ``WWW-Authenticate: Bearer``; a signed-in caller without the role, or a session write without its
+CSRF token, 403.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Literal
 
 from django.conf import settings
 from ninja import Field, File, NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
+from ninja.parser import Parser
+from ninja.security import APIKeyCookie, HttpBearer
 
-from migrahub import __version__
+from migrahub import __version__, safeload
 from migrahub.services import documents as docs
 from migrahub.services import hub
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
 from migrahub.web import accounts, api_coding, api_entities
+from migrahub.web.middleware import WWW_AUTHENTICATE
 from migrahub.web.roles import role_of
 
 DocType = Literal["txt", "md", "html", "pdf", "docx", "feed-item", "page"]
@@ -38,18 +42,62 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SessionAuth(APIKeyCookie):
+    """The browser session of a signed-in user, CSRF-checked on writes. Without a signed-in session this scheme does
+    not apply at all (no CSRF check), so a caller without credentials gets 401, not a CSRF 403."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = "The session cookie of a signed-in browser (writes also need the CSRF token)."
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
 def anonymous(request):
     """Lets unauthenticated callers read while anonymous read access is on."""
     return "anonymous" if settings.MIGRAHUB_ANONYMOUS_READ else None
 
 
-READ = [TokenAuth(), django_auth, anonymous]
-WRITE = [TokenAuth(), django_auth]
+class BoundedParser(Parser):
+    """JSON bodies parsed with a depth limit (:mod:`migrahub.safeload`): a deeply nested body is a 400, not a 500."""
 
-api = NinjaAPI(title="MigraHub API", version=__version__, docs_url=None, urls_namespace="api",
+    def parse_body(self, request):
+        try:
+            return safeload.load_json(request.body, "request body", max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        except safeload.InputError as exc:
+            raise HttpError(400, str(exc)) from exc
+
+
+READ = [TokenAuth(), SessionAuth(), anonymous]
+WRITE = [TokenAuth(), SessionAuth()]
+
+api = NinjaAPI(title="MigraHub API", version=__version__, docs_url=None, urls_namespace="api", parser=BoundedParser(),
                description="Read the hub's documents, passages, sources, statistics and entity records; search with "
                            "the same filters as the web pages; curators can ingest URLs and files, edit, merge and "
                            "split records and load codebooks.")
+
+
+def _unauthorized(request, detail: str):
+    response = api.create_response(request, {"detail": detail}, status=401)
+    response["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _no_credentials(request, exc):
+    return _unauthorized(request, "sign in or send an API token")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    if exc.status_code == 401:
+        return _unauthorized(request, str(exc))
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 def _user(request):

@@ -12,12 +12,10 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from migrahub.coding.codebook import CodebookError
+from migrahub.coding.codebook import CODEBOOK_MAX_BYTES, CodebookError
 from migrahub.services import coding as coding_service
 from migrahub.services import documents as docs
 from migrahub.services import workspace
-
-CODEBOOK_MAX_BYTES = 5 * 1024 * 1024
 
 
 class CodeOut(Schema):
@@ -150,11 +148,16 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
                                               description="name in the hub (default: the codebook's own name)")):
         require(request, "web.manage_codebook")
         filename = file.name or "codebook"  # Django keeps only the base name of an uploaded file
+        name = (name or "").strip() or None
+        if name:
+            try:
+                coding_service.check_codebook_name(name)
+            except CodebookError as exc:
+                raise HttpError(400, str(exc)) from exc
         if file.size is not None and file.size > CODEBOOK_MAX_BYTES:
             raise HttpError(400, f"file: {filename} is larger than {CODEBOOK_MAX_BYTES // (1024 * 1024)} MB")
         try:
-            return coding_service.load_codebook_upload(settings.MIGRAHUB_DB, filename, file.read(),
-                                                       (name or "").strip() or None,
+            return coding_service.load_codebook_upload(settings.MIGRAHUB_DB, filename, file.read(), name,
                                                        actor=request.auth.get_username())
         except CodebookError as exc:
             raise HttpError(400, f"file: {exc}") from exc

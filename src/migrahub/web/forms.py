@@ -5,28 +5,34 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from migrahub.web import accounts
+from migrahub.web import throttle
+
+LOCKED = {
+    "user": "Too many failed sign-ins for this account from your address. Try again in %(minutes)s minutes.",
+    "client": "Too many failed sign-ins from your address. Try again in %(minutes)s minutes.",
+}
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing a username+address pair after too many recent failures."""
+class ThrottledFormMixin:
+    """Says why a sign-in was refused when the throttle (:mod:`migrahub.web.throttle`, enforced by the
+    authentication backend for every form) holds a lock on it; ``locked`` tells the view to answer 429."""
 
     locked = False
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip()
-        ip = accounts.client_ip(self.request)
-        if username and accounts.is_locked(username, ip):
-            self.locked = True
-            raise ValidationError(
-                "Too many failed sign-ins for this account from your address. Try again in %(minutes)s minutes.",
-                code="locked", params={"minutes": settings.MIGRAHUB_LOGIN_LOCK_MINUTES})
         try:
             return super().clean()
         except ValidationError:
-            if username and accounts.record_failure(username, ip):
+            lock = getattr(self.request, throttle.LOCK, None) if self.request is not None else None
+            if lock:
                 self.locked = True
+                raise ValidationError(LOCKED[lock], code="locked",
+                                      params={"minutes": settings.MIGRAHUB_LOGIN_LOCK_MINUTES}) from None
             raise
+
+
+class ThrottledAuthenticationForm(ThrottledFormMixin, AuthenticationForm):
+    """Django's sign-in form with the throttle's message."""
 
 
 class IngestForm(forms.Form):

@@ -44,14 +44,16 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in for a username from an address; enough recent ones lock that pair for a while."""
+    """One failed sign-in for a user name from a client address; enough recent ones lock that pair, or the client
+    across user names, for a while (:mod:`migrahub.web.throttle`)."""
 
     username = models.CharField(max_length=150)
     ip = models.CharField(max_length=64)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        indexes = [models.Index(fields=["username", "ip", "at"]),
+                   models.Index(fields=["ip", "at"], name="web_loginfailure_client")]
 
 
 class Source(models.Model):

@@ -58,10 +58,16 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
         threads *= workers
         announce(f"MigraHub serving {path} at http://{shown}:{port}/ (waitress, {_count(threads, 'thread')}; "
                  "Ctrl+C to stop)")
+        from django.conf import settings
         from waitress import serve as waitress_serve
 
+        # X-Forwarded-For reaches the hub only when it names trusted proxies (it believes the header from those alone).
+        # waitress reads a whole body before the hub sees the request: its size is bounded here, by the largest
+        # upload the hub accepts, since the sender's role cannot be checked first (gunicorn streams bodies instead)
+        largest = max(settings.MIGRAHUB_UPLOAD_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 1024 * 1024
         waitress_serve(application, host=host, port=port, threads=threads, ident="MigraHub",
-                       clear_untrusted_proxy_headers=True, channel_timeout=60)
+                       clear_untrusted_proxy_headers=not settings.MIGRAHUB_TRUSTED_PROXIES, channel_timeout=60,
+                       max_request_body_size=largest)
         return
 
     class Hub(BaseApplication):

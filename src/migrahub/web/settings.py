@@ -6,9 +6,12 @@ sessions, API tokens, login throttling) live side by side in it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from migrahub.store.database import default_db_path
 
@@ -62,12 +65,22 @@ MIGRAHUB_ANONYMOUS_READ = _flag("MIGRAHUB_ANONYMOUS_READ", True)
 MIGRAHUB_HTTPS = _flag("MIGRAHUB_HTTPS", False)
 MIGRAHUB_UPLOAD_DIR = Path(os.environ.get("MIGRAHUB_UPLOAD_DIR")
                            or MIGRAHUB_DB.with_name(MIGRAHUB_DB.name + "-uploads"))
-# login throttling: this many failures for one username from one address lock that pair for the window
+# login throttling (migrahub.web.throttle): this many failures for one user name from one client lock that pair,
+# and this many from one client across user names lock the client, for the window
 MIGRAHUB_LOGIN_MAX_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_FAILURES", "5"))
+MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES", "20"))
 MIGRAHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("MIGRAHUB_LOGIN_LOCK_MINUTES", "15"))
+# reverse proxies (addresses or networks) whose X-Forwarded-For names the client; nobody else's header is believed
+MIGRAHUB_TRUSTED_PROXIES = _list("MIGRAHUB_TRUSTED_PROXIES", [])
+for _entry in MIGRAHUB_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"MIGRAHUB_TRUSTED_PROXIES: {_entry!r} is not an IP address or network "
+                                   "(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "migrahub.web.apps.HubAdminConfig",  # django.contrib.admin with the hub's throttled sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +97,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # after authentication, and before any CSRF check or view reads a body (those run after every middleware's
+    # request phase): uploads are refused unread when the caller may not send them, and bounded while streaming
+    "migrahub.web.middleware.RequestBodyGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "migrahub.web.middleware.ReadAccessMiddleware",
@@ -124,6 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # one process, many waitress threads: locmem is shared by the threads; throttling itself is kept in the database
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "migrahub"}}
+
+# the only backend: every sign-in form (the hub's and the admin's) is throttled by it
+AUTHENTICATION_BACKENDS = ["migrahub.web.throttle.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

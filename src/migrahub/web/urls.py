@@ -1,10 +1,12 @@
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from migrahub.web.api import api
+from migrahub.web.converters import NameSegment
 from migrahub.web.views import auth, entities, library, pages
 from migrahub.web.views import coding as code_views
 
+register_converter(NameSegment, "name")
 admin.site.site_header = "MigraHub curation"
 admin.site.site_title = "MigraHub"
 
@@ -28,9 +30,9 @@ urlpatterns = [
     path("code/", code_views.home, name="code-home"),
     path("code/review", code_views.review, name="code-review"),
     path("code/suggest", code_views.suggest, name="code-suggest"),
-    path("code/codebooks/<str:name>", code_views.codebook, name="code-codebook"),
-    path("code/codebooks/<str:name>/codes/<str:code_id>", code_views.code_passages, name="code-passages"),
-    path("code/colours/<str:name>.css", code_views.colours, name="code-colours"),
+    path("code/codebooks/<name:name>", code_views.codebook, name="code-codebook"),
+    path("code/codebooks/<name:name>/codes/<name:code_id>", code_views.code_passages, name="code-passages"),
+    path("code/colours/<name:name>.css", code_views.colours, name="code-colours"),
     path("code/<int:document_id>", code_views.document, name="code-document"),
     path("code/<int:document_id>/act", code_views.act, name="code-act"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),

@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
-from migrahub.web import accounts
 from migrahub.web.forms import IngestForm, ThrottledAuthenticationForm
 
 
@@ -18,13 +17,6 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "web/login.html"
     redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        user = form.get_user()
-        ip = accounts.client_ip(self.request)
-        accounts.clear_failures(user.get_username(), ip)
-        accounts.log(user.get_username(), "user.login", "user", user.get_username(), {"ip": ip})
-        return super().form_valid(form)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
