@@ -1,4 +1,7 @@
-"""A real HTTP server on 127.0.0.1 for the fetch tests, and builders for the binary fixtures."""
+"""A real HTTP server on 127.0.0.1 for the fetch tests, and builders for the binary fixtures.
+
+The hub fetches no loopback address unless its egress setting allows it: the tests that use the local server opt in
+(``allow_loopback``), as an intranet hub would for its own hosts."""
 
 from __future__ import annotations
 
@@ -54,7 +57,13 @@ class LocalServer(ThreadingHTTPServer):
 
 
 @pytest.fixture()
-def http_server():
+def allow_loopback(monkeypatch):
+    """The egress setting allowing 127.0.0.1 (see migrahub.sources.egress)."""
+    monkeypatch.setenv("MIGRAHUB_EGRESS_ALLOW_HOSTS", "127.0.0.1")
+
+
+@pytest.fixture()
+def http_server(allow_loopback):
     server = LocalServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -109,7 +109,7 @@ def test_redirect_loop_ends(http_server):
 def test_redirect_to_file_scheme_is_refused(http_server):
     http_server.static("/evil", b"", "text/plain", status=302, headers={"Location": "file:///etc/passwd"})
     result = collect(http_server.url("/evil"), FAST)
-    assert result.status == "failed" and "non-HTTP" in result.error
+    assert result.status == "failed" and result.error == "refused redirect to a non-HTTP URL: file:///etc/passwd"
 
 
 def test_size_limit_by_content_length_and_by_streaming(http_server):
@@ -197,7 +197,16 @@ def test_http_errors_and_connection_refused(http_server):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     refused = collect(f"http://127.0.0.1:{port}/", FAST)
-    assert refused.status == "failed" and refused.error.startswith("could not connect")
+    assert refused.status == "failed"
+    assert refused.error == "could not fetch: the address cannot be reached from this hub (unreachable or not allowed)"
+
+
+def test_the_local_server_is_not_fetched_without_the_setting(http_server, monkeypatch):
+    url = http_server.static("/page", b"<html><body><p>Inside.</p></body></html>", "text/html")
+    monkeypatch.delenv("MIGRAHUB_EGRESS_ALLOW_HOSTS")
+    result = collect(url, FAST)
+    assert result.status == "failed" and "not allowed" in result.error
+    assert http_server.requests == []
 
 
 def test_unsupported_content_type(http_server):

@@ -44,7 +44,11 @@ class _RateColumn(TextColumn):
 def ingest(obj, targets, quiet, as_json, max_bytes, timeout, no_extract, workers):
     """Ingest files, folders (recursively), feeds (RSS/Atom, file or URL), OPML lists and web pages.
 
-    Running it again adds nothing new; changed content becomes a new version. Exit status 1 if any item failed.
+    Running it again adds nothing new; changed content becomes a new version. Exit status 1 if any item failed
+    (an unreadable folder and a file name that is not UTF-8 included).
+
+    A local OPML list may name local feed files; a list fetched from the web names only http(s) URLs. Internal
+    addresses (loopback, private, link-local) are not fetched unless MIGRAHUB_EGRESS_ALLOW_HOSTS names them.
     """
     limits = Limits(max_bytes=max_bytes, timeout=timeout)
     console = Console(stderr=True)
@@ -59,10 +63,10 @@ def ingest(obj, targets, quiet, as_json, max_bytes, timeout, no_extract, workers
                     bar.update(task, completed=done, total=total, description=unit[-50:])
 
                 summary = ingest_service(list(targets), obj["db"], limits=limits, progress=progress,
-                                         extract_entities=not no_extract, workers=workers)
+                                         extract_entities=not no_extract, workers=workers, allow_local_files=True)
         else:
             summary = ingest_service(list(targets), obj["db"], limits=limits, extract_entities=not no_extract,
-                                     workers=workers)
+                                     workers=workers, allow_local_files=True)
     except StoreError as exc:
         fail(str(exc))
     if as_json:

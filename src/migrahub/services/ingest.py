@@ -16,12 +16,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from migrahub.extract import Extraction, extract
 from migrahub.model import NormalizedDoc, Rejection
 from migrahub.pipeline.normalize import normalize
-from migrahub.sources import FetchState, Limits, SourceResult, collect, expand
-from migrahub.sources.collect import is_url
+from migrahub.sources import FetchState, Limits, SourceResult, child_unit, collect, plan
+from migrahub.sources.collect import display_path, is_url
+from migrahub.sources.errors import SourceError
 from migrahub.store import documents as store
 from migrahub.store import entities
 from migrahub.store import search as fts
@@ -69,8 +71,13 @@ def ingest(
     conn: sqlite3.Connection | None = None,
     workers: int | None = None,
     extract_entities: bool = True,
+    allow_local_files: bool = False,
 ) -> IngestSummary:
     """Ingest files, directories (recursively), feeds, OPML lists and web pages into the hub at ``db``.
+
+    The targets themselves may be local paths. What an OPML list names is read only when it is an http(s) URL, or
+    a local file named by a local list with ``allow_local_files`` (the command line's choice: a person there may
+    read their own files; the web doors leave it off, so an uploaded list cannot publish the server's files).
 
     Reading, normalising and entity extraction (unless ``extract_entities`` is false) run in ``workers``
     processes (default: one per CPU, for batches of 16 units or more); this process writes, one document and its
@@ -79,17 +86,21 @@ def ingest(
     """
     with _fewer_collections():
         return _ingest(targets, db, limits=limits, progress=progress, conn=conn, workers=workers,
-                       extract_entities=extract_entities)
+                       extract_entities=extract_entities, allow_local_files=allow_local_files)
 
 
 def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits, progress: Progress | None,
-            conn: sqlite3.Connection | None, workers: int | None, extract_entities: bool) -> IngestSummary:
+            conn: sqlite3.Connection | None, workers: int | None, extract_entities: bool,
+            allow_local_files: bool) -> IngestSummary:
     own = conn is None
     conn = conn or connect(db)
     t0 = time.perf_counter()
-    run_id = store.start_run(conn, list(targets))
+    run_id = store.start_run(conn, [display_path(os.fsdecode(t)) for t in targets])
     summary = IngestSummary(run_id)
-    queue = expand(list(targets))
+    batch = plan(list(targets))
+    for rejection in batch.failures:
+        _fail(conn, summary, rejection.locator, rejection.stage, rejection.reason)
+    queue = list(batch.units)
     seen = set(queue)
     total = len(queue)
     pool = None
@@ -122,7 +133,12 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
                         summary.not_modified += 1
                     if docs:
                         _item(conn, summary, docs[0], source_id, pending)
-                for child in result.children:
+                for ref in result.children:
+                    try:
+                        child = child_unit(result.source, ref, allow_local_files=allow_local_files)
+                    except SourceError as exc:
+                        _fail(conn, summary, ref, "source/opml", exc.reason)
+                        continue
                     if child not in seen:
                         seen.add(child)
                         queue.append(child)
@@ -207,7 +223,8 @@ def _stored(db_file: str, content_hash: str) -> bool:
     key = (os.getpid(), db_file)
     reader = _readers.get(key)
     if reader is None:
-        reader = _readers[key] = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, check_same_thread=False)
+        uri = f"{Path(db_file).resolve().as_uri()}?mode=ro"  # as_uri escapes '?', '#' and '%' in the path
+        reader = _readers[key] = sqlite3.connect(uri, uri=True, check_same_thread=False)
     return reader.execute("SELECT 1 FROM documents WHERE content_hash = ?", (content_hash,)).fetchone() is not None
 
 

@@ -2,9 +2,12 @@
 
 Public contract used by the ingest service:
 
-- :func:`expand` turns the user's targets (paths, directories, URLs) into units of work, one per file or URL.
+- :func:`plan` turns the user's targets (paths, directories, URLs) into units of work, one per file or URL, and
+  failures for what cannot be listed (an unreadable folder, a name that is not UTF-8).
 - :func:`collect` reads one unit and returns a :class:`SourceResult` with its items (or rejections) and, for OPML
-  lists, the feed locators it names.
+  lists, the entries it names; :func:`child_unit` says which of those may be read (http(s) URLs; local files only
+  from a local list where local files were asked for).
+- Every fetch goes through the egress policy of :mod:`migrahub.sources.egress`.
 
 Nothing here writes to the store.
 """
@@ -53,6 +56,6 @@ class SourceResult:
 
 
 # The adapters import the records above, so they come last.
-from migrahub.sources.collect import collect, expand  # noqa: E402
+from migrahub.sources.collect import child_unit, collect, expand, plan  # noqa: E402
 
-__all__ = ["USER_AGENT", "FetchState", "Limits", "SourceResult", "collect", "expand"]
+__all__ = ["USER_AGENT", "FetchState", "Limits", "SourceResult", "child_unit", "collect", "expand", "plan"]

@@ -1,17 +1,20 @@
-"""Units of work: :func:`expand` turns targets into files and URLs, :func:`collect` reads one unit.
+"""Units of work: :func:`plan` turns targets into files and URLs, :func:`collect` reads one unit, and
+:func:`child_unit` decides what an entry of an OPML list may become.
 
 ``collect`` never raises for bad input: a unit that cannot be read becomes ``SourceResult(status="failed")`` with a
-short reason naming what failed (the unit itself is the locator).
+short reason naming what failed (the unit itself is the locator). ``plan`` never skips silently: a folder it cannot
+read and a name it cannot store (not valid UTF-8) are failures of their own, and the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from migrahub.model import Extracted
+from migrahub.model import Extracted, Rejection
 from migrahub.sources import FetchState, Limits, SourceResult
 from migrahub.sources.decode import bom_encoding, decode, looks_binary
 from migrahub.sources.errors import SourceError
@@ -36,12 +39,31 @@ def _file_url_path(target: str) -> str | None:
     return None
 
 
+LOCAL_REFUSED = "refused: a list may name only http(s) URLs here, not files of the hub's disk"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a batch of targets comes to: the units to read, and what could not even be listed."""
+
+    units: tuple[str, ...]
+    failures: tuple[Rejection, ...] = ()
+
+
 def expand(targets: list[str]) -> list[str]:
+    """The units of :func:`plan` (without its failures)."""
+    return list(plan(targets).units)
+
+
+def plan(targets: list[str]) -> Plan:
     """Targets to units: URLs pass through; a directory becomes its supported files, recursively and sorted
     (hidden files and folders skipped); a file becomes its resolved path; a missing path is kept (absolute) so that
-    :func:`collect` reports it. Duplicates are dropped, first occurrence wins."""
+    :func:`collect` reports it. Duplicates are dropped, first occurrence wins. A folder that cannot be read, and a
+    file or folder whose name is not valid UTF-8, become failures naming it (the name shown with its odd bytes
+    escaped); the other targets are not affected."""
     units: list[str] = []
     seen: set[str] = set()
+    failures: list[Rejection] = []
 
     def add(unit: str) -> None:
         if unit not in seen:
@@ -49,40 +71,99 @@ def expand(targets: list[str]) -> list[str]:
             units.append(unit)
 
     for target in targets:
-        target = str(target)
+        target = os.fsdecode(target)
         if is_url(target):
             add(target)
             continue
         path = Path(_file_url_path(target) or target).expanduser()
-        if path.is_dir():
-            for unit in sorted(_walk(os.path.realpath(path))):
+        if not _storable(str(path)):
+            failures.append(Rejection(display_path(str(path)), "source/file", _BAD_NAME["file"]))
+        elif path.is_dir():
+            found: list[str] = []
+            _walk(os.path.realpath(path), found, failures)
+            for unit in sorted(found):
                 add(unit)
         else:
             add(str(path.resolve() if path.exists() else path.absolute()))
-    return units
+    return Plan(tuple(units), tuple(failures))
 
 
-def _walk(folder: str) -> list[str]:
-    """The supported files under a resolved folder, resolved (a link to a file becomes its target's path), without
-    hidden files and folders and without following links to folders (as ``os.walk`` does by default)."""
-    found: list[str] = []
+_BAD_NAME = {"file": "file name is not valid UTF-8: rename the file to ingest it",
+             "folder": "folder name is not valid UTF-8: rename the folder to ingest its files"}
+
+
+def display_path(path: str) -> str:
+    """A path as text that can be shown and stored: bytes of the name that are not UTF-8 appear as ``\\xe9``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _storable(path: str) -> bool:
     try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return found
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # the file system gave bytes that are not UTF-8 (kept as lone surrogates)
+        return False
+    return True
+
+
+def _why(exc: OSError) -> str:
+    return "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc)).lower()
+
+
+def _walk(folder: str, found: list[str], failures: list[Rejection]) -> None:
+    """Add the supported files under a resolved folder to ``found``, resolved (a link to a file becomes its target's
+    path), without hidden files and folders and without following links to folders (as ``os.walk`` does by
+    default); add what cannot be listed or named to ``failures``."""
+    if not _storable(folder):
+        failures.append(Rejection(display_path(folder), "source/folder", _BAD_NAME["folder"]))
+        return
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        failures.append(Rejection(folder, "source/folder", f"cannot read folder: {_why(exc)}"))
+        return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError as exc:
+            failures.append(Rejection(display_path(entry.path), "source/file", f"cannot read: {_why(exc)}"))
+            continue
+        if is_dir:
             if not entry.is_symlink():
-                found.extend(_walk(entry.path))
+                _walk(entry.path, found, failures)
         elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
-            found.append(os.path.realpath(entry.path) if entry.is_symlink() else entry.path)
-    return found
+            path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+            if _storable(path):
+                found.append(path)
+            else:
+                failures.append(Rejection(display_path(path), "source/file", _BAD_NAME["file"]))
+
+
+def child_unit(parent: str, ref: str, *, allow_local_files: bool) -> str:
+    """The unit an entry of the OPML list ``parent`` names (as :func:`~migrahub.sources.feeds.parse_opml` resolved
+    it), or :class:`SourceError`.
+
+    An http(s) URL is a unit (every fetch then passes the egress policy). A path or ``file:`` URL is one only when
+    the list itself is a local file *and* local files were asked for (``allow_local_files``: the command line's own
+    targets; never a web upload). Anything else is refused. Nothing is looked up on the disk, so the reason is the
+    same whether a path exists or not.
+    """
+    if is_url(ref):
+        return ref
+    scheme = urlsplit(ref).scheme.lower()
+    if len(scheme) > 1 and scheme != "file":
+        raise SourceError(f"unsupported URL scheme '{scheme}:' (http and https only)")
+    if is_url(parent) or not allow_local_files:
+        raise SourceError(LOCAL_REFUSED)
+    return ref
 
 
 def collect(unit: str, limits: Limits = Limits(), state: FetchState | None = None) -> SourceResult:
     """Read one file or URL. Never raises for bad input; see the module docstring."""
+    if not _storable(unit):
+        return SourceResult(display_path(unit), _kind_hint(unit), "failed", error=_BAD_NAME["file"])
     try:
         if is_url(unit):
             return _collect_url(unit, limits, state)
@@ -259,4 +340,5 @@ def _collect_url(url: str, limits: Limits, state: FetchState | None) -> SourceRe
                         response.last_modified, result.children)
 
 
-__all__ = ["SUPPORTED_EXTENSIONS", "collect", "expand", "is_url", "read_bytes"]
+__all__ = ["LOCAL_REFUSED", "SUPPORTED_EXTENSIONS", "Plan", "child_unit", "collect", "display_path", "expand", "is_url",
+           "plan", "read_bytes"]

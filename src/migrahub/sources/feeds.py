@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
 import time
 from urllib.parse import urljoin, urlsplit
@@ -88,7 +90,8 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
     headers = {"content-type": "application/xml; charset=utf-8"}
     if base_url:
         headers["content-location"] = base_url
-    parsed = feedparser.parse(utf8_xml(text), response_headers=headers, sanitize_html=True,
+    # a stream, never bytes or a string: feedparser opens a string (even bytes) as a file name or URL when it can
+    parsed = feedparser.parse(io.BytesIO(utf8_xml(text)), response_headers=headers, sanitize_html=True,
                               resolve_relative_uris=True)
     if parsed.bozo and not parsed.entries:
         exc = parsed.get("bozo_exception")
@@ -147,7 +150,13 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
 
 
 def parse_opml(data: bytes, locator: str, *, declared: str | None = None) -> tuple[str, ...]:
-    """The feed URLs (or paths, resolved against the OPML file's folder) an OPML list names, in order."""
+    """The entries an OPML list names (``xmlUrl``, or ``url`` of an include), in order, without duplicates.
+
+    Entries are resolved against the list's own place without touching the disk: against its URL for a list from the
+    web (so they stay URLs), against its folder for a local list (a relative path stays a path). What an entry may
+    become — a URL to fetch, a local file, a refusal — is decided by
+    :func:`migrahub.sources.collect.child_unit`, not here.
+    """
     text = decode(data, declared, what="OPML list")
     root = guard(text, "OPML list")
     if root is None:
@@ -164,10 +173,8 @@ def parse_opml(data: bytes, locator: str, *, declared: str | None = None) -> tup
             continue
         if is_url:
             ref = urljoin(locator, ref)
-        elif not urlsplit(ref).scheme or len(urlsplit(ref).scheme) == 1:  # a path (or a Windows drive letter)
-            from pathlib import Path
-
-            ref = str((Path(locator).parent / ref).resolve())
+        elif len(urlsplit(ref).scheme) <= 1:  # a path (a one-letter "scheme" is a Windows drive letter)
+            ref = os.path.normpath(os.path.join(os.path.dirname(locator), ref))
         if ref not in children:
             children.append(ref)
     return tuple(children)

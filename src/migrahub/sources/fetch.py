@@ -1,22 +1,23 @@
-"""HTTP GET with the stdlib: timeouts, a size limit, a redirect limit, conditional GET and Retry-After.
+"""HTTP GET with the stdlib under the hub's egress policy: timeouts, a size limit, a redirect limit, conditional GET
+and Retry-After.
 
-Redirects are followed by hand (so each hop is counted and checked to stay on http/https); the body is streamed and
-the fetch stops as soon as it passes ``limits.max_bytes``; gzip/deflate bodies are inflated with the same bound.
+Every hop goes through :mod:`migrahub.sources.egress` (http/https only, the host resolved once and every address
+checked, the connection made to the checked address); redirects are followed by hand so that each hop is counted and
+checked again. The body is streamed and the fetch stops as soon as it passes ``limits.max_bytes``; gzip/deflate bodies
+are inflated with the same bound.
 """
 
 from __future__ import annotations
 
 import email.utils
 import http.client
-import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from migrahub.sources import FetchState, Limits
+from migrahub.sources import FetchState, Limits, egress
 from migrahub.sources.errors import SourceError
 
 RETRY_AFTER_CAP = 10.0  # seconds we are willing to wait once on 429/503
@@ -43,14 +44,6 @@ class Response:
             if key.strip().lower() == "charset" and value.strip():
                 return value.strip().strip("\"'")
         return None
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - we follow redirects ourselves
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect())
 
 
 def fetch(url: str, limits: Limits = Limits(), state: FetchState | None = None) -> Response:
@@ -88,58 +81,73 @@ def _retry_seconds(raw: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+_ACCEPT = ("text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+           "application/pdf;q=0.9, text/*;q=0.8, */*;q=0.5")
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
 def _follow(url: str, limits: Limits, state: FetchState | None) -> Response:
     current = url
     deadline = time.monotonic() + deadline_budget(limits)
-    for _hop in range(limits.max_redirects + 1):
-        scheme = urlsplit(current).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise SourceError(f"refused redirect to a non-HTTP URL: {current}")
-        headers = {"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate",
-                   "Accept": "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, "
-                             "application/xml;q=0.9, application/pdf;q=0.9, text/*;q=0.8, */*;q=0.5"}
+    allowed = egress.allowance()
+    for hop in range(limits.max_redirects + 1):
+        if hop and urlsplit(current).scheme.lower() not in egress.SCHEMES:
+            raise SourceError(f"refused redirect to a non-HTTP URL: {current[:300]}")
+        target = egress.resolve(current, allowed)
+        headers = {"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": _ACCEPT}
         if state is not None and current == url:
             if state.etag:
                 headers["If-None-Match"] = state.etag
             if state.last_modified:
                 headers["If-Modified-Since"] = state.last_modified
-        request = urllib.request.Request(current, headers=headers, method="GET")
+        conn = egress.connection(target, limits.timeout)
         try:
-            response = _OPENER.open(request, timeout=limits.timeout)
-        except urllib.error.HTTPError as err:
-            code = err.code
-            err_headers = {k.lower(): v for k, v in err.headers.items()} if err.headers else {}
-            err.close()
-            if code in (301, 302, 303, 307, 308):
-                location = err_headers.get("location")
+            response = _request(conn, target, headers, limits)
+            code = response.status
+            resp_headers = {k.lower(): v for k, v in response.getheaders()}
+            if code in _REDIRECTS:
+                location = resp_headers.get("location")
                 if not location:
-                    raise SourceError(f"HTTP {code} redirect without a Location header") from None
-                current = urljoin(current, location)
+                    raise SourceError(f"HTTP {code} redirect without a Location header")
+                current = urljoin(current, location.strip())
                 continue
             if code == 304:
-                return Response(current, 304, err_headers, b"", err_headers.get("etag") or (state and state.etag),
-                                err_headers.get("last-modified") or (state and state.last_modified))
+                return Response(current, 304, resp_headers, b"", resp_headers.get("etag") or (state and state.etag),
+                                resp_headers.get("last-modified") or (state and state.last_modified))
             if code in (429, 503):
-                raw = err_headers.get("retry-after")
+                raw = resp_headers.get("retry-after")
                 seconds = _retry_seconds(raw)
                 if seconds is not None:
-                    raise _RetryLater(code, seconds, raw) from None
-            raise SourceError(f"HTTP {code} {err.reason}") from None
-        except TimeoutError as exc:
-            raise SourceError(f"timed out after {limits.timeout:g} s waiting for the server") from exc
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise SourceError(f"timed out after {limits.timeout:g} s connecting") from exc
-            raise SourceError(f"could not connect: {reason}") from exc
-        except (ValueError, OSError, http.client.HTTPException) as exc:
-            raise SourceError(f"HTTP request failed: {exc}") from exc
-        with response:
-            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                    raise _RetryLater(code, seconds, raw)
+            if not 200 <= code < 300:
+                raise SourceError(f"HTTP {code} {response.reason}".rstrip())
             body = _read_body(response, resp_headers, limits, deadline)
-        return Response(current, response.status, resp_headers, body, resp_headers.get("etag"),
-                        resp_headers.get("last-modified"))
+            return Response(current, code, resp_headers, body, resp_headers.get("etag"),
+                            resp_headers.get("last-modified"))
+        finally:
+            conn.close()
     raise SourceError(f"too many redirects (more than {limits.max_redirects})")
+
+
+def _request(conn: http.client.HTTPConnection, target: egress.Target, headers: dict[str, str], limits: Limits
+             ) -> http.client.HTTPResponse:
+    """Send the GET and read the status line and headers. A target that cannot be connected to raises
+    :class:`~migrahub.sources.egress.Unreachable` (from the connection itself); what a reachable server does wrong
+    is reported as such."""
+    try:
+        conn.request("GET", target.path, headers=headers)
+        return conn.getresponse()
+    except SourceError:
+        raise
+    except TimeoutError as exc:
+        raise SourceError(f"timed out after {limits.timeout:g} s waiting for the server") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise SourceError(f"secure connection refused: the certificate of {target.host} is not valid "
+                          f"({exc.verify_message or exc.reason})") from exc
+    except ssl.SSLError as exc:
+        raise SourceError(f"secure connection failed: {exc.reason or exc}") from exc
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise SourceError(f"HTTP request failed: {exc or type(exc).__name__}") from exc
 
 
 def _read_body(response, headers: dict[str, str], limits: Limits, deadline: float) -> bytes:

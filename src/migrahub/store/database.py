@@ -4,10 +4,18 @@ The store is one SQLite file (``./migrahub.sqlite3`` by default; ``--db PATH`` o
 mode, so readers (the web hub, searches) keep working while an ingest writes. Migrations are the numbered ``.sql``
 files beside this module, applied in order, each in its own transaction, and recorded in ``schema_migrations``.
 Other areas of the hub add their own numbered files here.
+
+Opening a hub is also where two rules hold for every door (CLI, web, jobs):
+
+- a hub that records a migration this version does not know was written by a newer version: it is refused before
+  anything is written to it (:class:`StoreError` naming the file and the migration);
+- what an ingest committed but had not indexed yet (it indexes in batches; a run killed with SIGKILL leaves the
+  rest waiting) is indexed when the hub is next opened for writing, so every committed document is searchable.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -31,11 +39,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _migrations() -> list[tuple[str, str]]:
+@functools.cache
+def _migrations() -> tuple[tuple[str, str], ...]:
     folder = resources.files("migrahub.store") / "migrations"
-    found = sorted((entry.name, entry.read_text(encoding="utf-8")) for entry in folder.iterdir()
-                   if entry.name.endswith(".sql"))
-    return found
+    return tuple(sorted((entry.name, entry.read_text(encoding="utf-8")) for entry in folder.iterdir()
+                        if entry.name.endswith(".sql")))
 
 
 MMAP_BYTES = 1 << 30  # bytes of the database file read through mmap (address space, not memory)
@@ -51,8 +59,8 @@ def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) ->
     if readonly:
         if not db_path.exists():
             raise StoreError(f"{db_path}: no hub database here (run `migrahub ingest` first or pass --db)")
-        uri = f"file:{db_path.resolve()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
     else:
         if db_path.parent and not db_path.parent.exists():
             raise StoreError(f"{db_path}: folder {db_path.parent} does not exist")
@@ -62,6 +70,7 @@ def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) ->
             raise StoreError(f"{db_path}: cannot open database: {exc}") from exc
     conn.row_factory = sqlite3.Row
     try:
+        refuse_newer(conn, db_path)  # before the first statement that could write
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
         # read through a memory map shared by every process (no read() per page) and keep up to 64 MiB of pages
@@ -71,10 +80,40 @@ def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) ->
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
+            catch_up(conn)
+    except StoreError:
+        conn.close()
+        raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"{db_path}: not a MigraHub database or damaged: {exc}") from exc
     return conn
+
+
+def refuse_newer(conn: sqlite3.Connection, db_path: str | os.PathLike) -> None:
+    """Raise :class:`StoreError` when the hub records migrations this version does not have: a newer version wrote
+    it, and this one could misread or damage what it does not know. Reads only."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone():
+        return
+    known = {name for name, _sql in _migrations()}
+    unknown = sorted(row[0] for row in conn.execute("SELECT name FROM schema_migrations") if row[0] not in known)
+    if unknown:
+        raise StoreError(f"{db_path}: written by a newer version of MigraHub (unknown migration "
+                         f"{', '.join(unknown)}); open it with that version or a later one (this one leaves the file "
+                         "untouched)")
+
+
+def catch_up(conn: sqlite3.Connection) -> int:
+    """Index the passages an ingest committed after the full-text index's mark (``fts_through``) and did not index:
+    those of a run killed before its next batch, or of a run still going. Costs two lookups when nothing waits;
+    returns how many passages were indexed. A long-lived connection (the web hub's) may call it again at any time."""
+    from migrahub.store.search import index_pending
+
+    mark = conn.execute("SELECT value FROM hub_state WHERE key = 'fts_through'").fetchone()
+    if mark is None:  # the schema of an area's own test, stopped before the mark's migration
+        return 0
+    last = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
+    return index_pending(conn) if last > mark[0] else 0
 
 
 def tuples(conn: sqlite3.Connection, sql: str, params=()) -> list[tuple]:
