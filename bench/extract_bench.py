@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Extraction throughput: words/s of migrahub.extract.extract over a repeated corpus.
 
-usage: .venv/bin/python bench/extract_bench.py [--shared PATH] [--repeat N] [--workers N]
+usage: .venv/bin/python bench/extract_bench.py [--shared PATH] [--repeat N] [--workers N] [--pathological]
 
 Uses the seed corpus of ../shared when present, else a synthetic multilingual corpus. Gazetteers are loaded once
 before timing (the cost of the first call is printed separately). With --workers N (default 2) the documents are
-spread over N processes, as a server with N cores would run them.
+spread over N processes, as a server with N cores would run them. With --pathological, it times instead hostile
+shapes of 10 MB through the product's door (``services.entities.extract_file``: reading, normalising, extracting),
+10 MB without spaces first, and prints what the extraction budget left out.
 """
 
 from __future__ import annotations
@@ -42,12 +44,42 @@ def _work(texts: list[str]) -> int:
     return n
 
 
+PATHOLOGICAL = {
+    "10 MB without spaces": "a" * 10_000_000,
+    "10 MB of dots": "." * 10_000_000,
+    "10 MB of nested brackets": "(" * 5_000_000 + ")" * 5_000_000,
+    "10 MB line of capitalised words": "Abc " * 2_500_000,
+    "10 MB line of initials 'A. A. A.'": "A. " * 3_333_333,
+    "10 MB of acronym pairs": "Abc (AB) " * 1_111_111,
+}
+
+
+def pathological() -> int:
+    import tempfile
+
+    from migrahub.services.entities import extract_file
+
+    extract("warm up in Vienna", doc="warm")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in PATHOLOGICAL.items():
+            f = Path(tmp) / "hostile.txt"
+            f.write_text(text, encoding="utf-8")
+            t0 = time.perf_counter()
+            record = extract_file(f)
+            dt = time.perf_counter() - t0
+            print(f"{name}: {dt:.2f}s through extract_file; notes: {'; '.join(record.get('notes', [])) or '-'}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=os.environ.get("MIGRAHUB_SHARED", str(REPO.parent / "shared")))
     ap.add_argument("--repeat", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--pathological", action="store_true", help="time hostile 10 MB shapes through extract_file")
     a = ap.parse_args()
+    if a.pathological:
+        return pathological()
     seeds = sorted((Path(a.shared) / "corpus" / "seeds").glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in seeds] or [SYNTHETIC * 200]
     corpus = texts * a.repeat

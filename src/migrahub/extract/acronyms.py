@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .budget import checkpoint
+
 STAGE = "extract/acronyms@1"
 
 ACR = r"[A-Z][A-Za-z0-9]*[A-Z0-9](?:[-‐ ][A-Z0-9]+)?[a-z]?|[a-z][A-Z]{2,}[A-Za-z]*"
@@ -94,16 +96,31 @@ def _covers(acronym: str, words: list[str]) -> bool:
     return hits >= max(1, min(len(initials), len([c for c in letters if c.isalpha()])) // 2)
 
 
+BEFORE_WINDOW = 600  # an expansion is at most a few dozen words: read no further back, whatever the line's length
+
+
+def _before(text: str, pos: int, window: int = BEFORE_WINDOW) -> tuple[int, str]:
+    """(offset, text) of the line before ``pos``, at most ``window`` characters, starting on a word."""
+    lo = max(0, pos - min(window, BEFORE_WINDOW))
+    nl = text.rfind("\n", lo, pos)
+    if nl >= 0:
+        return nl + 1, text[nl + 1 : pos]
+    if lo > 0:  # cut inside a long line: start after the next space
+        sp = text.find(" ", lo, pos)
+        lo = pos if sp < 0 else sp + 1
+    return lo, text[lo:pos]
+
+
 def find_pairs(text: str) -> list[AcronymPair]:
     pairs: list[AcronymPair] = []
     for m in PAREN_AFTER_RE.finditer(text):
+        checkpoint()
         acr = m.group(1)
         if len(_letters(acr)) < 2 or acr.isdigit():
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start : m.start()]
-        words = list(WORD_RE.finditer(before))
         n = len(_letters(acr))
+        line_start, before = _before(text, m.start(), 30 * (n + 6))
+        words = list(WORD_RE.finditer(before))
         best = None
         for k in range(1, min(len(words), n + 6) + 1):
             span = words[-k:]
@@ -130,9 +147,9 @@ def find_pairs(text: str) -> list[AcronymPair]:
                 AcronymPair(acr, inner.strip(), m.start(1), m.end(1), m.start(2), m.start(2) + len(inner.strip()))
             )
     for m in DASH_ACR_RE.finditer(text):
+        checkpoint()
         acr = m.group(1)
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start : m.start()]
+        line_start, before = _before(text, m.start())
         words = list(WORD_RE.finditer(before))
         for k in range(1, min(len(words), len(_letters(acr)) + 6) + 1):
             span = words[-k:]

@@ -24,9 +24,10 @@ from dataclasses import replace
 from functools import lru_cache
 
 from . import names as nm
+from .budget import checkpoint
 from .organisations import norm_key
 from .records import Initiative, Mention
-from .segments import Segment, inside
+from .segments import Segment, as_spans, inside
 
 STAGE = "extract/initiatives@1"
 
@@ -179,6 +180,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
     """Add initiatives introduced by a common noun; return (all initiatives, their new mentions)."""
     from .places import lookup
 
+    exclude = as_spans(exclude)
     org_keys = set()
     for o in orgs:
         org_keys.update(_nk(s) for s in (o.name, o.acronym or "", *o.surface) if s)
@@ -213,7 +215,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
             or (first in SKIP_FIRST and quoted is None)
             or nm.is_generic(name)
             or lookup(name) is not None
-            or inside(start, end, list(exclude))
+            or inside(start, end, exclude)
         ):
             return
         if any(x and (norm_key(x) in known or norm_key(x).replace(" ", "") in compact) for x in (name, bare, acr)):
@@ -232,6 +234,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
 
     heads = list(HEAD_RE.finditer(text))
     for hm in heads:
+        checkpoint()
         head = hm.group("head")
         if head[0].isupper() and head.lower() in HEADS:  # sentence-initial English "Project …": not a lower-case noun
             continue
@@ -297,6 +300,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
             add(bm.start(1), bm.start(1) + len(name), name, hm.group(0).lower())
     # 4. "X is a … network", "X, a … campaign", "X — which is a … platform" (looked up behind each noun)
     for hm in heads:
+        checkpoint()
         if taken[hm.start()]:
             continue
         lo = max(0, hm.start() - 90)
@@ -391,6 +395,7 @@ def add_details(text, inits, orgs, mentions, place_recs, place_mentions) -> list
 
     out = []
     for init in inits:
+        checkpoint()
         lead, funders, parts, period = [], [], [], init.period
         for m in by_init.get(init.key, [])[:20]:
             sent = _sentence_at(text, m.start, m.end)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .budget import checkpoint
+
 CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w]|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
 CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
 PHRASE_RE = re.compile(rf"(?<![\w’'\-]){CAP}(?:(?: +|(?<=[’'])){CAP})*(?:(?: +(?:{CONN}))+ +{CAP}(?: +{CAP})*)*")
@@ -618,46 +620,62 @@ class Phrase:
     text: str
 
 
+YEAR_WORD_RE = re.compile(r"(?:19|20)[0-9]{2}")
+NUMBER_WORD_RE = re.compile(r"[0-9][0-9.,:+]*")
+CONN_RE = re.compile(CONN)
+AND_THE_RE = re.compile(r"(\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und die\s+)")
+MAX_PHRASE_WORDS = 40  # longer runs of capitalised words are headings or lists, read in pieces of this size
+
+
 def phrases(text: str) -> list[Phrase]:
-    """Capitalised name phrases, leading function words and trailing connectors stripped."""
+    """Capitalised name phrases, leading function words and trailing connectors stripped (linear time)."""
     out = []
     for m in PHRASE_RE.finditer(text):
-        s, e = m.start(), m.end()
-        words = text[s:e].split()
-        # strip leading stop words ("The International …" → "International …"), keep "The Hague"
-        while (
-            words
-            and (words[0].strip(".,") in LEADING_STOP)
-            and not (words[0] == "The" and len(words) > 1 and words[1] == "Hague")
-        ):
-            s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
-            words = words[1:]
-        while words and (words[-1].strip(".,:") in TRAILING_STOP or re.fullmatch(CONN, words[-1])):
-            words = words[:-1]
-            e = s + len(" ".join(words)) if words else s
-        if not words:
-            continue
-        # leading numbers ("17 Sustainable Development Goals"), trailing years ("… Action Plan 2018", "of 2016")
-        while words and re.fullmatch(r"[0-9][0-9.,:+]*", words[0]):
-            s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
-            words = words[1:]
-            # "+0200 Project News": the stop words behind a number go too
-            while words and words[0].strip(".,") in LEADING_STOP and len(words) > 1 and words[1] != "Hague":
-                s = text.index(words[1], s + len(words[0]))
-                words = words[1:]
-        while words and (re.fullmatch(r"(?:19|20)[0-9]{2}", words[-1]) or re.fullmatch(CONN, words[-1])):
-            words = words[:-1]
-        if not words:
-            continue
-        e = _end_of(text, s, words)
-        t = text[s:e].rstrip(".,:;")
-        e = s + len(t)
-        if t:
-            for part in re.split(r"(\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und die\s+)", t):
-                if part and not re.fullmatch(r"\s+\w+ \w+\s+", part):
-                    ps = s + t.index(part)
-                    out.extend(split_phrase(Phrase(ps, ps + len(part), part)))
+        checkpoint()
+        ws = [(w.start(), w.end(), w.group(0)) for w in re.finditer(r"\S+", text[m.start() : m.end()])]
+        base = m.start()
+        for k in range(0, len(ws), MAX_PHRASE_WORDS):
+            _phrase_words(text, base, ws[k : k + MAX_PHRASE_WORDS], out)
     return out
+
+
+def _hague(ws: list[tuple[int, int, str]], i: int) -> bool:
+    return ws[i + 1][2] == "Hague"
+
+
+def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: list[Phrase]) -> None:
+    i, j = 0, len(ws)  # the phrase is ws[i:j]
+
+    def word(k: int) -> str:
+        return ws[k][2]
+
+    # strip leading stop words ("The International …" → "International …"), keep "The Hague"
+    while i < j and word(i).strip(".,") in LEADING_STOP and not (word(i) == "The" and i + 1 < j and _hague(ws, i)):
+        i += 1
+    while i < j and (word(j - 1).strip(".,:") in TRAILING_STOP or CONN_RE.fullmatch(word(j - 1))):
+        j -= 1
+    if i >= j:
+        return
+    # leading numbers ("17 Sustainable Development Goals"), trailing years ("… Action Plan 2018", "of 2016")
+    while i < j and NUMBER_WORD_RE.fullmatch(word(i)):
+        i += 1
+        # "+0200 Project News": the stop words behind a number go too
+        while i + 1 < j and word(i).strip(".,") in LEADING_STOP and word(i + 1) != "Hague":
+            i += 1
+    while i < j and (YEAR_WORD_RE.fullmatch(word(j - 1)) or CONN_RE.fullmatch(word(j - 1))):
+        j -= 1
+    if i >= j:
+        return
+    s, e = base + ws[i][0], base + ws[j - 1][1]
+    t = text[s:e].rstrip(".,:;")
+    if not t:
+        return
+    pos = 0
+    for part in AND_THE_RE.split(t):
+        if part and not re.fullmatch(r"\s+\w+ \w+\s+", part):
+            ps = s + pos
+            out.extend(split_phrase(Phrase(ps, ps + len(part), part)))
+        pos += len(part)
 
 
 SPLIT_RE = re.compile(r"\s+(?:of the|of|in the|at the|at|de la|de los|de las|du|des|del|von der|von|der)\s+")
@@ -696,13 +714,6 @@ def split_phrase(p: Phrase) -> list[Phrase]:
             a += m.end()
         out.append(Phrase(p.start + a, p.start + b, p.text[a:b]))
     return out
-
-
-def _end_of(text: str, s: int, words: list[str]) -> int:
-    pos = s
-    for w in words:
-        pos = text.index(w, pos) + len(w)
-    return pos
 
 
 def words_of(name: str) -> list[str]:

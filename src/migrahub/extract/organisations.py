@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import names as nm
 from .acronyms import AcronymPair, find_pairs
+from .budget import checkpoint
 from .gazetteer import fold
 from .records import Initiative, Mention, Organisation
 from .registry import INITIATIVE_KINDS, ORG_KINDS, Entry, registry_gazetteer
-from .segments import inside, lines
+from .segments import as_spans, inside, lines
 
 STAGE = "extract/organisations@1"
 
@@ -36,12 +38,14 @@ LIST_STOP_RE = re.compile(
     r"\b(staff|team|board|publications?|resources?|contents|projects?|contact|find us|annex)\b", re.I
 )
 BULLET_RE = re.compile(r"^\s*(?:[-•*·▪–]\s*)+(?:·\s*)?")
+# at most five capitalised words of a name on either side of the pattern, so that a failed attempt costs a bounded
+# number of steps wherever it starts (a line of 5,000 capitalised words is read in one pass)
 GOV_PATTERNS = [
     re.compile(
-        r"\b(?:City|Municipality|Region|Province|Town|Commune|Ville|Ciudad|Stadt|Gemeinde|Ayuntamiento|Mairie|Canton|County|State|Government|Gouvernement|Gobierno|Regierung) (?:of|de|du|de la|der|von) (?:the )?[A-ZÀ-Þ][\w'’\-]+(?: [A-ZÀ-Þ][\w'’\-]+)*"  # noqa: E501
+        r"\b(?:City|Municipality|Region|Province|Town|Commune|Ville|Ciudad|Stadt|Gemeinde|Ayuntamiento|Mairie|Canton|County|State|Government|Gouvernement|Gobierno|Regierung) (?:of|de|du|de la|der|von) (?:the )?[A-ZÀ-Þ][\w'’\-]++(?: [A-ZÀ-Þ][\w'’\-]++){0,5}"  # noqa: E501
     ),
     re.compile(
-        r"\b[A-ZÀ-Þ][\w'’\-]+(?: [A-ZÀ-Þ][\w'’\-]+)* (?:City Council|City Hall|Municipality|Municipal Council|County Council|Town Council|Government|Council)\b"  # noqa: E501
+        r"\b[A-ZÀ-Þ][\w'’\-]++(?: [A-ZÀ-Þ][\w'’\-]++){0,5} (?:City Council|City Hall|Municipality|Municipal Council|County Council|Town Council|Government|Council)\b"  # noqa: E501
     ),
 ]
 CONTEXT_INIT_RE = re.compile(
@@ -73,6 +77,7 @@ class Cand:
     extra: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def norm_key(name: str) -> str:
     s = fold(name).lower()
     s = re.sub(r"[’'`]", "", s)
@@ -157,10 +162,12 @@ def find_candidates(
 ) -> list[Cand]:
     """All organisation/initiative candidate occurrences (overlapping; resolve with :func:`build_records`)."""
     pairs = find_pairs(text) if pairs is None else pairs
+    exclude = as_spans(exclude)
     reg, gaz, ambiguous = registry_gazetteer(registry_paths)
     cands: list[Cand] = []
     # 1. registry
     for h in gaz.find(text):
+        checkpoint()
         if inside(h.start, h.end, exclude):
             continue
         entries = list(dict.fromkeys(h.payloads))
@@ -175,6 +182,7 @@ def find_candidates(
     # 2. acronym pairs
     acr_key: dict[str, tuple[str, str, str, str | None, Entry | None]] = {}
     for p in pairs:
+        checkpoint()
         if ACR_PLURAL_RE.match(p.acronym) and norm_key(p.expansion) not in reg_by_surface:
             continue
         e = reg_by_surface.get(norm_key(p.expansion)) or (
@@ -216,7 +224,8 @@ def find_candidates(
             )
     # 3. name phrases with heads
     for p in nm.phrases(text):
-        cut = next((a for a, b in exclude if p.start < a < p.end), None)
+        checkpoint()
+        cut = exclude.first_start_within(p.start, p.end)
         if cut is not None:
             t = re.sub(r"(?:\s+(?:and|et|y|und|,))*\s*$", "", text[p.start : cut])
             p = nm.Phrase(p.start, p.start + len(t), t)
@@ -267,6 +276,7 @@ def find_candidates(
             list_items.append((item_start + item.index(part, pos), part))
             pos = item.index(part, pos) + len(part)
     for item_start, item in list_items:
+        checkpoint()
         m = re.match(r"(?:The )?([^,(]+?)\s*(?:\(([^)]+)\))?\s*(?:,|$)", item)
         if not m:
             continue
@@ -292,6 +302,7 @@ def find_candidates(
     # 5. government patterns
     for rx in GOV_PATTERNS:
         for m in rx.finditer(text):
+            checkpoint()
             t = m.group(0)
             if t.startswith(("The ", "the ")):
                 continue
@@ -389,6 +400,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
     occupied = bytearray(len(text) + 1)
     split_spans = set()
     for c in sorted(cands, key=lambda c: (-c.strength, -(c.end - c.start), c.start)):
+        checkpoint()
         if c.extra.get("split") and (c.start, c.end) in split_spans:
             chosen.append(c)
             continue
@@ -413,6 +425,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
         groups.setdefault(c.key, []).append(c)
     orgs, inits, mentions = [], [], []
     for key, cs in groups.items():
+        checkpoint()
         first = cs[0]
         reg = next((c.entry for c in cs if c.entry), None)
         cat = "organisations" if reg is None and any(c.extra.get("listed") for c in cs) else first.category

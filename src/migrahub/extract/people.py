@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .budget import checkpoint
 from .gazetteer import fold
 from .names import INIT_HEADS, ORG_HEADS
 from .records import Mention, Person
-from .segments import inside
+from .segments import as_spans, inside
 
 STAGE = "extract/people@1"
 DATA = Path(__file__).with_name("data")
@@ -47,9 +48,11 @@ TAB_ROLE_RE = re.compile(rf"^({NAME})(?:\t+| \| )([^\t\n|]+)$", re.M)  # a table
 CUE_RE = re.compile(
     rf"\b(?:drafted|written|chaired|edited|authored|led|presented|moderated|facilitated|coordinated|signed|interviewed) by ({NAME})\b|\btogether with ({NAME})\b|\bBy ({NAME})\b"  # noqa: E501
 )
-MEMBER_LIST_RE = re.compile(
-    r"\b(?:members?|staff(?: members)?|team|speakers|participants|Mitglieder|membres|miembros)\b[^.\n:]{0,40}?(?: are| were|:| include| including)?\s+((?:[A-ZÀ-Þ][^.;\n]{3,60}?(?:,|;| and| et| y| und)\s*){1,}[A-ZÀ-Þ][^.;\n]{3,60}?)(?:\.|\n|$)"  # noqa: E501
+MEMBER_CUE_RE = re.compile(
+    r"\b(?:members?|staff(?: members)?|team|speakers|participants|Mitglieder|membres|miembros)\b"
 )
+MEMBER_LEAD_RE = re.compile(r"[^.\n:]{0,40}?(?: are| were|:| include| including)?\s+")
+LIST_SEP_RE = re.compile(r",|;| and| et| y| und")
 PAREN_AFFIL_RE = re.compile(rf"(?<![\w-])({NAME}) \(([A-Z][^()\n]{{1,60}})\)")
 GIVEN_RE_CACHE: dict = {}
 NOT_NAME_WORDS = {
@@ -278,6 +281,7 @@ def _place_like(name: str) -> bool:
 
 def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHit]:
     hits: list[PersonHit] = []
+    exclude = as_spans(exclude)
 
     def add(m: re.Match, group: int, strength: int, role: str | None = None, org: str | None = None) -> None:
         name = m.group(group)
@@ -289,6 +293,7 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
         hits.append(PersonHit(s, e, name, role, org, strength))
 
     for m in TITLED_RE.finditer(text):
+        checkpoint()
         name = m.group(1)
         if len(name.split()) == 1:
             continue
@@ -296,8 +301,10 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
     for m in TAB_ROLE_RE.finditer(text):
         add(m, 1, 3, m.group(2).strip(), None)
     for m in ROLE_BEFORE_RE.finditer(text):
+        checkpoint()
         add(m, 1, 3, m.group(0)[: m.start(1) - m.start(0)].strip(" ,"), None)
     for m in ROLE_AFTER_RE.finditer(text):
+        checkpoint()
         role, org = _split_role(m.group(2))
         add(m, 1, 3, role, org)
     for m in CUE_RE.finditer(text):
@@ -305,14 +312,14 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
             if m.group(g):
                 add(m, g, 3)
     for m in PAREN_AFFIL_RE.finditer(text):
+        checkpoint()
         first = m.group(1).split()[0]
         if first in given_names() or re.search(
             r"\b(members?|chaired|steering|board|team)\b", text[max(0, m.start() - 300) : m.start()], re.I
         ):
             add(m, 1, 2, None, m.group(2).strip())
-    for m in MEMBER_LIST_RE.finditer(text):
-        body_start = m.start(1)
-        for part in re.finditer(r"[^,;]+", m.group(1)):
+    for body_start, body in _member_lists(text):
+        for part in re.finditer(r"[^,;]+", body):
             chunk = part.group(0)
             chunk_clean = re.sub(r"^\s*(?:and|et|y|und)\s+", "", chunk).strip()
             mm = re.match(rf"({NAME})\b", chunk_clean)
@@ -323,6 +330,7 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
                     hits.append(PersonHit(s, s + len(name), name, None, None, 2))
     given = given_names()
     for m in re.finditer(rf"(?<![\w-])({NAME})(?![\w-])", text):
+        checkpoint()
         name = m.group(1)
         if name.split()[0] in given:
             add(m, 1, 1)
@@ -335,6 +343,59 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
         occupied[h.start : h.end] = b"\x01" * (h.end - h.start)
         out.append(h)
     return sorted(out, key=lambda h: h.start)
+
+
+def _member_lists(text: str) -> list[tuple[int, str]]:
+    """Lists of names after "members"/"staff"/"speakers" …: (offset, body) of each, the body up to the sentence end.
+
+    A body is two or more items separated by commas, semicolons or "and", each starting with a capital letter and
+    4 to 61 characters long (an item may hold a comma or "and" when the part after it is not capitalised:
+    "Ana Ruiz, director, and Luis Gil"). Between the cue and the list, up to 40 characters ("of the Board are").
+    Checked in one pass per candidate start that stops at the first item that cannot be one, never by backtracking.
+    """
+    out: list[tuple[int, str]] = []
+    covered = 0  # a cue inside a list already found adds nothing
+    for cue in MEMBER_CUE_RE.finditer(text):
+        checkpoint()
+        if cue.start() < covered:
+            continue
+        stop = cue.end()
+        while stop < len(text) and stop - cue.end() < 4_000 and text[stop] not in ".\n":
+            stop += 1
+        for k in range(cue.end() + 1, min(stop, cue.end() + 48)):
+            if not (text[k - 1].isspace() and _upper(text[k]) and MEMBER_LEAD_RE.fullmatch(text, cue.end(), k)):
+                continue
+            if _list_shape(text, k, stop):
+                out.append((k, text[k:stop]))
+                covered = stop
+                break
+    return out
+
+
+def _upper(ch: str) -> bool:
+    return "A" <= ch <= "Z" or "À" <= ch <= "Þ"
+
+
+def _list_shape(text: str, start: int, stop: int) -> bool:
+    """``text[start:stop]`` is two or more items, each split off at a separator followed by a capital letter."""
+    items = 0
+    item_start = start
+    for sep in LIST_SEP_RE.finditer(text, start, stop):
+        nxt = sep.end()
+        while nxt < stop and text[nxt].isspace():
+            nxt += 1
+        if nxt < stop and _upper(text[nxt]):
+            if not _item_ok(text, item_start, sep.start()):
+                return False
+            items += 1
+            item_start = nxt
+        elif sep.start() - item_start > 61:
+            return False
+    return items >= 1 and _item_ok(text, item_start, stop)
+
+
+def _item_ok(text: str, a: int, b: int) -> bool:
+    return 4 <= b - a <= 61 and _upper(text[a]) and ";" not in text[a:b]
 
 
 def _split_role(role_text: str) -> tuple[str | None, str | None]:

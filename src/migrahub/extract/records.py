@@ -169,9 +169,12 @@ class Extraction:
     resources: tuple[Resource, ...] = ()
     mentions: tuple[Mention, ...] = ()
     provenance: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # what the extraction left out and why (size or time budget), for the user
 
     def to_schema(self) -> dict:
         out: dict = {"doc": self.doc}
         for cat in CATEGORIES:
             out[cat] = [r.to_schema() for r in getattr(self, cat)]
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out

@@ -6,10 +6,18 @@ All offsets are code-point indices into the original text, end exclusive.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+# URLs, e-mail addresses and bare domains. Linear time on any input: every alternative may start only where a run of
+# the characters it consumes starts (look-behinds), and its quantifiers are possessive, so a failed attempt never
+# restarts inside a run of word characters and nothing is ever given back (10 MB without spaces: one pass). A
+# domain's labels are taken while a label follows their dot, then the last one must be a known top-level domain.
+TLDS = "eu|org|com|net|int|gov|edu|info|de|fr|es|be|uk|nl|it|ch|at"
 URL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'«»\]\)]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:eu|org|com|net|int|gov|edu|info|de|fr|es|be|uk|nl|it|ch|at)(?:/[^\s<>\"'\)]*)?",
+    r"(?:https?://|www\.)[^\s<>\"'«»\]\)]++"
+    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"
+    rf"|(?<![\w.@-])(?:[\w-]++\.(?=[\w-]))++(?:{TLDS})(?![\w-])(?:/[^\s<>\"'\)]*+)?",
 )
 SENT_END_RE = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZÀ-ÖØ-Þ0-9¿¡])|\n")
 ABBREV = (
@@ -39,16 +47,25 @@ class Segment:
 
 
 def paragraphs(text: str) -> list[Segment]:
-    """Blocks separated by blank lines (a line of only whitespace counts as blank)."""
+    """Blocks separated by blank lines (a line of only whitespace counts as blank); linear time."""
     out = []
-    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        s, e = m.start(), m.end()
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        while s < e and text[s].isspace():
-            s += 1
-        if e > s:
-            out.append(Segment(s, e, text[s:e]))
+    start = None  # start of the current block
+    last = 0  # end of the last non-blank line of the current block
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        stop = n if nl < 0 else nl
+        if text[pos:stop].strip():
+            if start is None:
+                start = pos
+            last = stop
+        elif start is not None:
+            _add(out, text, start, last, 0)
+            start = None
+        pos = stop + 1
+    if start is not None:
+        _add(out, text, start, last, 0)
     return out
 
 
@@ -71,13 +88,24 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment
     out = []
     pos = 0
     for m in SENT_END_RE.finditer(chunk):
-        before = chunk[pos : m.start()]
-        if any(before.endswith(a) for a in ABBREV) or re.search(r"\b[A-Z]\.$", before):
+        cut = m.start()
+        # an abbreviation or an initial ("Mr.", "J.") does not end a sentence: look at the few characters before the
+        # break only, so that a long run of abbreviations costs linear time
+        if chunk[cut - 1 : cut] == "." and (chunk.endswith(ABBREV, pos, cut) or _initial_before(chunk, pos, cut)):
             continue
-        _add(out, chunk, pos, m.start(), start)
+        _add(out, chunk, pos, cut, start)
         pos = m.end()
     _add(out, chunk, pos, len(chunk), start)
     return out
+
+
+def _initial_before(chunk: str, pos: int, cut: int) -> bool:
+    """``chunk[pos:cut]`` ends with a capital initial and its dot ("J."), the initial starting a word."""
+    return (
+        cut - pos >= 2
+        and "A" <= chunk[cut - 2] <= "Z"
+        and not (cut - 3 >= 0 and (chunk[cut - 3].isalnum() or chunk[cut - 3] == "_"))
+    )
 
 
 def _add(out: list[Segment], chunk: str, s: int, e: int, offset: int) -> None:
@@ -93,11 +121,50 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in URL_RE.finditer(text)]
 
 
-def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+class Spans:
+    """A fixed set of ``(start, end)`` spans (they may overlap) answering "inside" and "overlaps" in O(log n)."""
+
+    def __init__(self, spans=()) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.max_end = []  # the largest end among the spans up to each index
+        top = -1
+        for _, e in spans:
+            top = max(top, e)
+            self.max_end.append(top)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def inside(self, start: int, end: int) -> bool:
+        """Some span holds all of ``[start, end)``."""
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.max_end[i] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some span shares a character with ``[start, end)``."""
+        i = bisect_left(self.starts, end) - 1
+        return i >= 0 and self.max_end[i] > start
+
+    def first_start_within(self, start: int, end: int) -> int | None:
+        """The first span start strictly between ``start`` and ``end``, if any."""
+        i = bisect_right(self.starts, start)
+        return self.starts[i] if i < len(self.starts) and self.starts[i] < end else None
+
+
+def as_spans(spans) -> Spans:
+    return spans if isinstance(spans, Spans) else Spans(spans)
+
+
+def overlaps(start: int, end: int, spans) -> bool:
+    if isinstance(spans, Spans):
+        return spans.overlaps(start, end)
     return any(start < e and s < end for s, e in spans)
 
 
-def inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def inside(start: int, end: int, spans) -> bool:
+    if isinstance(spans, Spans):
+        return spans.inside(start, end)
     return any(s <= start and end <= e for s, e in spans)
 
 
