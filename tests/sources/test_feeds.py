@@ -120,6 +120,29 @@ def test_opml_lists_feed_urls_and_relative_paths(tmp_path):
     assert result.children == ("https://a.example/feed.xml", str((tmp_path / "local" / "b.rss").resolve()))
 
 
+def test_opml_entries_are_resolved_without_reading_the_disk(tmp_path):
+    """A relative entry of a local list becomes a path beside it, whether or not it exists; what may be read is the
+    ingest's decision (tests/security/test_opml_local_files.py)."""
+    path = tmp_path / "subs.opml"
+    path.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline xmlUrl="../nowhere/x.rss"/>'
+                    '<outline xmlUrl="file:///etc/passwd"/><outline xmlUrl="ftp://example.org/f.xml"/></body></opml>')
+    result = collect(str(path))
+    assert result.children == (str(tmp_path.parent / "nowhere" / "x.rss"), "file:///etc/passwd",
+                               "ftp://example.org/f.xml")
+
+
+def test_item_links_are_kept_only_as_http_urls(tmp_path):
+    """A feed's item link becomes the document's URL, which the hub shows as a link: only http(s) is kept."""
+    links = ["javascript:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>x()</script>",
+             "https://city.example/news/1", "/news/2", "JavaScript:alert(2)"]
+    items = "".join(f"<item><title>Item {i}</title><link>{link}</link><guid>g{i}</guid>"
+                    f"<description>Item {i} text.</description></item>" for i, link in enumerate(links))
+    data = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><link>https://city.example/</link>'
+            f"{items}</channel></rss>").encode()
+    urls = [item.url for item in feed_items(tmp_path, "links.rss", data)]
+    assert urls == [None, None, None, "https://city.example/news/1", "https://city.example/news/2", None]
+
+
 def test_malformed_xml_without_items_is_rejected(tmp_path):
     path = tmp_path / "broken.rss"
     path.write_bytes(b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</titl")

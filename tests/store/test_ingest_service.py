@@ -50,3 +50,16 @@ def test_the_collector_settings_are_put_back_after_overlapping_ingests(tmp_path)
     b.join(60)
     assert results["a"].added == results["b"].added == 3
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+def test_a_hub_in_a_folder_whose_name_holds_uri_characters(tmp_path):
+    """'?', '#' and '%' in the hub's path are characters of a file name, not of a URI: the workers' read-only
+    connection opens the hub itself (it used to open, and create, another file and fail)."""
+    folder = tmp_path / "hub?mode=rw#1%20"
+    folder.mkdir()
+    summary = ingest([str(folder_of(tmp_path, "docs", 2))], folder / "hub.sqlite3", workers=1)
+    assert summary.added == 2 and summary.failed == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "hub?mode=rw#1%20"]
+    from migrahub.store.database import connect
+
+    assert connect(folder / "hub.sqlite3", readonly=True).execute("SELECT count(*) FROM documents").fetchone()[0] == 2

@@ -142,11 +142,17 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
             # dict.get: feedparser's own get() maps a missing published_parsed to updated_parsed with a warning
             published=_iso(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")),
             author=_text(author),
-            url=link,
+            url=_web_link(link),
             summary=summary if summary and len(summary) <= 2000 else (summary[:1997] + "..." if summary else None),
             language_hint=lang or feed_lang,
         ))
     return tuple(items)
+
+
+def _web_link(link: str | None) -> str | None:
+    """An item's link as the document's URL, which the hub shows as a link: http(s) only (never ``javascript:``,
+    ``data:`` or ``file:``)."""
+    return link if link and urlsplit(link.strip()).scheme.lower() in ("http", "https") else None
 
 
 def parse_opml(data: bytes, locator: str, *, declared: str | None = None) -> tuple[str, ...]:
