@@ -120,9 +120,17 @@ def _parse(path: Path) -> list[Entry]:
     return out
 
 
+_SHIPPED = {"on": True}
+
+
+def use_shipped(on: bool) -> None:
+    """Read the shipped registry (the default) or not: evaluation measures the extractor without it."""
+    _SHIPPED["on"] = bool(on)
+
+
 def load_registry(extra_paths: tuple[str | Path, ...] = ()) -> Registry:
     """The shipped registry, extended by ``$MIGRAHUB_REGISTRY`` files and then ``extra_paths`` (later wins)."""
-    paths: list[Path] = [DATA / "registry.yaml"]
+    paths: list[Path] = [DATA / "registry.yaml"] if _SHIPPED["on"] else []
     env = os.environ.get(ENV_VAR, "")
     paths += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     paths += [Path(p) for p in extra_paths]
@@ -134,7 +142,7 @@ def load_registry(extra_paths: tuple[str | Path, ...] = ()) -> Registry:
 
 
 @lru_cache(maxsize=8)
-def _cached(extra_paths: tuple[str, ...], env: str) -> tuple[Registry, Gazetteer, frozenset[str]]:
+def _cached(extra_paths: tuple[str, ...], env: str, shipped: bool) -> tuple[Registry, Gazetteer, frozenset[str]]:
     reg = load_registry(extra_paths)
     entries = []
     acr_owners: dict[str, set[str]] = {}
@@ -151,4 +159,4 @@ def _cached(extra_paths: tuple[str, ...], env: str) -> tuple[Registry, Gazetteer
 
 def registry_gazetteer(extra_paths: tuple[str | Path, ...] = ()) -> tuple[Registry, Gazetteer, frozenset[str]]:
     """(registry, gazetteer of all names/aliases/acronyms → Entry, surfaces shared by several entries)."""
-    return _cached(tuple(str(p) for p in extra_paths), os.environ.get(ENV_VAR, ""))
+    return _cached(tuple(str(p) for p in extra_paths), os.environ.get(ENV_VAR, ""), _SHIPPED["on"])
