@@ -81,6 +81,20 @@ def test_a_bad_name_in_a_batch_big_enough_for_worker_processes(tmp_path):
     assert summary.added == 40 and [Path(f["locator"]).name for f in summary.failed] == ["\\xff\\xfe-odd.txt"]
 
 
+def test_folders_nested_deeper_than_pythons_recursion_limit(tmp_path):
+    deep = tmp_path / "top"
+    path = os.fsencode(deep)
+    os.mkdir(path)
+    for _ in range(sys.getrecursionlimit() + 100):  # os.makedirs itself recurses
+        path = os.path.join(path, b"d")
+        os.mkdir(path)
+    with open(os.path.join(path, b"bottom.txt"), "wb") as fh:
+        fh.write(b"Porto runs a mentoring scheme for newly arrived families.")
+    write(deep, "top.txt", "Leipzig opened a welcome centre.")
+    summary = ingest([str(deep)], tmp_path / "hub.sqlite3", workers=1, extract_entities=False)
+    assert summary.added == 2 and summary.failed == []
+
+
 # -- unreadable folders --------------------------------------------------------------------------------------------
 
 # The tests run as root, whom file modes do not stop: the ingest runs in a process that has given up the two

@@ -112,33 +112,37 @@ def _why(exc: OSError) -> str:
 def _walk(folder: str, found: list[str], failures: list[Rejection]) -> None:
     """Add the supported files under a resolved folder to ``found``, resolved (a link to a file becomes its target's
     path), without hidden files and folders and without following links to folders (as ``os.walk`` does by
-    default); add what cannot be listed or named to ``failures``."""
-    if not _storable(folder):
-        failures.append(Rejection(display_path(folder), "source/folder", _BAD_NAME["folder"]))
-        return
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError as exc:
-        failures.append(Rejection(folder, "source/folder", f"cannot read folder: {_why(exc)}"))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    default); add what cannot be listed or named to ``failures``. Folders are walked with a stack of their own, so
+    any depth the file system allows is walked (no recursion limit)."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        if not _storable(current):
+            failures.append(Rejection(display_path(current), "source/folder", _BAD_NAME["folder"]))
             continue
         try:
-            is_dir = entry.is_dir()
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError as exc:
-            failures.append(Rejection(display_path(entry.path), "source/file", f"cannot read: {_why(exc)}"))
+            failures.append(Rejection(current, "source/folder", f"cannot read folder: {_why(exc)}"))
             continue
-        if is_dir:
-            if not entry.is_symlink():
-                _walk(entry.path, found, failures)
-        elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
-            path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-            if _storable(path):
-                found.append(path)
-            else:
-                failures.append(Rejection(display_path(path), "source/file", _BAD_NAME["file"]))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                failures.append(Rejection(display_path(entry.path), "source/file", f"cannot read: {_why(exc)}"))
+                continue
+            if is_dir:
+                if not entry.is_symlink():
+                    stack.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
+                path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                if _storable(path):
+                    found.append(path)
+                else:
+                    failures.append(Rejection(display_path(path), "source/file", _BAD_NAME["file"]))
 
 
 def child_unit(parent: str, ref: str, *, allow_local_files: bool) -> str:
