@@ -103,10 +103,11 @@ def extract(
             gov_spans = [
                 (m.start, m.end)
                 for m in ne_mentions
-                if m.category == "organisations" and org_kind.get(m.key) in ("government", "local_government")
+                if m.category == "organisations"
+                and (org_kind.get(m.key) in ("government", "local_government") or places.government_body(m.surface))
             ]
             place_recs, place_mentions = places.extract_places(
-                text, exclude=urls + org_spans + person_spans, government_spans=gov_spans
+                text, exclude=urls + org_spans + person_spans, government_spans=gov_spans, language=language
             )
             # acronyms of places ("Latin America and the Caribbean (LAC)") become place surfaces
             place_recs, extra_mentions = places.link_place_acronyms(text, pairs, place_recs)

