@@ -123,9 +123,11 @@ def plausible_datetime(stamp: datetime | None, now: datetime | None = None) -> s
     return plausible(stamp.date().isoformat(), now)
 
 
-def page_published(root, html: str | None = None, url: str | None = None, now: datetime | None = None) -> str | None:
-    """When a parsed page says it was published (ISO date or datetime), or ``None``."""
-    metas = _metas(root)
+def page_published(root, html: str | None = None, url: str | None = None, now: datetime | None = None,
+                   metas: dict[str, str] | None = None) -> str | None:
+    """When a parsed page says it was published (ISO date or datetime), or ``None``. ``metas``: the page's
+    :func:`meta_tags`, when the caller has them."""
+    metas = meta_tags(root) if metas is None else metas
     rules = date_rules()
     for key in rules.page_meta:
         value = plausible(iso_date(metas.get(key)), now)
@@ -142,7 +144,8 @@ def page_published(root, html: str | None = None, url: str | None = None, now: d
     return _guessed(html, url, now)
 
 
-def _metas(root) -> dict[str, str]:
+def meta_tags(root) -> dict[str, str]:
+    """The page's ``<meta>`` tags: lower-cased property, name, itemprop or http-equiv to content (first wins)."""
     metas: dict[str, str] = {}
     for m in root.iter("meta"):
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()

@@ -6,62 +6,106 @@ from __future__ import annotations
 
 import re
 
-from migrahub.sources.page.emit import INLINE
+from lxml import etree
+
+from migrahub.sources.page.prune import raw_text
 from migrahub.sources.page.rules import DensityRules
 
-_PARAGRAPHS = frozenset({"p", "pre", "td"})
+# elements that make a <div> a layout element rather than a paragraph written as a <div>
+_BLOCKS = ("address", "article", "aside", "blockquote", "dl", "div", "ol", "p", "table", "ul", "section", "pre",
+           "h1", "h2", "h3", "h4", "h5", "h6", "li", "form")
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 _DOT_SPACE = re.compile(r"\.( |$)")
 _SIBLING_MIN = 10
 _SIBLING_SHARE = 0.2
-
-
-class _Stats:
-    __slots__ = ("text", "links", "block")
-
-    def __init__(self) -> None:
-        self.text = 0  # characters (white space excluded at the ends of text pieces)
-        self.links = 0  # of which inside links
-        self.block = False  # holds a block-level element
+_VERDICTS: dict[str, bool] = {}  # names (class and id) to "unlikely to hold the content"
+_SHORT = 80  # characters: a shorter sibling paragraph joins only without links and with a full stop
 
 
 def content_nodes(body, d: DensityRules) -> list:
     """The best-scoring element and its siblings worth keeping, in document order; empty when nothing scores."""
-    stats: dict = {}
+    unlikely = _unlikely(body, d)
     scores: dict = {}
-    _visit(body, d, stats, scores, False)
+    for p in _paragraphs(body):
+        parent = p.getparent()
+        if parent is None or p in unlikely:
+            continue
+        text = raw_text(p)
+        length = len(" ".join(text.split()))
+        if length < d.min_paragraph:
+            continue
+        points = 1 + text.count(",") + 1 + min(length / 100, 3)
+        grand = parent.getparent()
+        if parent not in scores:
+            scores[parent] = _weight(parent, d)
+        scores[parent] += points
+        if grand is not None:
+            if grand not in scores:
+                scores[grand] = _weight(grand, d)
+            scores[grand] += points / 2
     if not scores:
         return []
-    for el in list(scores):
-        s = stats.get(el)
-        if s is None:  # above the walked element
-            del scores[el]
-        elif s.text:
-            scores[el] *= 1 - min(1.0, s.links / s.text)
-    if not scores:
-        return []
+    for el in scores:
+        scores[el] *= 1 - _link_density(el)
     best = max(scores, key=scores.__getitem__)
     best_score = scores[best]
-    if best_score <= 0:
+    if best_score <= 0 or best is body or best.tag == "html":
         return []
     parent = best.getparent()
-    if parent is None:
-        return [best]
     threshold = max(_SIBLING_MIN, best_score * _SIBLING_SHARE)
     nodes = []
     for sibling in parent:
-        if sibling is best:
-            nodes.append(sibling)
-        elif not isinstance(sibling.tag, str):
-            continue
-        elif sibling in scores and scores[sibling] >= threshold:
+        if sibling is best or scores.get(sibling, -1) >= threshold:
             nodes.append(sibling)
         elif sibling.tag == "p":
-            s = stats.get(sibling)
-            density = s.links / s.text if s is not None and s.text else 0.0
             own = sibling.text or ""
-            if (len(own) > 80 and density < 0.25) or (len(own) <= 80 and density == 0 and _DOT_SPACE.search(own)):
+            density = _link_density(sibling)
+            if (len(own) > _SHORT and density < 0.25) or (
+                    len(own) <= _SHORT and density == 0 and _DOT_SPACE.search(own)):
                 nodes.append(sibling)
     return nodes
+
+
+def _paragraphs(body) -> list:
+    """<p>, <pre> and <td> elements, and the <div>s that hold no block (pages that write paragraphs as <div>s), in
+    document order."""
+    layout = set()  # elements holding a block: every ancestor of one
+    for block in body.iter(*_BLOCKS):
+        for a in block.iterancestors():
+            if a in layout:
+                break
+            layout.add(a)
+    return [el for el in body.iter("p", "pre", "td", "div") if el.tag != "div" or el not in layout]
+
+
+def _unlikely(body, d: DensityRules) -> set:
+    """Every element inside an element whose names say comments, menus, sidebars and the like."""
+    found: set = set()
+    verdicts = _VERDICTS
+    for el in body.iterdescendants("*"):
+        if el in found:
+            continue
+        klass, ident = el.get("class"), el.get("id")
+        if not klass and not ident:
+            continue
+        names = f"{klass or ''} {ident or ''}"
+        verdict = verdicts.get(names)
+        if verdict is None:
+            if len(verdicts) > 50_000:
+                verdicts.clear()
+            verdict = verdicts[names] = len(names) > 2 and bool(d.unlikely.search(names)) and not d.maybe.search(
+                names)
+        if verdict:
+            found.update(el.iter())
+    return found
+
+
+def _link_density(el) -> float:
+    total = len(" ".join(raw_text(el).split()))
+    if not total:
+        return 0.0
+    links = sum(len(t.strip()) for t in _LINK_TEXT(el))
+    return min(1.0, links / total)
 
 
 def _weight(el, d: DensityRules) -> float:
@@ -73,52 +117,3 @@ def _weight(el, d: DensityRules) -> float:
             if d.positive.search(value):
                 weight += 25
     return weight
-
-
-def _visit(el, d: DensityRules, stats: dict, scores: dict, in_link: bool) -> _Stats:
-    s = _Stats()
-    text = el.text
-    if text:
-        s.text += len(text.strip())
-    link = in_link or el.tag == "a"
-    for child in el:
-        tag = child.tag
-        if isinstance(tag, str):
-            names = " ".join(filter(None, (child.get("class"), child.get("id"))))
-            if len(names) > 1 and d.unlikely.search(names) and not d.maybe.search(names):
-                pass  # skipped with what it holds
-            else:
-                c = _visit(child, d, stats, scores, link)
-                s.text += c.text
-                s.links += c.links
-                if c.block or (tag not in INLINE and tag != "br"):
-                    s.block = True
-        tail = child.tail
-        if tail:
-            n = len(tail.strip())
-            s.text += n
-            if link:
-                s.links += n
-    if link:
-        s.links = s.text
-    stats[el] = s
-    tag = el.tag
-    if s.text >= d.min_paragraph and (tag in _PARAGRAPHS or (tag == "div" and not s.block)):
-        _score(el, s, d, scores)
-    return s
-
-
-def _score(el, s: _Stats, d: DensityRules, scores: dict) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    grand = parent.getparent()
-    commas = "".join(el.itertext()).count(",")
-    points = 1 + commas + 1 + min(s.text / 100, 3)
-    if parent not in scores:
-        scores[parent] = _weight(parent, d)
-    scores[parent] += points
-    if grand is not None:
-        if grand not in scores:
-            scores[grand] = _weight(grand, d)
-        scores[grand] += points / 2

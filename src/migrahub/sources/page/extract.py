@@ -22,7 +22,7 @@ from lxml import etree
 from migrahub.model import Block
 from migrahub.sources.page.density import content_nodes
 from migrahub.sources.page.emit import Emitter, Seg, fold, spaced_text
-from migrahub.sources.page.prune import clean, prune, remove_consent, text_of
+from migrahub.sources.page.prune import NAMED, clean, prune, remove_consent, text_of
 from migrahub.sources.page.rules import Rules, rules
 
 VERSION = "page/1"
@@ -33,10 +33,12 @@ _BASELINE_MIN = 100
 _JSON_TEXT_KEYS = ("articleBody", "reviewBody")
 _JSON_HOWTO = ("HowTo", "Recipe")  # their description introduces the steps
 _JSON_HOOKS = (*_JSON_TEXT_KEYS, "recipeInstructions", "acceptedAnswer", '"HowTo"', '"step"')
+_P_TEXT = etree.XPath(".//p//text()", smart_strings=False)
 _WILD = ("p", "blockquote", "pre", "table")  # read anywhere when no container yields enough
 _LINK_LINE_MAX = 200  # characters: a longer paragraph mostly of links is a listing, left to the link-density rules
 _ADDRESS = re.compile(r"@|://|\bwww\.")
 _SECOND_GAIN = 2  # the density reading wins when it is this much longer
+_SECOND_ALONE = 500  # or this long when the first reading found no paragraph
 _DECLARED_GAIN = 2  # the article text a page declares wins when it is this much longer than the extraction
 _DECLARED_HEAD = 5  # blocks of the page kept before it, at most
 _FULL_PARAGRAPH = 100  # characters
@@ -50,13 +52,13 @@ def extract_blocks(root) -> tuple[Block, ...]:
         body = root
     declared, steps = _json_ld(root)
     etree.strip_elements(body, "script", "style", "template", "svg", with_tail=False)
-    page_len = len(fold("".join(body.itertext())))
+    page_len = len(text_of(body))
     clean(body, r)
     backup = deepcopy(body)
     second = content_nodes(body, r.density)
     segs = _cascade(body, backup, r, recall=False)
     text_len = _length(segs)
-    if second:
+    if second and _second_may_win(second, segs, text_len):
         other = _second_reading(second, r)
         if _prefer_second(segs, text_len, _length(other)):
             seen = "\n".join(s.text for s in other)
@@ -101,13 +103,22 @@ def _second_reading(nodes: list, r: Rules) -> list[Seg]:
     return segs
 
 
+def _second_may_win(nodes: list, segs: list[Seg], length: int) -> bool:
+    """Whether the density reading could win at all, judged by the text of its elements before pruning (an upper
+    bound of what it yields, with room for the spaces put between blocks)."""
+    bound = 1.1 * sum(len(text_of(n)) for n in nodes)
+    if bound > _SECOND_GAIN * length:
+        return True
+    return bound > _SECOND_ALONE and not any(s.kind == "paragraph" and not s.loose for s in segs)
+
+
 def _prefer_second(segs: list[Seg], length: int, other: int) -> bool:
     """The density reading wins when it is much longer, or longer and the first reading has no paragraphs."""
     if other == 0 or other == length or length > 2 * other:
         return False
     if length == 0 or other > _SECOND_GAIN * length:
         return True
-    return other > 2 * 250 and not any(s.kind == "paragraph" and not s.loose for s in segs)
+    return other > _SECOND_ALONE and not any(s.kind == "paragraph" and not s.loose for s in segs)
 
 
 def _length(segs: list[Seg]) -> int:
@@ -116,10 +127,11 @@ def _length(segs: list[Seg]) -> int:
 
 def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
     segs: list[Seg] = []
-    p_text = sum(len(t) for p in body.iter("p") for t in p.itertext())
+    p_text = sum(map(len, _P_TEXT(body)))
     loose = recall or p_text < r.min_text * r.div_text_factor
+    named = NAMED(body)
     for tier in r.tiers:
-        container = _first(body, tier)
+        container = _first(body, tier, named)
         if container is None:
             continue
         prune(container, r, teasers=not recall)
@@ -134,9 +146,12 @@ def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
     return segs
 
 
-def _first(body, tier):
-    for el in body.iter(*(tier.tags or ("*",))):
-        if tier.match(el.tag, el):
+def _first(body, tier, named: list):
+    """The tier's first element still in the page (pruning may have removed some since ``named`` was listed)."""
+    candidates = body.iter(*tier.tags) if tier.plain else (el for el in named if tier.match(el.tag, el))
+    root = body.getroottree().getroot()
+    for el in candidates:
+        if el.getroottree().getroot() is root:
             return el
     return None
 

@@ -6,19 +6,33 @@ from lxml import etree
 
 from migrahub.sources.page.rules import Rules
 
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+_COUNT_LINKS = etree.XPath("count(.//a)")
+
+
+def NAMED(el) -> list:  # noqa: N802 - used like the compiled XPath expressions beside it
+    """The elements below ``el`` that have attributes: the only ones a rule on names, roles, styles or visibility
+    can match (a loop in Python is faster here than an XPath expression)."""
+    return [e for e in el.iterdescendants("*") if e.keys()]
+
+
+def raw_text(el) -> str:
+    """The element's text as it stands (serialised by lxml, far faster than joining itertext in Python)."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
 
 def text_of(el) -> str:
     """The element's text with white space folded."""
-    return " ".join("".join(el.itertext()).split())
+    return " ".join(raw_text(el).split())
 
 
 def raw_len(el) -> int:
-    return len("".join(el.itertext()))
+    return len(raw_text(el))
 
 
 def prose_len(el) -> int:
     """Characters of text outside links."""
-    return raw_len(el) - sum(raw_len(a) for a in el.iter("a"))
+    return raw_len(el) - sum(map(len, _LINK_TEXT(el)))
 
 
 def visible_prose_len(el, r: Rules) -> int:
@@ -80,11 +94,8 @@ def clean(body, r: Rules) -> None:
                 remove(form)
     doomed = []
     comments = r.comments
-    for el in body.iter("*"):
-        tag = el.tag
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-            doomed.append(el)
-        elif comments.match(tag, el):
+    for el in NAMED(body):
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or comments.match(el.tag, el):
             doomed.append(el)
     _remove_outermost(doomed)
 
@@ -101,7 +112,7 @@ def _remove_outermost(elements: list) -> None:
 def remove_consent(body, r: Rules) -> None:
     """Cookie and consent banners and hidden elements (before a fallback reads the whole page)."""
     doomed = []
-    for el in body.iter("*"):
+    for el in NAMED(body):
         if _hidden(el, r):
             doomed.append(el)
             continue
@@ -119,7 +130,7 @@ def prune(container, r: Rules, *, teasers: bool = True) -> None:
     discard, hidden, teaser, captions = r.discard, r.hidden, r.teaser, r.captions
     matched = []
     teased = []
-    for el in container.iterdescendants("*"):
+    for el in NAMED(container):
         tag = el.tag
         if discard.match(tag, el) or hidden.match(tag, el):
             matched.append(el)
@@ -133,16 +144,27 @@ def prune(container, r: Rules, *, teasers: bool = True) -> None:
             for el in outer:
                 remove(el)
     _remove_outermost(teased)  # one inside a removed element went with it: removing it again is harmless
+    known: dict = {}
     for _ in range(2):
-        _by_link_density(container, ("div",), backtracking=True)
-        _by_link_density(container, ("ul", "ol", "dl"), backtracking=False)
-        _by_link_density(container, ("p",), backtracking=False)
-    for table in [t for t in container.iter("table") if _link_dense_table(t)]:
+        _by_link_density(container, ("div",), True, known)
+        _by_link_density(container, ("ul", "ol", "dl"), False, known)
+        _by_link_density(container, ("p",), False, known)
+    for table in [t for t in container.iter("table") if _link_dense_table(t, known)]:
         remove(table)
 
 
-def _link_info(links) -> tuple[int, int, int]:
-    lengths = [n for n in (len(text_of(a)) for a in links) if n]
+def _link_info(links, known: dict | None = None) -> tuple[int, int, int]:
+    """(characters of link text, links with text, of which shorter than 10 characters); ``known`` caches each
+    link's length across the tests of one container (nested blocks hold the same links)."""
+    lengths = []
+    for a in links:
+        n = known.get(a) if known is not None else None
+        if n is None:
+            n = len(text_of(a))
+            if known is not None:
+                known[a] = n
+        if n:
+            lengths.append(n)
     return sum(lengths), len(lengths), sum(1 for n in lengths if n < 10)
 
 
@@ -155,15 +177,15 @@ def _paragraph_listing(links) -> bool:
     return True
 
 
-def link_dense(el) -> tuple[bool, bool]:
+def link_dense(el, known: dict | None = None) -> tuple[bool, bool]:
     """(boilerplate, short with links): menus, tag clouds and "read more" blocks are mostly link text."""
-    links = el.findall(".//a")
-    if not links:
+    count = int(_COUNT_LINKS(el))
+    if not count:
         return False, False
     text = text_of(el)
-    if len(links) == 1:
-        link_text = text_of(links[0])
-        if len(link_text) > 100 and len(link_text) > len(text) * 0.9:
+    if count == 1:
+        linklen, _, _ = _link_info(el.findall(".//a"), known)
+        if linklen > 100 and linklen > len(text) * 0.9:
             return True, False
     last = el.getnext() is None
     if el.tag == "p":
@@ -171,21 +193,22 @@ def link_dense(el) -> tuple[bool, bool]:
     else:
         limit = 300 if last else 100
     if len(text) < limit:
-        linklen, count, short = _link_info(links)
-        if count == 0:
+        linklen, with_text, short = _link_info(el.findall(".//a"), known)
+        if with_text == 0:
             return True, False
-        return linklen > len(text) * 0.8 or (count > 1 and short / count > 0.8), True
-    if len(links) > 4:
-        linklen, count, _ = _link_info(links)
-        if linklen > len(text) * 0.9 and linklen < 100 * count and not _paragraph_listing(links):
+        return linklen > len(text) * 0.8 or (with_text > 1 and short / with_text > 0.8), True
+    if count > 4 and sum(map(len, _LINK_TEXT(el))) > len(text) * 0.9:  # raw link text bounds the folded one
+        links = el.findall(".//a")
+        linklen, with_text, _ = _link_info(links, known)
+        if linklen > len(text) * 0.9 and linklen < 100 * with_text and not _paragraph_listing(links):
             return True, False
     return False, False
 
 
-def _by_link_density(container, tags: tuple[str, ...], backtracking: bool) -> None:
+def _by_link_density(container, tags: tuple[str, ...], backtracking: bool, known: dict) -> None:
     doomed = []
     for el in container.iter(*tags):
-        dense, short_with_links = link_dense(el)
+        dense, short_with_links = link_dense(el, known)
         if dense or (backtracking and short_with_links and len(el) >= 3 and len(text_of(el)) < 100):
             if el.tag == "p":
                 parent = el.getparent()
@@ -197,12 +220,12 @@ def _by_link_density(container, tags: tuple[str, ...], backtracking: bool) -> No
             remove(el)
 
 
-def _link_dense_table(table) -> bool:
+def _link_dense_table(table, known: dict) -> bool:
     links = table.findall(".//a")
     if not links:
         return False
     length = len(text_of(table))
     if length < 200:
         return False
-    linklen, _, _ = _link_info(links)
+    linklen, _, _ = _link_info(links, known)
     return linklen > 0.8 * length if length < 1000 else linklen > 0.5 * length

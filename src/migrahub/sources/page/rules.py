@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+_SEEN_MAX = 50_000
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "page_rules.yaml"
 
 
@@ -70,38 +71,50 @@ class AttrRule:
         if self.plain:
             return True
         get = el.get
-        for key, values in self.equals:
-            if get(key) in values:
+        for name, values in self.equals:
+            if get(name) in values:
                 return True
         ident = get("id")
         klass = get("class")
-        if ident:
-            if self.id is not None and self.id.search(ident):
-                return True
-            if self.both is not None and self.both.search(ident):
-                return True
-        if klass:
-            if self.cls is not None and self.cls.search(klass):
-                return True
-            if self.both is not None and self.both.search(klass):
-                return True
+        if ident and self._on_id is not None and _hit(self._on_id, ident):
+            return True
+        if klass and self._on_class is not None and _hit(self._on_class, klass):
+            return True
         if self.first is not None:
             first = ident or klass
-            if first and self.first.search(first):
+            if first and _hit((self.first, self._seen_first), first):
                 return True
-        if self.role is not None:
+        if self._on_role is not None:
             role = get("role")
-            if role and self.role.search(role):
+            if role and _hit(self._on_role, role):
                 return True
-        if self.any is not None:
-            for value in (ident, klass, get("role")):
-                if value and self.any.search(value):
-                    return True
         if self.style is not None:
             style = get("style")
-            if style and self.style.search(style):
+            if style and _hit((self.style, self._seen_style), style):
                 return True
         return False
+
+    def __post_init__(self) -> None:
+        # one pattern per attribute (its own, `both`, `any`), each with the verdicts already reached for a value
+        def on(*patterns):
+            present = [p.pattern for p in patterns if p is not None]
+            return (re.compile("|".join(f"(?:{p})" for p in present)), {}) if present else None
+
+        object.__setattr__(self, "_on_id", on(self.id, self.both, self.any))
+        object.__setattr__(self, "_on_class", on(self.cls, self.both, self.any))
+        object.__setattr__(self, "_on_role", on(self.role, self.any))
+        object.__setattr__(self, "_seen_first", {})
+        object.__setattr__(self, "_seen_style", {})
+
+
+def _hit(test: tuple[re.Pattern, dict], value: str) -> bool:
+    pattern, seen = test
+    verdict = seen.get(value)
+    if verdict is None:
+        if len(seen) > _SEEN_MAX:
+            seen.clear()
+        verdict = seen[value] = pattern.search(value) is not None
+    return verdict
 
 
 @dataclass(frozen=True)
