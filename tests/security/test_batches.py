@@ -91,8 +91,14 @@ def test_folders_nested_deeper_than_pythons_recursion_limit(tmp_path):
     with open(os.path.join(path, b"bottom.txt"), "wb") as fh:
         fh.write(b"Porto runs a mentoring scheme for newly arrived families.")
     write(deep, "top.txt", "Leipzig opened a welcome centre.")
-    summary = ingest([str(deep)], tmp_path / "hub.sqlite3", workers=1, extract_entities=False)
-    assert summary.added == 2 and summary.failed == []
+    try:
+        summary = ingest([str(deep)], tmp_path / "hub.sqlite3", workers=1, extract_entities=False)
+        assert summary.added == 2 and summary.failed == []
+    finally:  # shutil.rmtree (pytest's clean-up of old temporary folders) recurses as deep as the tree
+        os.remove(os.path.join(path, b"bottom.txt"))
+        while path != os.fsencode(deep):
+            os.rmdir(path)
+            path = os.path.dirname(path)
 
 
 # -- unreadable folders --------------------------------------------------------------------------------------------
