@@ -62,11 +62,12 @@ def extract(
     ``budget`` bounds the work (:mod:`migrahub.extract.budget`; default :meth:`Budget.from_env`): what was left out
     is said in ``Extraction.notes``.
     """
-    from . import events, initiatives, organisations, people, places, practices, resources
+    from . import events, initiatives, nlp, organisations, people, places, practices, resources
     from .acronyms import find_pairs
     from .segments import url_spans
 
     budget = budget or Budget.from_env()
+    nlp.model(language)  # loaded once per process, before the clock starts
     prepared = prepare(text, budget)
     notes = list(prepared.notes)
     original, text = text, prepared.text
@@ -89,6 +90,9 @@ def extract(
             pairs = find_pairs(text)
             finished("extract/acronyms@1")
             person_hits = people.find_people(text, exclude=urls)
+            person_hits = sorted(
+                person_hits + people.model_people(text, language, person_hits, exclude=urls), key=lambda h: h.start
+            )
             person_spans = [(p.start, p.end) for p in person_hits]
             cands = organisations.find_candidates(text, pairs, tuple(registry_paths), exclude=urls + person_spans)
             orgs, inits, ne_mentions = organisations.build_records(text, cands)
@@ -114,7 +118,7 @@ def extract(
             finished("extract/places@1")
             person_recs, person_mentions = people.build_people(text, person_hits, orgs, inits, place_recs)
             finished("extract/people@1")
-            event_recs = events.extract_events(text, place_recs, place_mentions, orgs + inits, ne_mentions)
+            event_recs = events.extract_events(text, place_recs, place_mentions, orgs + inits, ne_mentions, language)
             finished("extract/dates@1", "extract/events@1")
             inits, ne_mentions = initiatives.drop_dated_days(text, inits, ne_mentions)
             inits = initiatives.possessive_surfaces(inits)

@@ -36,9 +36,11 @@ ROLE_WORDS = (
     r"Principal Investigator|Investigator|Assistant|Intern|Programme Manager|Project Manager|Rapporteur|"
     r"Directeur|Directrice|Maire|Ministre|Président|Présidente|Chargée?|Responsable|Conseill[eè]re?|"
     r"Directora?|Alcaldes?a?|Ministra?|Presidenta?|Coordinadora?|Jefe|Jefa|Responsable|"
-    r"Bürgermeister(?:in)?|Leiter(?:in)?|Direktor(?:in)?|Minister(?:in)?|Präsident(?:in)?|Referent(?:in)?|"
+    r"(?:Ober|Erster |Regierender )?Bürgermeister(?:in)?|Bundeskanzler(?:in)?|(?:Bundes|Landes|Staats)minister(?:in)?|"
+    r"(?:Bundes|Minister)präsident(?:in)?|Staatssekretär(?:in)?|Leiter(?:in)?|Direktor(?:in)?|Minister(?:in)?|Präsident(?:in)?|Referent(?:in)?|"
     r"Koordinator(?:in)?|Geschäftsführer(?:in)?|Vorsitzende[r]?|support|Support"
 )
+ROLE_TOKEN_RE = re.compile(rf"(?:{ROLE_WORDS})")
 TITLED_RE = re.compile(rf"\b{TITLE} ({NAME_TOKEN}(?: (?:{PARTICLE} )?{NAME_TOKEN}){{0,2}})")
 ROLE_BEFORE_RE = re.compile(rf"\b(?:{ROLE_WORDS})(?: of [A-Z][\w-]+)?,? ({NAME})\b")
 ROLE_AFTER_RE = re.compile(
@@ -270,7 +272,7 @@ def _plausible(name: str) -> bool:
         return False
     if any(t.isupper() and len(t) > 1 for t in toks):
         return False
-    return True
+    return not any(ROLE_TOKEN_RE.fullmatch(t) for t in toks)  # "Potsdams Oberbürgermeister Mike"
 
 
 def _place_like(name: str) -> bool:
@@ -288,6 +290,12 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
         if not name:
             return
         s, e = m.start(group), m.end(group)
+        title = TITLE_WORD_RE.match(name)  # "Ms Claudín", "Senator Ratna Omidvar": the title is not the name
+        if title:
+            name, s = name[title.end() :], s + title.end()
+        possessive = POSSESSIVE_END_RE.search(name)  # "Donald Trump’s"
+        if possessive:
+            name, e = name[: possessive.start()], s + possessive.start()
         if inside(s, e, exclude) or not _plausible(name) or _place_like(name):
             return
         hits.append(PersonHit(s, e, name, role, org, strength))
@@ -396,6 +404,91 @@ def _list_shape(text: str, start: int, stop: int) -> bool:
 
 def _item_ok(text: str, a: int, b: int) -> bool:
     return 4 <= b - a <= 61 and _upper(text[a]) and ";" not in text[a:b]
+
+
+# two capitalised words in a row: where a model may find a person the rules did not
+BIGRAM_RE = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+) ([A-ZÀ-ÖØ-Þ][\w'’-]+)")
+MODEL_TOKEN_RE = re.compile(
+    rf"^(?:{NAME_TOKEN}|[A-Z]\.?|[A-Z][a-z]+[A-Z][a-z]+)$"  # a name, an initial, "EunSook"
+)
+TITLE_WORD_RE = re.compile(
+    rf"^(?:(?:{TITLE}|{ROLE_WORDS}|Senator|Senadora?|Sénat(?:eur|rice)|Député[e]?|Diputad[oa])\s+)+"
+)
+POSSESSIVE_END_RE = re.compile(r"[’']s?$")
+
+
+@lru_cache(maxsize=8)
+def common_words(language: str) -> frozenset[str]:
+    """Frequent words of a language, lower-cased (``data/common_words_LANG.txt``); empty for other languages."""
+    path = DATA / f"common_words_{language}.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _all_common_words() -> frozenset[str]:
+    return frozenset().union(*(common_words(lang) for lang in ("en", "fr", "es", "de")))
+
+
+def _common_phrase(toks: list[str], language: str | None) -> bool:
+    """ "General Conesa", "Ciudades Refugio", "Good Ideas": the first word is a frequent word, not a given name."""
+    if any(t in given_names() for t in toks):
+        return False
+    return toks[0].lower() in _all_common_words()
+
+
+def model_people(text: str, language: str | None, found: list[PersonHit], exclude=()) -> list[PersonHit]:
+    """Persons a statistical model finds in the sentences where the rules found none but two capitalised words stand
+    together (French and Spanish names without a title or a listed given name); checked like the rules' names."""
+    from . import nlp
+    from .segments import sentences
+
+    if not nlp.available(language):
+        return []
+    exclude = as_spans(exclude)
+    have = as_spans([(h.start, h.end) for h in found])
+    spans: list[tuple[int, int]] = []
+    last = -1
+    for m in BIGRAM_RE.finditer(text):
+        checkpoint()
+        if m.start() < last or have.overlaps(m.start(), m.end()) or exclude.overlaps(m.start(), m.end()):
+            continue
+        if m.group(1) in NOT_NAME_WORDS or m.group(1) in ORG_HEADS or m.group(2) in NOT_NAME_WORDS:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        sent = next((s for s in sentences(text, line_start, line_end) if s.start <= m.start() < s.end), None)
+        if sent is None:
+            continue
+        spans.append((sent.start, sent.end))
+        last = sent.end
+    out = []
+    for e in nlp.entities(text, spans, language):
+        if e.label != "person":
+            continue
+        name, start = e.text, e.start
+        title = TITLE_WORD_RE.match(name)  # "Mayor R. T. Rybak" → "R. T. Rybak"
+        if title:
+            name, start = name[title.end() :], start + title.end()
+        name = re.sub(r"[’']s$", "", name.strip())
+        toks = name.split()
+        if (
+            "\n" in name
+            or not 2 <= len(toks) <= 4
+            or not all(MODEL_TOKEN_RE.match(t) for t in toks)
+            or not toks[-1][-1].isalpha()
+            or any(t in NOT_NAME_WORDS or t in ORG_HEADS or t in INIT_HEADS for t in toks)
+            or _place_like(toks[0])
+            or _place_like(name)
+            or _common_phrase(toks, language)
+            or have.overlaps(start, start + len(name))
+            or exclude.overlaps(start, start + len(name))
+        ):
+            continue
+        out.append(PersonHit(start, start + len(name), name, None, None, 1))
+    return out
 
 
 def _split_role(role_text: str) -> tuple[str | None, str | None]:

@@ -1,0 +1,53 @@
+"""The statistical layer: spaCy's small pipelines load offline, and people are found in French and Spanish prose."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from migrahub.extract import extract, nlp
+
+
+def people(text: str, language: str) -> set[str]:
+    return {p.name for p in extract(text, doc="t.txt", language=language).people}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_models_load_offline_and_find_entities(language):
+    t0 = time.perf_counter()
+    assert nlp.available(language)
+    assert time.perf_counter() - t0 < 60
+    text = "Yesterday Maria Gonzalez met the mayor."
+    ents = nlp.entities(text, [(0, len(text))], language)
+    assert all(text[e.start : e.end] == e.text for e in ents)
+
+
+def test_no_model_for_german_and_models_can_be_turned_off(monkeypatch):
+    assert not nlp.available("de")
+    monkeypatch.setenv("MIGRAHUB_EXTRACT_MODELS", "0")
+    nlp.model.cache_clear()
+    try:
+        assert not nlp.available("en")
+        assert nlp.entities("Maria Gonzalez", [(0, 14)], "en") == []
+    finally:
+        monkeypatch.delenv("MIGRAHUB_EXTRACT_MODELS")
+        nlp.model.cache_clear()
+
+
+def test_people_in_french_and_spanish_prose_without_titles():
+    fr = people("La rencontre a réuni Élodie Marchand et Karim Benali autour du projet d'accueil.", "fr")
+    assert {"Élodie Marchand", "Karim Benali"} <= fr
+    es = people("En la reunión participaron Lucía Fernández y Andrés Villalobos, que presentaron el plan.", "es")
+    assert {"Lucía Fernández", "Andrés Villalobos"} <= es
+
+
+def test_titles_and_possessives_are_not_part_of_names():
+    got = people("Senator Ratna Omidvar welcomed the plan. Critics recalled Donald Trump’s decree.", "en")
+    assert "Ratna Omidvar" in got and "Senator Ratna Omidvar" not in got
+    assert not any(n.endswith(("’s", "'s")) for n in got)
+
+
+def test_capitalised_common_words_are_not_people():
+    got = people("Las Ciudades Refugio y los Gobiernos Locales firmaron. Good Ideas come from General Motors.", "es")
+    assert not {"Ciudades Refugio", "Gobiernos Locales", "Good Ideas", "General Motors"} & got
