@@ -41,10 +41,14 @@ def serve(obj, host, port, workers, threads):
     Settings come from environment variables (MIGRAHUB_SECRET_KEY, MIGRAHUB_DEBUG, MIGRAHUB_ALLOWED_HOSTS,
     MIGRAHUB_ANONYMOUS_READ, ...); the database is created and migrated if needed.
     """
+    from migrahub.store.database import StoreError
     from migrahub.web import server
 
-    server.serve(obj["db"], host=host, port=port, threads=threads, workers=workers,
-                 announce=lambda m: click.echo(m, err=False))
+    try:
+        server.serve(obj["db"], host=host, port=port, threads=threads, workers=workers,
+                     announce=lambda m: click.echo(m, err=False))
+    except StoreError as exc:  # a hub that cannot be opened (e.g. written by a newer version): one line, no traceback
+        fail(str(exc))
 
 
 @main.group()
