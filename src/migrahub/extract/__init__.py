@@ -42,7 +42,7 @@ STAGES = (
     "extract/people@1",
     "extract/places@1",
     "extract/dates@1",
-    "extract/events@1",
+    "extract/events@3",
     "extract/practices@1",
     "extract/resources@1",
 )
@@ -118,8 +118,8 @@ def extract(
             finished("extract/places@1")
             person_recs, person_mentions = people.build_people(text, person_hits, orgs, inits, place_recs)
             finished("extract/people@1")
-            event_recs = events.extract_events(text, place_recs, place_mentions, orgs + inits, ne_mentions)
-            finished("extract/dates@1", "extract/events@1")
+            event_recs = events.extract_events(text, place_recs, place_mentions, orgs + inits, ne_mentions, language)
+            finished("extract/dates@1", "extract/events@3")
             inits, ne_mentions = initiatives.drop_dated_days(text, inits, ne_mentions)
             inits = initiatives.possessive_surfaces(inits)
             inits = initiatives.add_details(text, inits, orgs, ne_mentions, place_recs, place_mentions)

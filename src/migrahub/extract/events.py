@@ -23,18 +23,16 @@ import re
 from dataclasses import replace
 
 from .dates import DateHit, find_dates, find_yearless
-from .prose import alternation, cues, doc_date, flat, headline, word_re
+from .event_titles import Title, event_title, is_name, owned_by
+from .phrases import capitalise, guess_language
+from .prose import QUOTE_RE, alternation, cues, doc_date, flat, headline, quoted, word_re
 from .records import Event
 from .segments import Segment, clean_inline, lines, paragraphs, sentences
 
-STAGE = "extract/events@2"
+STAGE = "extract/events@3"
 
 C = cues("events")
 NOUN_SPECIFIC = alternation(C["nouns"]["specific"])
-# nouns of languages whose names put adjectives after the noun ("Foro Mundial", "Convention nationale")
-NOUN_ROMANCE_RE = re.compile(
-    "(?:" + alternation([C["nouns"][k][lang] for k in ("specific", "general") for lang in ("fr", "es")]) + r")$", re.I
-)
 NOUN_ALL = alternation([*flat(C["nouns"]["specific"]), *flat(C["nouns"]["general"])])
 EVENT_RE = re.compile(rf"(?<![\w’-])({NOUN_ALL})(?![\w’-])", re.I)
 SPECIFIC_RE = re.compile(rf"(?<![\w’-])({NOUN_SPECIFIC})(?![\w’-])", re.I)
@@ -95,17 +93,6 @@ PRESENTED_THING_RE = re.compile(
     r"Broschüre|Bericht|Studie|Leitfaden|Handreichung)\b",
     re.I,
 )
-# quotes; an apostrophe inside or at the end of a word ("Obama's Leaders' Summit") is not a quote mark
-QUOTE_RE = re.compile(
-    r"“\s*([^”“]{6,160}?)\s*[”\"]|\"\s*([^\"“”]{6,160}?)\s*[\"”]|«\s*([^»«]{6,160}?)\s*»|„\s*([^“„]{6,160}?)\s*[“”]|"
-    r"(?<!\w)[‘']([^’'\n]{6,160}?)[’'](?!\w)"
-)
-
-
-def _quote(m: re.Match) -> str:
-    return next(g for g in m.groups() if g is not None).strip()
-
-
 # "Wed, 10 Jul 2019 17:04:48 +0200": a feed item's publication time stamp, not the date of an event
 STAMP_RE = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+[0-3]?[0-9]\s+[A-Z][a-z]{2}\s+(?:19|20)[0-9]{2}\s+[0-2][0-9]:[0-5][0-9]"
@@ -182,47 +169,15 @@ LEAD = {
     "with",
     "to",
 }
-CONNECT = {
-    "of",
-    "for",
-    "on",
-    "and",
-    "the",
-    "de",
-    "des",
-    "du",
-    "la",
-    "le",
-    "del",
-    "der",
-    "für",
-    "und",
-    "y",
-    "et",
-    "sur",
-    "sobre",
-    "para",
-    "pour",
-    "to",
-    "in",
-    "zu",
-    "zur",
-    "zum",
-    "von",
-    "über",
-    "en",
-    "el",
-    "los",
-    "las",
-}
 
 
 class _Doc:
     """What every rule needs about the document: sorted dates (datelines and stamps left out), mentions, the
     headline and the dateline."""
 
-    def __init__(self, text, place_recs, place_mentions, ents, ne_mentions):
+    def __init__(self, text, place_recs, place_mentions, ents, ne_mentions, language=None):
         self.text = text
+        self.lang = language if language in ("en", "fr", "es", "de") else None
         self.place_by_key = {p.key: p for p in place_recs}
         self.ent_by_key = {e.key: e for e in ents}
         stamps = [(m.start(), m.end()) for m in STAMP_RE.finditer(text)]
@@ -269,9 +224,28 @@ class _Doc:
             return DateHit(y.start, y.end, year + y.date_start[1:], year + y.date_end[1:] if y.date_end else None)
         return None
 
-    def organisers(self, s: int, e: int) -> tuple[str, ...]:
+    def lang_of(self, sent: Segment) -> str | None:
+        return self.lang or guess_language(self.text[max(0, sent.start - 300) : sent.end + 300])
+
+    def blocked(self, sent: Segment) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Spans (in the sentence) of its dates and of its places, where a title stops."""
+        dates = [(d.start - sent.start, d.end - sent.start) for d in self.dates_in(sent.start, sent.end)]
+        places = [(m.start - sent.start, m.end - sent.start) for m in self.places_in(sent.start, sent.end)[1]]
+        return dates, places
+
+    def owner(self, s: int, e: int) -> str | None:
+        """The organisation or initiative named last before ``e`` (from ``s``): the owner of "its conference"."""
+        for m in reversed(self.ents_in(s, e)):
+            ent = self.ent_by_key.get(m.key)
+            if ent is not None:
+                return ent.acronym or ent.name
+        return None
+
+    def organisers(self, s: int, e: int, skip: tuple[int, int] = (0, 0)) -> tuple[str, ...]:
         out: list[str] = []
         for m in self.ents_in(s, e):
+            if skip[0] <= m.start < skip[1]:
+                continue  # named inside the title: the event itself ("5th Global Mayoral Forum on …")
             ent = self.ent_by_key.get(m.key)
             if ent is not None:
                 label = ent.acronym or ent.name
@@ -299,8 +273,8 @@ def _datelines(text: str, dates: list[DateHit], place_mentions) -> list[tuple[in
     return out
 
 
-def extract_events(text, place_recs, place_mentions, ents, ne_mentions) -> list[Event]:
-    doc = _Doc(text, place_recs, place_mentions, ents, ne_mentions)
+def extract_events(text, place_recs, place_mentions, ents, ne_mentions, language=None) -> list[Event]:
+    doc = _Doc(text, place_recs, place_mentions, ents, ne_mentions, language)
     events: list[Event] = []
     events += _sentence_events(doc)
     events += _listed_events(doc)
@@ -339,12 +313,17 @@ def _clauses(text: str, para: Segment) -> list[Segment]:
     return out
 
 
-def _event_noun(s: str) -> re.Match | None:
-    m = EVENT_RE.search(s)
-    c = COMPOUND_RE.search(s)
-    if c and (m is None or c.start() < m.start()):
-        return c
-    return m
+def _event_noun(s: str, anchor: int | None = None) -> re.Match | None:
+    """The event noun of a sentence: the last one before its verb ("a special session … took place", "the forum,
+    which was held") when ``anchor`` (the verb's offset) is given and one stands there, else the first one."""
+    found = sorted([*EVENT_RE.finditer(s), *COMPOUND_RE.finditer(s)], key=lambda m: m.start())
+    if not found:
+        return None
+    if anchor is not None:
+        before = [m for m in found if m.end() <= anchor and anchor - m.end() <= 250]
+        if before:
+            return before[-1]
+    return found[0]
 
 
 def _sentence_events(doc: _Doc) -> list[Event]:
@@ -364,8 +343,9 @@ def _sentence_events(doc: _Doc) -> list[Event]:
             words = sent.text.split()
             if len(words) < 3 or len(words) > 120:
                 continue
-            ev = _event_noun(sent.text)
             took = TOOK_PLACE_RE.search(sent.text)
+            verb = took or HELD_RE.search(sent.text)
+            ev = _event_noun(sent.text, verb.start() if verb else None)
             decision = _decision(doc, para, sent)
             if decision is not None:
                 events.append(decision)
@@ -402,11 +382,13 @@ def _sentence_events(doc: _Doc) -> list[Event]:
             else:
                 cities_or = cities
             earlier = events[-1].title if len(events) > n_before else None
-            title = _title(doc, sent, ev, org_ev, anaphor, prev_noun, cities_or[0] if cities_or else None, earlier)
+            found = _title(doc, sent, ev, anaphor, prev_noun, earlier)
             if ev is not None:
                 prev_noun = ev
-            if not title or took and not (sd or placed or org_ev or anaphor or _is_name(title)):
+            title = found.text if found else None
+            if not title or took and not (sd or placed or org_ev or anaphor or is_name(title)):
                 continue
+            inside = (sent.start + found.start, sent.start + found.end)
             evidence = " ".join(clean_inline(sent.text).split()[:12])
             plural = re.search(r"\b(?:meetings|workshops|events|sessions|réunions|reuniones|Treffen)\b", sent.text)
             targets = cities if len(cities) > 1 and plural else (cities_or[:1] or [None])
@@ -424,7 +406,7 @@ def _sentence_events(doc: _Doc) -> list[Event]:
                         d.date_end if d else None,
                         place.name if place else None,
                         place.country if place else None,
-                        doc.organisers(sent.start, sent.end),
+                        doc.organisers(sent.start, sent.end, skip=inside),
                         count,
                         evidence,
                         sent.start,
@@ -468,124 +450,21 @@ def _noun_in_city(text: str, sent, pm, place_by_key) -> bool:
 # --- titles ------------------------------------------------------------------------------------------------------
 
 
-def _title(doc: _Doc, sent: Segment, ev, org_ev, anaphor, prev_noun, place, earlier=None) -> str | None:
+def _title(doc: _Doc, sent: Segment, ev, anaphor, prev_noun, earlier=None) -> Title | None:
     """The event's title; ``earlier`` is the title of an event found before in the same paragraph, which "the
     event took place…" refers to (else the story's headline does)."""
-    s = sent.text
     if anaphor and (ev is None or ev.group(0).lower() in ("event", "evento", "événement", "veranstaltung")):
         if earlier or doc.headline:
-            return earlier or doc.headline
+            return Title(earlier or doc.headline, 0, 0)
     if ev is None:
         noun = prev_noun.group(0) if prev_noun is not None else None
-        return _generic(noun, place) if noun else None
-    q = _quoted_after(s, ev)
-    if q:
-        return q
-    named = _named(s, ev)
-    if named:
-        lead = ORDINAL_RE.search(s[: ev.start()])
-        if lead and named.startswith(ev.group(0)):
-            named = lead.group(0) + named  # "das zweite Arbeitstreffen des Bündnisses"
-            named = named[:1].upper() + named[1:]
-        return named
-    if org_ev and (place is None or place.type != "city"):
-        return _np_title(s, org_ev)
-    lead = ORDINAL_RE.search(s[: ev.start()])
-    noun = (lead.group(0) if lead else "") + ev.group(0)
-    return _generic(noun, place)
-
-
-def _is_name(title: str) -> bool:
-    """A title that names the event (capitalised words besides its first, or a quoted title)."""
-    return "“" in title or sum(w[:1].isupper() for w in title.split()[1:]) >= 1 and " in " not in title
-
-
-def _generic(noun: str, place) -> str:
-    """A title made of the event noun alone ("Erste Arbeitstreffen", "Press conference"); the place is a field of
-    its own."""
-    noun = clean_inline(noun).strip()
-    return noun[:1].upper() + noun[1:]
-
-
-def _quoted_after(s: str, ev: re.Match) -> str | None:
-    for q in QUOTE_RE.finditer(s):
-        gap = s[ev.end() : q.start()]
-        if 0 <= q.start() - ev.end() <= 40 and not re.search(r"[.;]", gap) and len(_quote(q).split()) >= 2:
-            lead = ORDINAL_RE.search(s[: ev.start()])
-            noun = (lead.group(0) if lead else "") + ev.group(0)
-            noun = noun[:1].upper() + noun[1:]
-            return f"{noun} “{_quote(q)}”"
-    return None
-
-
-RIGHT_RE = re.compile(
-    r"\s*((?:[A-Z0-9IVX][\w’'\-]*\s*){0,3}(?:(?:on|for|of|sur|pour|sobre|para|zu|zum|zur|über|der|des|de la|de|du)\s+"
-    r"(?:the |la |le |l'|l’|el |los |las |die |der |den |des )?"
-    r"(?:[A-ZÀ-Þ][\w’'\-]*(?:,\s*(?=[A-ZÀ-Þ]))?\s*(?:(?:and|et|y|und|of|de|la|para|von|for)\s+(?:la\s+|el\s+)?)?){1,8})?)"
-)
-
-
-def _named(s: str, ev: re.Match) -> str | None:
-    """The event's name around its noun: capitalised words before it ("4th Global Mayoral Forum", "Cities for
-    Immigrant Integration conference") and a linked topic after it ("Summit on Refugees", "Foro Mundial sobre
-    Violencias Urbanas", "Bundeskonferenz der Integrationsbeauftragten von Bund, Ländern und Kommunen")."""
-    left = _left_name(s[: ev.start()])
-    right = RIGHT_RE.match(s, ev.end())
-    tail = right.group(1).strip().rstrip(",") if right else ""
-    # bare capitalised words after an English or German noun are not its name ("… Event Thematic Reference
-    # Document"), save a number ("Academia Conference II"); after a French or Spanish one they are ("Foro Mundial")
-    bare = re.match(r"((?:[A-Z0-9IVX][\w’'\-]*\s*){0,3})", tail)
-    if bare and bare.group(1) and not NOUN_ROMANCE_RE.search(ev.group(0)):
-        keep = re.match(r"(?:[IVX]+|[0-9]+)\b\s*", tail)
-        rest = tail[bare.end() :]
-        tail = ((keep.group(0) if keep else "") + (rest if keep or not rest else "")).strip()
-        if not keep and rest and not re.match(r"(?:on|for|of|zu|zum|zur|über|der|des)\b", rest):
-            tail = ""
-    noun = ev.group(0)
-    capital_noun = noun[:1].isupper() and ev.start() > 0 and not re.search(r"[.!?:]\s*$", s[: ev.start()])
-    if not left and not (tail and (capital_noun or _has_capital_word(tail))):
-        return None
-    if not left and not capital_noun and not re.match(r"(?:[A-ZÀ-Þ0-9])", tail):
-        return None
-    head = " ".join(x for x in (left, noun, tail) if x)
-    head = re.sub(r"\s+", " ", clean_inline(head)).strip(" ,")
-    return head if len(head.split()) >= 2 else None
-
-
-def _has_capital_word(t: str) -> bool:
-    return any(w[:1].isupper() for w in t.split())
-
-
-def _left_name(left: str) -> str:
-    words = left.split()
-    kept: list[str] = []
-    for w in reversed(words):
-        if w[-1:] in ',;:.!?)»”"' and not re.fullmatch(r"[0-9]+(?:st|nd|rd|th|e|er|º)?\.?", w):
-            break
-        bare = w.strip('(“"«„')
-        if not bare:
-            break
-        if bare[:1].isupper() or bare[:1].isdigit():
-            kept.insert(0, bare)
-        elif bare.lower() in CONNECT and kept:
-            kept.insert(0, bare)
-        else:
-            break
-    while kept and (kept[0].lower() in LEAD or kept[0].lower() in CONNECT):
-        kept.pop(0)
-    # a name needs a capitalised word that is not a number ("2023 United Nations Global Refugee …")
-    if not any(w[:1].isupper() for w in kept):
-        return ""
-    return " ".join(kept[-8:])
-
-
-def _np_title(sentence: str, m: re.Match) -> str:
-    """The event noun phrase after "organised a …", up to the end of the clause ("roundtable discussion among …")."""
-    rest = sentence[m.start("noun") :]
-    rest = re.split(r"[.;:,(]|\s(?:to|which|that|where|who|in order|with the aim|pour|para|um)\s", rest)[0]
-    words = clean_inline(rest).split()[:14]
-    t = " ".join(words)
-    return t[:1].upper() + t[1:]
+        return Title(capitalise(clean_inline(noun)), 0, 0) if noun else None
+    dates, places = doc.blocked(sent)
+    t = event_title(sent.text, (ev.start(), ev.end()), doc.lang_of(sent), dates, places)
+    if t.owned:
+        owner = doc.owner(sent.start, sent.start + t.start)
+        return Title(owned_by(t, owner), t.start, t.end)
+    return t
 
 
 # --- meetings of a body, parts of an event ----------------------------------------------------------------------
@@ -730,7 +609,7 @@ def _presentation(doc: _Doc, sent: Segment) -> Event | None:
     dates = doc.dates_in(sent.start, sent.end) or ([doc.date] if doc.date else [])
     d = dates[0] if dates else None
     q = QUOTE_RE.search(sent.text, thing.end())
-    what = thing.group(0) + (f" “{_quote(q)}”" if q and q.start() - thing.end() < 10 else "")
+    what = thing.group(0) + (f" “{quoted(q)}”" if q and q.start() - thing.end() < 10 else "")
     return Event(
         "event:p",
         f"Presentation of the {what} in {place.name}",
@@ -952,7 +831,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
             if o.place and ev.place and o.place != ev.place and o.country != ev.country:
                 continue
             best = o if len(a) >= len(b) else ev
-            named = [t for t in (o.title, ev.title) if _is_name(t)]
+            named = [t for t in (o.title, ev.title) if is_name(t)]
             out[i] = Event(
                 o.key,
                 named[0] if len(named) == 1 else o.title if len(ot) >= len(tk) else ev.title,

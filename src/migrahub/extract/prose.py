@@ -49,6 +49,19 @@ def alternation(value) -> str:
     return "(?:" + "|".join(p.replace(" ", r"\s+") for p in parts) + ")"
 
 
+# quoted titles: “…”, "…", «…», „…“, ‚…‘ and '…' / ‘…’ — an apostrophe inside or at the end of a word ("Obama's
+# Leaders' Summit") is not a quote mark
+QUOTE_RE = re.compile(
+    r"“\s*([^”“\n]{4,250}?)\s*[”\"]|\"\s*([^\"“”\n]{4,250}?)\s*[\"”]|«\s*([^»«\n]{4,250}?)\s*»|„\s*([^“„\n]{4,250}?)\s*[“”]|"
+    r"(?<!\w)[‘']([^’'\n]{4,250}?)[’'](?!\w)"
+)
+
+
+def quoted(m: re.Match) -> str:
+    """The text inside a match of :data:`QUOTE_RE`."""
+    return next(g for g in m.groups() if g is not None).strip()
+
+
 def word_re(value, flags: int = re.I) -> re.Pattern:
     return re.compile(r"(?<![\w’'-])" + alternation(value) + r"(?![\w’-])", flags)
 
