@@ -407,7 +407,7 @@ def _item_ok(text: str, a: int, b: int) -> bool:
 
 
 # two capitalised words in a row: where a model may find a person the rules did not
-BIGRAM_RE = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+) ([A-ZÀ-ÖØ-Þ][\w'’-]+)")
+BIGRAM_RE = re.compile(r"(?<![\w’'-])([A-ZÀ-ÖØ-Þ][\w'’-]+)(?= ([A-ZÀ-ÖØ-Þ][\w'’-]+))")  # overlapping pairs
 MODEL_TOKEN_RE = re.compile(
     rf"^(?:{NAME_TOKEN}|[A-Z]\.?|[A-Z][a-z]+[A-Z][a-z]+)$"  # a name, an initial, "EunSook"
 )
@@ -438,32 +438,44 @@ def _common_phrase(toks: list[str], language: str | None) -> bool:
     return toks[0].lower() in _all_common_words()
 
 
+WINDOW = 80  # characters of context either side of a pair of capitalised words
+
+
 def model_people(text: str, language: str | None, found: list[PersonHit], exclude=()) -> list[PersonHit]:
     """Persons a statistical model finds in the sentences where the rules found none but two capitalised words stand
     together (French and Spanish names without a title or a listed given name); checked like the rules' names."""
     from . import nlp
-    from .segments import sentences
 
     if not nlp.available(language):
         return []
     exclude = as_spans(exclude)
     have = as_spans([(h.start, h.end) for h in found])
+    common = _all_common_words()
     spans: list[tuple[int, int]] = []
-    last = -1
     for m in BIGRAM_RE.finditer(text):
         checkpoint()
-        if m.start() < last or have.overlaps(m.start(), m.end()) or exclude.overlaps(m.start(), m.end()):
+        first, second, end = m.group(1), m.group(2), m.end(2)
+        if have.overlaps(m.start(), end) or exclude.overlaps(m.start(), end):
             continue
-        if m.group(1) in NOT_NAME_WORDS or m.group(1) in ORG_HEADS or m.group(2) in NOT_NAME_WORDS:
+        # a name starts with a given name or a word that is no frequent word ("Patxi López", "Élodie Marchand"):
+        # the capitalised words of titles and names of bodies ("Local Action", "Gobiernos Locales") are not read
+        if first.lower() in common and first not in given_names():
             continue
+        if first in NOT_NAME_WORDS or first in ORG_HEADS or second in NOT_NAME_WORDS:
+            continue
+        # the model reads the words around the pair (within its line), enough to tell a name from a place
         line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.end())
+        line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        sent = next((s for s in sentences(text, line_start, line_end) if s.start <= m.start() < s.end), None)
-        if sent is None:
-            continue
-        spans.append((sent.start, sent.end))
-        last = sent.end
+        lo, hi = max(line_start, m.start() - WINDOW), min(line_end, end + WINDOW)
+        if lo > line_start:  # start and end on word boundaries
+            lo = text.find(" ", lo, m.start()) + 1 or m.start()
+        if hi < line_end:
+            hi = max(end, text.rfind(" ", end, hi))
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+        else:
+            spans.append((lo, hi))
     out = []
     for e in nlp.entities(text, spans, language):
         if e.label != "person":
