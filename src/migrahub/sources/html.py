@@ -39,6 +39,7 @@ _BLOCK_TAGS = frozenset({
 })
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # never inside a UTF-8 sequence: dropped as bytes
 _SPACE = re.compile(r"\s+")
 _MAX_DEPTH = 180
 
@@ -62,12 +63,13 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
 
 
 def parse_document(html: str):
-    """Parse a whole page with lxml (plain etree elements: faster than lxml.html's); ``None`` when empty."""
+    """Parse a whole page with lxml (plain etree elements: faster than lxml.html's); ``None`` when empty. Control
+    characters (invalid in HTML, and refused by lxml where text is moved) are dropped."""
     html = _XML_DECL.sub("", html, count=1)
     if not html.strip():
         return None
     try:  # from UTF-8 bytes: faster than from a str, and the page's own charset declaration cannot mislead
-        root = etree.fromstring(html.encode("utf-8", "replace"), _PARSER)
+        root = etree.fromstring(html.encode("utf-8", "replace").translate(None, _CONTROL), _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     return root

@@ -24,11 +24,11 @@ _SHORT = 80  # characters: a shorter sibling paragraph joins only without links 
 
 def content_nodes(body, d: DensityRules) -> list:
     """The best-scoring element and its siblings worth keeping, in document order; empty when nothing scores."""
-    unlikely = _unlikely(body, d)
+    excluded: dict = {}
     scores: dict = {}
     for p in _paragraphs(body):
         parent = p.getparent()
-        if parent is None or p in unlikely:
+        if parent is None or _excluded(p, body, d, excluded):
             continue
         text = raw_text(p)
         length = len(" ".join(text.split()))
@@ -43,20 +43,18 @@ def content_nodes(body, d: DensityRules) -> list:
             if grand not in scores:
                 scores[grand] = _weight(grand, d)
             scores[grand] += points / 2
-    if not scores:
-        return []
-    for el in scores:
-        scores[el] *= 1 - _link_density(el)
-    best = max(scores, key=scores.__getitem__)
-    best_score = scores[best]
-    if best_score <= 0 or best is body or best.tag == "html":
+    best, best_score = _best(scores)
+    if best is None or best is body or best.tag == "html":
         return []
     parent = best.getparent()
     threshold = max(_SIBLING_MIN, best_score * _SIBLING_SHARE)
     nodes = []
     for sibling in parent:
-        if sibling is best or scores.get(sibling, -1) >= threshold:
+        if sibling is best:
             nodes.append(sibling)
+        elif scores.get(sibling, -1) >= threshold:  # link density only lowers a score: test it when it could pass
+            if scores[sibling] * (1 - _link_density(sibling)) >= threshold:
+                nodes.append(sibling)
         elif sibling.tag == "p":
             own = sibling.text or ""
             density = _link_density(sibling)
@@ -64,6 +62,40 @@ def content_nodes(body, d: DensityRules) -> list:
                     len(own) <= _SHORT and density == 0 and _DOT_SPACE.search(own)):
                 nodes.append(sibling)
     return nodes
+
+
+def _best(scores: dict) -> tuple:
+    """The element with the best score once scaled by (1 - link density), or (None, 0) when none scores above 0.
+    Scaling only lowers a positive score, so candidates are scaled from the highest down until no unscaled score
+    can beat the best scaled one."""
+    best, best_score = None, 0.0
+    for el in sorted(scores, key=scores.__getitem__, reverse=True):
+        raw = scores[el]
+        if raw <= best_score:
+            break
+        scaled = raw * (1 - _link_density(el))
+        if scaled > best_score:
+            best, best_score = el, scaled
+    return best, best_score
+
+
+def _excluded(el, body, d: DensityRules, known: dict) -> bool:
+    """Whether ``el`` or an element above it is named like comments, menus, sidebars and the like (``known``
+    remembers the answer for every element on the way up)."""
+    chain = []
+    node = el
+    verdict = False
+    while node is not None and node is not body:
+        cached = known.get(node)
+        if cached is not None:
+            verdict = cached
+            break
+        chain.append(node)
+        node = node.getparent()
+    for node in reversed(chain):
+        verdict = verdict or _unlikely(node, d)
+        known[node] = verdict
+    return verdict
 
 
 def _paragraphs(body) -> list:
@@ -78,26 +110,17 @@ def _paragraphs(body) -> list:
     return [el for el in body.iter("p", "pre", "td", "div") if el.tag != "div" or el not in layout]
 
 
-def _unlikely(body, d: DensityRules) -> set:
-    """Every element inside an element whose names say comments, menus, sidebars and the like."""
-    found: set = set()
-    verdicts = _VERDICTS
-    for el in body.iterdescendants("*"):
-        if el in found:
-            continue
-        klass, ident = el.get("class"), el.get("id")
-        if not klass and not ident:
-            continue
-        names = f"{klass or ''} {ident or ''}"
-        verdict = verdicts.get(names)
-        if verdict is None:
-            if len(verdicts) > 50_000:
-                verdicts.clear()
-            verdict = verdicts[names] = len(names) > 2 and bool(d.unlikely.search(names)) and not d.maybe.search(
-                names)
-        if verdict:
-            found.update(el.iter())
-    return found
+def _unlikely(el, d: DensityRules) -> bool:
+    klass, ident = el.get("class"), el.get("id")
+    if not klass and not ident:
+        return False
+    names = f"{klass or ''} {ident or ''}"
+    verdict = _VERDICTS.get(names)
+    if verdict is None:
+        if len(_VERDICTS) > 50_000:
+            _VERDICTS.clear()
+        verdict = _VERDICTS[names] = len(names) > 2 and bool(d.unlikely.search(names)) and not d.maybe.search(names)
+    return verdict
 
 
 def _link_density(el) -> float:

@@ -23,7 +23,7 @@ from migrahub.model import Block
 from migrahub.sources.page.density import content_nodes
 from migrahub.sources.page.emit import Emitter, Seg, fold, spaced_text
 from migrahub.sources.page.prune import NAMED, clean, prune, remove_consent, text_of
-from migrahub.sources.page.rules import Rules, rules
+from migrahub.sources.page.rules import TIER, Rules, rules
 
 VERSION = "page/1"
 _ESCALATE_BELOW = 3000  # characters: a longer reading is trusted
@@ -129,9 +129,10 @@ def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
     segs: list[Seg] = []
     p_text = sum(map(len, _P_TEXT(body)))
     loose = recall or p_text < r.min_text * r.div_text_factor
-    named = NAMED(body)
-    for tier in r.tiers:
-        container = _first(body, tier, named)
+    verdicts = r.verdicts
+    marked = [(el, verdicts(el)) for el in NAMED(body)]
+    for i, tier in enumerate(r.tiers):
+        container = _first(body, tier, TIER << i, marked)
         if container is None:
             continue
         prune(container, r, teasers=not recall)
@@ -146,9 +147,10 @@ def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
     return segs
 
 
-def _first(body, tier, named: list):
-    """The tier's first element still in the page (pruning may have removed some since ``named`` was listed)."""
-    candidates = body.iter(*tier.tags) if tier.plain else (el for el in named if tier.match(el.tag, el))
+def _first(body, tier, bit: int, marked: list):
+    """The tier's first element still in the page (pruning may have removed some since ``marked`` was listed with
+    the rules each element meets)."""
+    candidates = body.iter(*tier.tags) if tier.plain else (el for el, found in marked if found & bit)
     root = body.getroottree().getroot()
     for el in candidates:
         if el.getroottree().getroot() is root:
@@ -295,7 +297,7 @@ def _finish(segs: list[Seg], r: Rules) -> tuple[Block, ...]:
     for seg in segs:
         text = seg.text
         if "\xad" in text:  # soft hyphens: invisible hyphenation hints inside words
-            text = text.replace("\xad", "")
+            text = fold(text.replace("\xad", ""))
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if not text or r.button_line.fullmatch(text) or _link_line(seg):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-from migrahub.sources.page.rules import Rules
+from migrahub.sources.page.rules import CAPTIONS, COMMENTS, DISCARD, HIDDEN, TEASER, Rules
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 _COUNT_LINKS = etree.XPath("count(.//a)")
 
@@ -62,10 +65,16 @@ def remove(el) -> None:
     tail = el.tail
     if tail:
         previous = el.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + tail
-        else:
-            previous.tail = (previous.tail or "") + tail
+        try:
+            if previous is None:
+                parent.text = (parent.text or "") + tail
+            else:
+                previous.tail = (previous.tail or "") + tail
+        except ValueError:  # a control character from a character reference (&#x1F;): lxml refuses to set it
+            if previous is None:
+                parent.text = _CONTROL.sub("", (parent.text or "") + tail)
+            else:
+                previous.tail = _CONTROL.sub("", (previous.tail or "") + tail)
     parent.remove(el)
 
 
@@ -93,9 +102,9 @@ def clean(body, r: Rules) -> None:
             else:
                 remove(form)
     doomed = []
-    comments = r.comments
+    verdicts = r.verdicts
     for el in NAMED(body):
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or comments.match(el.tag, el):
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or verdicts(el) & COMMENTS:
             doomed.append(el)
     _remove_outermost(doomed)
 
@@ -127,14 +136,15 @@ def prune(container, r: Rules, *, teasers: bool = True) -> None:
     """Remove the boilerplate inside a content container: elements named like navigation, sharing, related links,
     bylines, ads or hidden (unless that would leave less than a seventh of the text), teasers, captions, link-dense
     blocks and link-dense tables."""
-    discard, hidden, teaser, captions = r.discard, r.hidden, r.teaser, r.captions
+    verdicts = r.verdicts
+    dropped = CAPTIONS | (TEASER if teasers else 0)
     matched = []
     teased = []
     for el in NAMED(container):
-        tag = el.tag
-        if discard.match(tag, el) or hidden.match(tag, el):
+        found = verdicts(el)
+        if found & (DISCARD | HIDDEN):
             matched.append(el)
-        elif (teasers and teaser.match(tag, el)) or captions.match(tag, el):
+        elif found & dropped:
             teased.append(el)
     if matched:
         marked = set(matched)

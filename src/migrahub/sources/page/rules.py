@@ -135,6 +135,10 @@ class DensityRules:
                    ci("negative"), ci("unlikely"), ci("maybe"))
 
 
+COMMENTS, DISCARD, HIDDEN, TEASER, CAPTIONS = 1, 2, 4, 8, 16
+TIER = 32  # TIER << i: the element is a content container of tier i
+
+
 @dataclass(frozen=True)
 class Rules:
     drop_tags: frozenset[str]
@@ -151,6 +155,30 @@ class Rules:
     div_text_factor: int
     min_duplicate: int
     density: DensityRules
+
+    def verdicts(self, el) -> int:
+        """Which attribute rules the element meets, as bits (COMMENTS, DISCARD, HIDDEN, TEASER, CAPTIONS, TIER << i);
+        remembered by tag and attribute values, which pages repeat from element to element."""
+        key = (el.tag, *[pair for pair in el.items() if pair[0] in _ATTRIBUTES])  # one call beats five lookups
+        known = _VERDICTS.get(key)
+        if known is None:
+            if len(_VERDICTS) > _SEEN_MAX:
+                _VERDICTS.clear()
+            tag = el.tag
+            known = 0
+            for bit, rule in ((COMMENTS, self.comments), (DISCARD, self.discard), (HIDDEN, self.hidden),
+                              (TEASER, self.teaser), (CAPTIONS, self.captions)):
+                if rule.match(tag, el):
+                    known |= bit
+            for i, tier in enumerate(self.tiers):
+                if not tier.plain and tier.match(tag, el):
+                    known |= TIER << i
+            _VERDICTS[key] = known
+        return known
+
+
+_VERDICTS: dict[tuple, int] = {}
+_ATTRIBUTES = frozenset({"id", "class", "role", "style", "itemprop"})  # what the rules read
 
 
 @cache
