@@ -160,8 +160,22 @@ LEADING_STOP = {
     "Bei",
     "Nach",
     "Aus",
+    # words of web pages' menus and links: "Read More", "About the Mayor's Office"
+    "About",
+    "Read",
+    "More",
+    "Home",
+    "Share",
+    "Menu",
+    "Click",
+    "Download",
+    "Follow",
+    "Subscribe",
+    "Latest",
+    "Related",
 }
-TRAILING_STOP = {"The", "A", "An"}
+# the first word of the next sentence when its full stop is missing ("… Council of Sanctuary This is …")
+TRAILING_STOP = {"The", "A", "An", "This", "That", "These", "Those", "It", "We", "Our", "Their", "He", "She", "They"}
 
 ORG_HEADS = {
     # English

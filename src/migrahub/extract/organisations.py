@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from . import names as nm
 from .acronyms import AcronymPair, find_pairs
@@ -48,6 +49,50 @@ GOV_PATTERNS = [
         r"\b[A-ZÀ-Þ][\w'’\-]++(?: [A-ZÀ-Þ][\w'’\-]++){0,5} (?:City Council|City Hall|Municipality|Municipal Council|County Council|Town Council|Government|Council)\b"  # noqa: E501
     ),
 ]
+BARE_ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,2}[A-Z][A-Z0-9]{0,6}(?:-[A-Z][a-z]+)?(?![\w-])")
+INIT_CONTEXT_WORDS = {"project", "programme", "program", "campaign", "projet", "proyecto", "programa", "projekt"}
+
+
+@lru_cache(maxsize=1)
+def generic_acronyms() -> frozenset[str]:
+    path = Path(__file__).with_name("data") / "generic_acronyms.txt"
+    return frozenset(w for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+                     for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    from .people import _all_common_words
+
+    return _all_common_words()
+
+
+UPPER_WORD_RE = re.compile(r"[A-ZÀ-Þ]{2,}")
+
+
+def _upper_neighbour(text: str, start: int, end: int) -> bool:
+    """Another upper-case word right before or after: an upper-case title ("HOW CITIES CAN"), not a name."""
+    before = text[max(0, start - 30) : start].split()
+    after = text[end : end + 30].split()
+    prev = before[-1].strip(":,.;-–()") if before else ""
+    nxt = after[0].strip(":,.;-–()") if after else ""
+    return bool(UPPER_WORD_RE.fullmatch(prev) or UPPER_WORD_RE.fullmatch(nxt))
+
+
+def _shouting_line(text: str, pos: int) -> bool:
+    """The line around ``pos`` is mostly upper case (a heading or a menu), where upper case says nothing."""
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    line = text[a : b if b >= 0 else len(text)][:400]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+JOB_TITLE_END_RE = re.compile(
+    r"\b(?:Officer|Manager|Coordinator|Assistant|Director|Adviser|Advisor|Specialist|Analyst|Consultant|Intern|"
+    r"Officers|Managers|Coordinators|Chargée?|Responsable|Coordinadora?|Referent(?:in)?|Koordinator(?:in)?)$"
+)
+PROSE_INSIDE_RE = re.compile(r"\b(?:in|an|auf) (?:die|den|das)\b")
 CONTEXT_INIT_RE = re.compile(
     r"\b(project|programme|program|initiative|campaign|platform|network|process|index|tool|"
     r"projet|programme|proyecto|programa|campaña|Projekt|Programm|Kampagne)\b",
@@ -258,6 +303,9 @@ def find_candidates(
             continue
         if not (nm.org_head(p.text) or nm.init_head(p.text)) or p.text.isupper():
             continue
+        # "Programme Officer", "Project Manager": a job title; "Menschen in die Gesellschaft": German prose
+        if JOB_TITLE_END_RE.search(p.text) or PROSE_INSIDE_RE.search(p.text):
+            continue
         ctx = text[max(0, p.start - 80) : p.end + 80]
         cat, kind = _classify(p.text, ctx)
         e = reg_by_surface.get(norm_key(p.text))
@@ -299,7 +347,32 @@ def find_candidates(
         cands.append(
             Cand(s, s + len(name), name, "organisations", key, name, acr, kind, None, None, 2, {"listed": True})
         )
-    # 5. government patterns
+    # 5. bare acronyms stated nowhere else ("IOM", "ANVITA", "NAKASEC"): an upper-case word of running text is the
+    # short name of a body (or of an initiative when the words around it say so), unless it is a generic
+    # abbreviation (``data/generic_acronyms.txt``), a place or part of an upper-case line
+    generic = generic_acronyms()
+    bare = list(BARE_ACRONYM_RE.finditer(text))
+    seen: dict[str, int] = {}
+    for m in bare:
+        seen[m.group(0)] = seen.get(m.group(0), 0) + 1
+    for m in bare:
+        if seen[m.group(0)] < 2:  # named once, an upper-case word is as often a concept, a law or a code
+            continue
+        checkpoint()
+        acr = m.group(0)
+        if acr in generic or acr in acr_key or inside(m.start(), m.end(), exclude) or _is_place_name(acr):
+            continue
+        if acr.lower() in common_words() or _shouting_line(text, m.start()):
+            continue
+        if _upper_neighbour(text, m.start(), m.end()):
+            continue
+        ctx = text[max(0, m.start() - 60) : m.end() + 60]
+        m2 = CONTEXT_INIT_RE.search(ctx)
+        cat, kind = ("initiatives", "project") if m2 and m2.group(1).lower() in INIT_CONTEXT_WORDS else (
+            "organisations", "other"
+        )
+        cands.append(Cand(m.start(), m.end(), acr, cat, f"acr:{acr}", acr, acr, kind, None, None, -1))
+    # 6. government patterns
     for rx in GOV_PATTERNS:
         for m in rx.finditer(text):
             checkpoint()
