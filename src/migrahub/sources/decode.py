@@ -53,13 +53,33 @@ def looks_binary(data: bytes) -> bool:
     return controls > 0.05 * len(head)
 
 
+# Python codecs that decode bytes to text but are no character set a document could be written in
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _codec(name: str | None) -> str | None:
+    """The codec a declared charset names, or ``None`` when Python has none or it is no character set (``hex``,
+    ``base64``, ``rot13``, ``unicode_escape``... can be declared by anyone)."""
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        codec = codecs.lookup(name).name
+        b"\x00".decode(codec)  # raises LookupError for codecs that are not text encodings
+    except (LookupError, UnicodeError, ValueError):
         return None
+    return None if codec in _NOT_CHARSETS else codec
+
+
+def _try(data: bytes, codec: str) -> str | None:
+    """``data`` decoded with ``codec``, or ``None`` when it cannot be (or gives lone surrogates, as UTF-7 can)."""
+    try:
+        text = data.decode(codec)
+    except (UnicodeError, LookupError):
+        return None
+    if codec != "utf-8" and _SURROGATE.search(text):
+        return None
+    return text
 
 
 def decode(data: bytes, declared: str | None = None, *, markup: bool = False, what: str = "text") -> str:
@@ -70,28 +90,21 @@ def decode(data: bytes, declared: str | None = None, *, markup: bool = False, wh
     mislabelled UTF-8 document), and a declared charset that cannot decode the bytes is ignored.
     """
     name, skip = bom_encoding(data)
-    if name:
-        try:
-            return data[skip:].decode(name)
-        except UnicodeDecodeError:
-            pass  # a lying BOM: fall through to the other clues
+    if name and (text := _try(data[skip:], name)) is not None:
+        return text
+    # (a lying BOM: fall through to the other clues)
     clues = [c for c in (_codec(declared), _codec(declared_encoding(data, markup))) if c]
     for codec in clues:
-        if codec.startswith(("utf-16", "utf-32")):  # wide encodings without a BOM: only the declaration knows
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                continue
+        # wide encodings without a BOM: only the declaration knows
+        if codec.startswith(("utf-16", "utf-32")) and (text := _try(data, codec)) is not None:
+            return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     for codec in clues:
-        if not codec.startswith(("utf-8", "utf-16", "utf-32")):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                continue
+        if not codec.startswith(("utf-8", "utf-16", "utf-32")) and (text := _try(data, codec)) is not None:
+            return text
     return _guess(data, what)
 
 
@@ -109,12 +122,8 @@ def _guess(data: bytes, what: str) -> str:
         clean = [m for m in matches if m.chaos <= least + 0.02]
         western = [m for m in clean if m.encoding in _WESTERN]
         for match in western or clean:
-            try:
-                return data.decode(match.encoding)
-            except (UnicodeDecodeError, LookupError):
-                continue
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        pass
+            if (codec := _codec(match.encoding)) and (text := _try(data, codec)) is not None:
+                return text
+    if (text := _try(data, "cp1252")) is not None:
+        return text
     raise SourceError(f"cannot decode the {what}: not UTF-8 and no usable character encoding found")
