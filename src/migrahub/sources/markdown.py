@@ -8,6 +8,7 @@ from functools import lru_cache
 from migrahub.model import Block
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+FRONT_MATTER_NODES = 10_000  # YAML nodes of a front matter, aliases counted as what they repeat (real ones: < 100)
 
 
 @lru_cache(maxsize=1)
@@ -18,15 +19,22 @@ def _parser():
 
 
 def front_matter(text: str) -> tuple[dict, str]:
-    """A leading YAML front-matter block as a dict (empty when absent or invalid) and the text after it."""
+    """A leading YAML front-matter block as a dict (empty when absent or invalid) and the text after it.
+
+    The block is read within the bounds of :mod:`migrahub.safeload` (nesting depth, and at most
+    :data:`FRONT_MATTER_NODES` nodes once aliases are expanded): an alias bomb or a nesting that would exhaust
+    the stack counts as invalid, like a syntax error, and so does a value PyYAML cannot build (a timestamp at
+    hour 25 raises ``ValueError``) or a character YAML does not allow."""
     m = _FRONT_MATTER.match(text)
     if not m:
         return {}, text
     import yaml
 
+    from migrahub.safeload import load_yaml
+
     try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
+        meta = load_yaml(m.group(1), "front matter", max_nodes=FRONT_MATTER_NODES)
+    except (ValueError, yaml.YAMLError):  # InputError is a ValueError
         return {}, text
     return (meta if isinstance(meta, dict) else {}), text[m.end():]
 
