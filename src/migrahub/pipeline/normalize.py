@@ -19,15 +19,22 @@ from migrahub.pipeline.language import detect_language
 STAGE = "normalize/1"
 _SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SEPARATOR = "\n\n"
 
 
 def clean_block_text(text: str) -> str:
-    """NFC-normalise one block and fold its white space; control characters are dropped."""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    """NFC-normalise one block and fold its white space; control characters are dropped and lone surrogates (which a
+    damaged PDF or a UTF-7 source can yield, and which UTF-8 cannot store) become U+FFFD.
+
+    Controls go before NFC: dropped after it, one between a letter and a combining mark ("e\\x01\\u0301") would
+    leave the pair uncomposed and the text not NFC."""
+    if not text.isascii() and _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     if "\u200b" not in text and "\ufeff" not in text:
         # str.split() breaks on what \s matches (no-break space included): exactly what _SPACE matches, but these two
         return " ".join(text.split())
