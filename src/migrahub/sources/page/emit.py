@@ -90,7 +90,13 @@ class Emitter:
         self.quoted = 0  # inside a quote, headings are quoted text
 
     def run(self, container) -> list[Seg]:
+        """The blocks of a container (its own loose text included when ``loose``)."""
         self._container(container, self.loose)
+        return self.segs
+
+    def block(self, el) -> list[Seg]:
+        """The blocks of one element read as a block of its own (a paragraph, a list, a table, a layout element)."""
+        self._block(el, el.tag, self.loose)
         return self.segs
 
     # -- layout elements: text runs between blocks ------------------------------------------------------------

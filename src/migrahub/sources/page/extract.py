@@ -1,12 +1,16 @@
-"""Main text of a whole page, as a cascade of steps each used only when the one before yields too little:
+"""Main text of a whole page, read twice and completed by fallbacks used only when a step yields too little:
 
 1. the main container: the first element of the first tier of content markers (``page_rules.yaml``) whose pruned
-   content yields more than one block;
-2. paragraphs, quotes and tables anywhere on the page, pruned the same way, when that is shorter than ``min_text``;
+   content yields more than one block; paragraphs, quotes and tables anywhere on the page when that is shorter than
+   ``min_text``;
+2. a second reading by text density (:mod:`.density`), which wins when it is much longer (the first reading's
+   blocks it lacks stay in front);
 3. a baseline: the article text a page declares in JSON-LD, its ``<article>`` elements, all its paragraphs, or all
    its text;
-4. when the result still covers little of a page, the steps again with loose text, lists and teasers kept; the
-   longer reading wins when it is clearly longer.
+4. when the result still covers little of a page, step 1 again with loose text, lists and teasers kept;
+5. the article text the page declares (JSON-LD ``articleBody``) when it is much longer than what the page shows.
+
+Blocks that only point elsewhere (button labels, short paragraphs and headings made of links) are dropped at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from lxml import etree
 from migrahub.model import Block
 from migrahub.sources.page.density import content_nodes
 from migrahub.sources.page.emit import Emitter, Seg, fold, spaced_text
-from migrahub.sources.page.prune import NAMED, clean, prune, remove_consent, text_of
+from migrahub.sources.page.prune import NAMED, clean, prune, raw_text, remove_consent, text_of
 from migrahub.sources.page.rules import TIER, Rules, rules
 
 VERSION = "page/1"
@@ -52,14 +56,14 @@ def extract_blocks(root) -> tuple[Block, ...]:
         body = root
     declared, steps = _json_ld(root)
     etree.strip_elements(body, "script", "style", "template", "svg", with_tail=False)
-    page_len = len(text_of(body))
-    clean(body, r)
+    page_text = raw_text(body)  # folded only if the escalation below needs its length
+    marks = clean(body, r)
     backup = deepcopy(body)
     second = content_nodes(body, r.density)
-    segs = _cascade(body, backup, r, recall=False)
+    segs = _cascade(body, backup, r, recall=False, marks=marks)
     text_len = _length(segs)
     if second and _second_may_win(second, segs, text_len):
-        other = _second_reading(second, r)
+        other = _second_reading(second, r, marks)
         if _prefer_second(segs, text_len, _length(other)):
             seen = "\n".join(s.text for s in other)
             segs = [s for s in segs if s.text not in seen] + other
@@ -68,7 +72,7 @@ def extract_blocks(root) -> tuple[Block, ...]:
         base = _with_declared(segs, declared) if declared else _baseline(deepcopy(backup), steps, r)
         if _length(base) > text_len:
             segs, text_len = base, _length(base)
-    if 0 < text_len < _ESCALATE_BELOW and text_len < _ESCALATE_SHARE * page_len:
+    if 0 < text_len < _ESCALATE_BELOW and text_len < _ESCALATE_SHARE * len(fold(page_text)):
         again = _cascade(deepcopy(backup), deepcopy(backup), r, recall=True)
         if _length(again) >= r.min_text and _length(again) > _ESCALATE_GAIN * text_len:
             segs, text_len = again, _length(again)
@@ -90,15 +94,14 @@ def _with_declared(segs: list[Seg], declared: list[Seg]) -> list[Seg]:
     return head + declared
 
 
-def _second_reading(nodes: list, r: Rules) -> list[Seg]:
+def _second_reading(nodes: list, r: Rules, marks: dict) -> list[Seg]:
+    """The density reading's elements, pruned like a container, with their loose text."""
     segs: list[Seg] = []
     for node in nodes:
         if node.getparent() is None:
             continue
-        prune(node, r)
-        em = Emitter(loose=True)
-        em._block(node, node.tag, True)
-        segs.extend(em.segs)
+        prune(node, r, marks=marks)
+        segs.extend(Emitter(loose=True).block(node))
     _drop_trailing_headings(segs)
     return segs
 
@@ -113,7 +116,7 @@ def _second_may_win(nodes: list, segs: list[Seg], length: int) -> bool:
 
 
 def _prefer_second(segs: list[Seg], length: int, other: int) -> bool:
-    """The density reading wins when it is much longer, or longer and the first reading has no paragraphs."""
+    """The density reading wins when it is much longer, or long while the first reading found no paragraph."""
     if other == 0 or other == length or length > 2 * other:
         return False
     if length == 0 or other > _SECOND_GAIN * length:
@@ -125,17 +128,19 @@ def _length(segs: list[Seg]) -> int:
     return sum(len(s.text) for s in segs)
 
 
-def _cascade(body, spare, r: Rules, recall: bool) -> list[Seg]:
+def _cascade(body, spare, r: Rules, recall: bool, marks: dict | None = None) -> list[Seg]:
+    """Step 1: the first tier's container that yields more than one block, else paragraphs anywhere (in
+    ``spare``, an unpruned copy). ``marks``: the rules the elements of ``body`` meet, when known."""
     segs: list[Seg] = []
     p_text = sum(map(len, _P_TEXT(body)))
     loose = recall or p_text < r.min_text * r.div_text_factor
-    verdicts = r.verdicts
-    marked = [(el, verdicts(el)) for el in NAMED(body)]
+    marks = marks if marks is not None else {el: r.verdicts(el) for el in NAMED(body)}
+    marked = list(marks.items())
     for i, tier in enumerate(r.tiers):
         container = _first(body, tier, TIER << i, marked)
         if container is None:
             continue
-        prune(container, r, teasers=not recall)
+        prune(container, r, teasers=not recall, marks=marks)
         if len(container) == 0 and not (container.text or "").strip():
             continue
         segs.extend(Emitter(loose).run(container))
@@ -171,9 +176,7 @@ def _wild(body, segs: list[Seg], r: Rules, recall: bool) -> list[Seg]:
         for el in body.iter(*_WILD):
             if any(a.tag in _WILD for a in el.iterancestors()):
                 continue
-            em = Emitter(loose=True)
-            em._block(el, el.tag, True)
-            extra.extend(em.segs)
+            extra.extend(Emitter(loose=True).block(el))
     for seg in extra:
         if seg.text in seen or (len(seg.text) > r.min_duplicate and seg.text in existing):
             continue

@@ -78,11 +78,12 @@ def remove(el) -> None:
     parent.remove(el)
 
 
-def clean(body, r: Rules) -> None:
+def clean(body, r: Rules) -> dict:
     """Drop non-text elements (media, navigation, forms, asides, ...) and reader comments. One of those elements
     that holds most of the page's visible text outside links is a layout wrapper or an element the markup left
     unclosed: it stays, as a plain container; so does a form holding most of what remains once the others are
-    gone (pages built as one form)."""
+    gone (pages built as one form). Returns the rules each remaining element with attributes meets
+    (:meth:`Rules.verdicts`), for the pruning that follows."""
     total = prose_len(body)
     for el in body.iter(*r.drop_tags):
         if len(el) and raw_len(el) > total * r.wrapper_share and prose_len(el) > total * r.wrapper_share:
@@ -103,10 +104,13 @@ def clean(body, r: Rules) -> None:
                 remove(form)
     doomed = []
     verdicts = r.verdicts
+    marks = {}
     for el in NAMED(body):
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or verdicts(el) & COMMENTS:
+        found = marks[el] = verdicts(el)
+        if found & COMMENTS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
             doomed.append(el)
     _remove_outermost(doomed)
+    return marks
 
 
 def _remove_outermost(elements: list) -> None:
@@ -132,16 +136,19 @@ def remove_consent(body, r: Rules) -> None:
     _remove_outermost(doomed)
 
 
-def prune(container, r: Rules, *, teasers: bool = True) -> None:
+def prune(container, r: Rules, *, teasers: bool = True, marks: dict | None = None) -> None:
     """Remove the boilerplate inside a content container: elements named like navigation, sharing, related links,
     bylines, ads or hidden (unless that would leave less than a seventh of the text), teasers, captions, link-dense
     blocks and link-dense tables."""
     verdicts = r.verdicts
+    marks = marks or {}
     dropped = CAPTIONS | (TEASER if teasers else 0)
     matched = []
     teased = []
     for el in NAMED(container):
-        found = verdicts(el)
+        found = marks.get(el)
+        if found is None:
+            found = verdicts(el)
         if found & (DISCARD | HIDDEN):
             matched.append(el)
         elif found & dropped:
