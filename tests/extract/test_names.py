@@ -34,3 +34,16 @@ def test_bare_acronyms_named_twice_are_organisations_generic_ones_are_not():
 def test_german_prose_is_not_an_organisation():
     orgs, _ = recs("Wir wollen die Menschen in die Gesellschaft integrieren.", "de")
     assert not any("Gesellschaft" in o for o in orgs)
+
+
+def test_an_enumeration_closes_a_name_and_a_trailing_place_leaves_it():
+    x = extract(
+        "The Global Mayoral Forum on Human Mobility, Migration and Development met. The Mayors Declaration on "
+        "Migration in Marrakesh was signed. The Programa Migraciudades trains officials.",
+        doc="t.txt",
+        language="en",
+    )
+    surfaces = {s for i in x.initiatives for s in i.surface}
+    assert "Global Mayoral Forum on Human Mobility, Migration and Development" in surfaces
+    assert "Mayors Declaration on Migration" in surfaces and "Marrakesh" in {p.name for p in x.places}
+    assert "Migraciudades" in surfaces

@@ -79,6 +79,29 @@ def _upper_neighbour(text: str, start: int, end: int) -> bool:
     return bool(UPPER_WORD_RE.fullmatch(prev) or UPPER_WORD_RE.fullmatch(nxt))
 
 
+# "… Forum on Human Mobility, Migration and Development", "… for Safe, Orderly and Regular Migration": an enumeration
+# of capitalised words closed by "and" goes on the name (at most six items, each of at most four words)
+_CAPS = r"[A-ZÀ-Þ][\w’'-]*(?: [A-ZÀ-Þ][\w’'-]*){0,3}"
+ENUMERATION_RE = re.compile(rf"(?:, {_CAPS}){{1,6}},? (?:and|et|y|und) {_CAPS}")
+TRAILING_PLACE_RE = re.compile(r"^(.+?) (?:in|à|en) ([A-ZÀ-Þ][\w’'-]*(?: [A-ZÀ-Þ][\w’'-]*){0,2})$")
+HEAD_THEN_NAME_RE = re.compile(
+    r"^(?:Programme|Program|Programa|Programm|Project|Projet|Proyecto|Projekt|Initiative|Iniciativa|Campaign|"
+    r"Campagne|Campaña|Kampagne|Plataforma|Plateforme|Platform) ([A-ZÀ-Þ][\w’'-]+)$"
+)
+
+
+def _shape_phrase(text: str, p: nm.Phrase, exclude) -> nm.Phrase:
+    """A name phrase with its closing enumeration, without a trailing "in <place>"."""
+    if nm.init_head(p.text) or nm.org_head(p.text):
+        m = ENUMERATION_RE.match(text, p.end)
+        if m and not exclude.overlaps(m.start(), m.end()) and "\n" not in m.group(0):
+            p = nm.Phrase(p.start, m.end(), text[p.start : m.end()])
+    m = TRAILING_PLACE_RE.match(p.text)
+    if m and _is_place_name(m.group(2)):  # "Declaration on Migration in Marrakesh", "Metro Government in Kentucky"
+        p = nm.Phrase(p.start, p.start + len(m.group(1)), m.group(1))
+    return p
+
+
 def _shouting_line(text: str, pos: int) -> bool:
     """The line around ``pos`` is mostly upper case (a heading or a menu), where upper case says nothing."""
     a = text.rfind("\n", 0, pos) + 1
@@ -299,6 +322,7 @@ def find_candidates(
                     )
                 )
             continue
+        p = _shape_phrase(text, p, exclude)
         if inside(p.start, p.end, exclude) or nm.is_generic(p.text) or len(p.text.split()) < 2:
             continue
         if not (nm.org_head(p.text) or nm.init_head(p.text)) or p.text.isupper():
@@ -315,7 +339,13 @@ def find_candidates(
                 Cand(p.start, p.end, p.text, cat, f"registry:{e.id}", e.name, e.acronym, e.kind, e.country, e, 3)
             )
             continue
-        cands.append(Cand(p.start, p.end, p.text, cat, f"name:{norm_key(p.text)}", p.text, None, kind, None, None, 0))
+        extra = {}
+        bare = HEAD_THEN_NAME_RE.match(p.text)  # "Programa Migraciudades", "Initiative Seebrücke": also the name alone
+        if bare and cat == "initiatives":
+            extra = {"bare": bare.group(1)}
+        cands.append(
+            Cand(p.start, p.end, p.text, cat, f"name:{norm_key(p.text)}", p.text, None, kind, None, None, 0, extra)
+        )
     # 4. organisation lists
     list_items = []
     for item_start, item in _list_items(text):
@@ -512,7 +542,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
         else:
             full = [c.surface for c in cs if c.surface != acronym]
             name = max(full, key=len) if full else first.name
-        surfaces = tuple(dict.fromkeys(c.surface for c in cs))
+        surfaces = tuple(dict.fromkeys([c.surface for c in cs] + [c.extra["bare"] for c in cs if "bare" in c.extra]))
         kind = reg.kind if reg else first.kind or (org_kind(name) if cat == "organisations" else "other")
         if cat == "organisations" and kind not in ORG_KINDS:
             kind = org_kind(name)
