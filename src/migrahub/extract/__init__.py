@@ -43,7 +43,7 @@ STAGES = (
     "extract/places@1",
     "extract/dates@1",
     "extract/events@3",
-    "extract/practices@1",
+    "extract/practices@2",
     "extract/resources@1",
 )
 
@@ -123,8 +123,10 @@ def extract(
             inits, ne_mentions = initiatives.drop_dated_days(text, inits, ne_mentions)
             inits = initiatives.possessive_surfaces(inits)
             inits = initiatives.add_details(text, inits, orgs, ne_mentions, place_recs, place_mentions)
-            practice_recs = practices.extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits)
-            finished("extract/practices@1")
+            practice_recs = practices.extract_practices(
+                text, place_mentions, place_recs, ne_mentions, orgs, inits, language
+            )
+            finished("extract/practices@2")
             resource_recs = resources.extract_resources(text, orgs, inits)
             done.append("extract/resources@1")
         except OutOfTime:

@@ -18,32 +18,20 @@ mentioned in it; participants_count = a number before "participants/representati
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import replace
 
-from .dates import DateHit, find_dates, find_yearless
+from .event_doc import BODY_RE, COMPOUND_RE, NOUN_SPECIFIC, SPECIFIC_RE, C, EventDoc, event_noun
+from .event_lists import announcements, editions, listed_events, meeting_record
+from .event_merge import dedupe
 from .event_titles import Title, event_title, is_name, owned_by
-from .phrases import capitalise, guess_language
-from .prose import QUOTE_RE, alternation, cues, doc_date, flat, headline, quoted, word_re
+from .phrases import capitalise
+from .prose import QUOTE_RE, alternation, flat, quoted, word_re
 from .records import Event
-from .segments import Segment, clean_inline, lines, paragraphs, sentences
+from .segments import Segment, clean_inline, paragraphs, sentences
 
 STAGE = "extract/events@3"
 
-C = cues("events")
-NOUN_SPECIFIC = alternation(C["nouns"]["specific"])
-NOUN_ALL = alternation([*flat(C["nouns"]["specific"]), *flat(C["nouns"]["general"])])
-EVENT_RE = re.compile(rf"(?<![\w’-])({NOUN_ALL})(?![\w’-])", re.I)
-SPECIFIC_RE = re.compile(rf"(?<![\w’-])({NOUN_SPECIFIC})(?![\w’-])", re.I)
-COMPOUND_RE = re.compile(
-    r"\b(?!(?:"
-    + "|".join(C["german_compound_stop"])
-    + r")\b)[A-ZÄÖÜ][a-zäöüß]+-?"
-    + "(?:"
-    + "|".join(sorted(C["german_compound_heads"], key=len, reverse=True))
-    + r")\b"
-)
 ANAPHORIC_RE = word_re(C["anaphoric"])
 TOOK_PLACE_RE = word_re(C["took_place"])
 HELD_RE = word_re(C["held"])
@@ -53,7 +41,6 @@ ORGANISED_RE = re.compile(
     r"(?![\w’-])",
     re.I,
 )
-BODY_RE = word_re(C["decision_bodies"])
 DECISION_RE = word_re(C["decision_verbs"])
 ORDINAL_RE = re.compile(rf"(?:{alternation(C['ordinals'])})(?:-ever)?\s+$", re.I)
 COUNT_RE = re.compile(
@@ -79,7 +66,6 @@ ANY_CUE_RE = word_re(
         "präsentiert",
     ]
 )
-PUBLISHED_RE = re.compile(rf"{alternation(C['published_labels'])}\s*:?\s*$", re.I)
 MEETING_LABEL_RE = re.compile(rf"^\W*{alternation(C['meeting_labels'])}\s*:?\s*", re.I)
 TODAY_RE = word_re(C["today"])
 PRESENT_RE = re.compile(
@@ -93,18 +79,7 @@ PRESENTED_THING_RE = re.compile(
     r"Broschüre|Bericht|Studie|Leitfaden|Handreichung)\b",
     re.I,
 )
-# "Wed, 10 Jul 2019 17:04:48 +0200": a feed item's publication time stamp, not the date of an event
-STAMP_RE = re.compile(
-    r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+[0-3]?[0-9]\s+[A-Z][a-z]{2}\s+(?:19|20)[0-9]{2}\s+[0-2][0-9]:[0-5][0-9]"
-    r"(?::[0-5][0-9])?(?:\s*(?:[+-][0-9]{4}|GMT|UTC|[A-Z]{3}))?"
-)
 CLAUSE_RE = re.compile(r";\s+|,\s+(?=and (?:the|a|an) )|,\s+(?=while )|,\s+(?=whereas )")
-# "GFMD 2015", "World Refugee Day 2019": the yearly edition of a forum, summit, conference or day
-EDITION_HEAD_RE = re.compile(
-    r"\b(?:Forum|Summit|Conference|Congress|Day|Week|Foro|Sommet|Cumbre|Gipfel|Konferenz|"
-    r"Tag|Woche|Journée|Semaine|Día|Semana)\b"
-)
-DAY_NOUN_RE = re.compile(r"\b(?:Day|Week|Journée|Semaine|Día|Semana|Tag|Woche)\b")
 PLACE_PREP_RE = re.compile(r"\b(?:in|at|à|au|en|em|im|in der|in the city of|dans la ville de)\s+[(]?$", re.I)
 # words that open a sentence or stand before a name without being part of it
 LEAD = {
@@ -171,115 +146,14 @@ LEAD = {
 }
 
 
-class _Doc:
-    """What every rule needs about the document: sorted dates (datelines and stamps left out), mentions, the
-    headline and the dateline."""
-
-    def __init__(self, text, place_recs, place_mentions, ents, ne_mentions, language=None):
-        self.text = text
-        self.lang = language if language in ("en", "fr", "es", "de") else None
-        self.place_by_key = {p.key: p for p in place_recs}
-        self.ent_by_key = {e.key: e for e in ents}
-        stamps = [(m.start(), m.end()) for m in STAMP_RE.finditer(text)]
-        dates = [d for d in find_dates(text) if not any(a <= d.start < b for a, b in stamps)]
-        self.date = doc_date(text, dates)
-        # "Posted: 2019-11-26": the page's own date, not an event's
-        dates = [d for d in dates if not PUBLISHED_RE.search(text[max(0, d.start - 30) : d.start])]
-        self.datelines = _datelines(text, dates, place_mentions)
-        self.dates = [d for d in dates if not _inside(d.start, self.datelines)]
-        self.yearless = find_yearless(text, dates)
-        # "20. und 21. Mai 2019": a place name inside a date is the month
-        in_dates = [(d.start, d.end) for d in dates]
-        self.pm = [m for m in place_mentions if not _inside(m.start, self.datelines) and not _inside(m.start, in_dates)]
-        self.pm_starts = [m.start for m in self.pm]
-        self.ne = list(ne_mentions)
-        self.ne_starts = [m.start for m in self.ne]
-        self.d_starts = [d.start for d in self.dates]
-        h = headline(text)
-        self.headline = h.text if h else None
-
-    def places_in(self, s: int, e: int):
-        i, j = bisect.bisect_left(self.pm_starts, s), bisect.bisect_left(self.pm_starts, e)
-        return [self.place_by_key[m.key] for m in self.pm[i:j] if m.key in self.place_by_key], self.pm[i:j]
-
-    def ents_in(self, s: int, e: int):
-        i, j = bisect.bisect_left(self.ne_starts, s), bisect.bisect_left(self.ne_starts, e)
-        return self.ne[i:j]
-
-    def dates_in(self, s: int, e: int) -> list[DateHit]:
-        i, j = bisect.bisect_left(self.d_starts, s), bisect.bisect_left(self.d_starts, e)
-        out = self.dates[i:j]
-        for y in self.yearless:
-            if s <= y.start < e:
-                out.append(self._with_year(y))
-        return [d for d in out if d is not None]
-
-    def _with_year(self, y: DateHit) -> DateHit | None:
-        """A day without a year takes the year of the nearest date stated before it (within 1,500 characters)."""
-        i = bisect.bisect_left(self.d_starts, y.start)
-        for d in reversed(self.dates[:i]):
-            if y.start - d.start > 1500:
-                break
-            year = d.date_start[:4]
-            return DateHit(y.start, y.end, year + y.date_start[1:], year + y.date_end[1:] if y.date_end else None)
-        return None
-
-    def lang_of(self, sent: Segment) -> str | None:
-        return self.lang or guess_language(self.text[max(0, sent.start - 300) : sent.end + 300])
-
-    def blocked(self, sent: Segment) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Spans (in the sentence) of its dates and of its places, where a title stops."""
-        dates = [(d.start - sent.start, d.end - sent.start) for d in self.dates_in(sent.start, sent.end)]
-        places = [(m.start - sent.start, m.end - sent.start) for m in self.places_in(sent.start, sent.end)[1]]
-        return dates, places
-
-    def owner(self, s: int, e: int) -> str | None:
-        """The organisation or initiative named last before ``e`` (from ``s``): the owner of "its conference"."""
-        for m in reversed(self.ents_in(s, e)):
-            ent = self.ent_by_key.get(m.key)
-            if ent is not None:
-                return ent.acronym or ent.name
-        return None
-
-    def organisers(self, s: int, e: int, skip: tuple[int, int] = (0, 0)) -> tuple[str, ...]:
-        out: list[str] = []
-        for m in self.ents_in(s, e):
-            if skip[0] <= m.start < skip[1]:
-                continue  # named inside the title: the event itself ("5th Global Mayoral Forum on …")
-            ent = self.ent_by_key.get(m.key)
-            if ent is not None:
-                label = ent.acronym or ent.name
-                if label not in out:
-                    out.append(label)
-        return tuple(out[:6])
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
-
-
-def _datelines(text: str, dates: list[DateHit], place_mentions) -> list[tuple[int, int]]:
-    """Spans of datelines: "The Hague, December 6, 2017 –", "DENVER (April 28, 2023)—", a letter's "Barcelona,
-    22 November 2019" on a line of its own."""
-    out = []
-    for d in dates:
-        ls = text.rfind("\n", 0, d.start) + 1
-        head = text[ls : d.start]
-        if len(head) > 40 or not re.fullmatch(r"[A-ZÀ-Þ][\w .’'-]{1,35}(?:,\s*|\s*\(\s*)", head):
-            continue
-        tail = re.match(r"[ \t]*(?:\n|$)|\s*(?:\)|–|—|-|:)", text[d.end : d.end + 6])
-        if tail:
-            out.append((ls, d.end + len(tail.group(0))))
-    return out
-
-
 def extract_events(text, place_recs, place_mentions, ents, ne_mentions, language=None) -> list[Event]:
-    doc = _Doc(text, place_recs, place_mentions, ents, ne_mentions, language)
+    doc = EventDoc(text, place_recs, place_mentions, ents, ne_mentions, language)
     events: list[Event] = []
     events += _sentence_events(doc)
-    events += _listed_events(doc)
-    events += _editions(text, ents, ne_mentions, events)
-    return _dedupe(events)
+    events += listed_events(doc)
+    events += announcements(doc)
+    events += editions(text, ents, ne_mentions, events)
+    return dedupe(events)
 
 
 def _sentences(text: str, para: Segment) -> list[Segment]:
@@ -313,26 +187,13 @@ def _clauses(text: str, para: Segment) -> list[Segment]:
     return out
 
 
-def _event_noun(s: str, anchor: int | None = None) -> re.Match | None:
-    """The event noun of a sentence: the last one before its verb ("a special session … took place", "the forum,
-    which was held") when ``anchor`` (the verb's offset) is given and one stands there, else the first one."""
-    found = sorted([*EVENT_RE.finditer(s), *COMPOUND_RE.finditer(s)], key=lambda m: m.start())
-    if not found:
-        return None
-    if anchor is not None:
-        before = [m for m in found if m.end() <= anchor and anchor - m.end() <= 250]
-        if before:
-            return before[-1]
-    return found[0]
-
-
-def _sentence_events(doc: _Doc) -> list[Event]:
+def _sentence_events(doc: EventDoc) -> list[Event]:
     text = doc.text
     events: list[Event] = []
     seen: set[tuple] = set()
     for para in paragraphs(text):
         if MEETING_LABEL_RE.match(para.text):
-            events += _meeting_record(doc, para)
+            events += meeting_record(doc, para)
             continue
         if not ANY_CUE_RE.search(para.text) and not COMPOUND_RE.search(para.text):
             continue  # no event noun, no "took place", no decision, meeting or presentation: nothing to read
@@ -345,7 +206,7 @@ def _sentence_events(doc: _Doc) -> list[Event]:
                 continue
             took = TOOK_PLACE_RE.search(sent.text)
             verb = took or HELD_RE.search(sent.text)
-            ev = _event_noun(sent.text, verb.start() if verb else None)
+            ev = event_noun(sent.text, verb.start() if verb else None)
             decision = _decision(doc, para, sent)
             if decision is not None:
                 events.append(decision)
@@ -415,7 +276,7 @@ def _sentence_events(doc: _Doc) -> list[Event]:
     return events
 
 
-def _prefer_located(cities, pm, doc: _Doc, sent: Segment):
+def _prefer_located(cities, pm, doc: EventDoc, sent: Segment):
     """Cities named after "in/at/à/en" first ("From Zürich to Bristol, mayors meet in Geneva")."""
     located = []
     for m in pm:
@@ -450,7 +311,7 @@ def _noun_in_city(text: str, sent, pm, place_by_key) -> bool:
 # --- titles ------------------------------------------------------------------------------------------------------
 
 
-def _title(doc: _Doc, sent: Segment, ev, anaphor, prev_noun, earlier=None) -> Title | None:
+def _title(doc: EventDoc, sent: Segment, ev, anaphor, prev_noun, earlier=None) -> Title | None:
     """The event's title; ``earlier`` is the title of an event found before in the same paragraph, which "the
     event took place…" refers to (else the story's headline does)."""
     if anaphor and (ev is None or ev.group(0).lower() in ("event", "evento", "événement", "veranstaltung")):
@@ -470,7 +331,7 @@ def _title(doc: _Doc, sent: Segment, ev, anaphor, prev_noun, earlier=None) -> Ti
 # --- meetings of a body, parts of an event ----------------------------------------------------------------------
 
 
-def _meeting_of(doc: _Doc, sent: Segment) -> Event | None:
+def _meeting_of(doc: EventDoc, sent: Segment) -> Event | None:
     """ "le Parlement Global des Maires s'est réuni à Palerme", "the board met in Vienna on 3 May 2019": a body that
     meets in a city holds a meeting there."""
     v = MEET_RE.search(sent.text)
@@ -498,7 +359,7 @@ def _meeting_of(doc: _Doc, sent: Segment) -> Event | None:
     )
 
 
-def _part_of(doc: _Doc, sent: Segment, ev: re.Match, events: list[Event]) -> Event | None:
+def _part_of(doc: EventDoc, sent: Segment, ev: re.Match, events: list[Event]) -> Event | None:
     """ "La première table ronde était dédiée à …" after a colloquium: a numbered part of the event just reported
     (within 3,000 characters) takes its date and place."""
     lead = ORDINAL_RE.search(sent.text[: ev.start()])
@@ -522,7 +383,7 @@ def _part_of(doc: _Doc, sent: Segment, ev: re.Match, events: list[Event]) -> Eve
 # --- decisions, presentations, meeting records -------------------------------------------------------------------
 
 
-def _decision(doc: _Doc, para: Segment, sent: Segment) -> Event | None:
+def _decision(doc: EventDoc, para: Segment, sent: Segment) -> Event | None:
     """ "Last night the council passed a motion", "accepted by the NICE committee in January 2018": a council or
     committee that decides holds a meeting; its place is the council's town."""
     v = DECISION_RE.search(sent.text)
@@ -566,7 +427,7 @@ def _decision(doc: _Doc, para: Segment, sent: Segment) -> Event | None:
     )
 
 
-def _body_name(doc: _Doc, s: int, e: int, para: Segment) -> str | None:
+def _body_name(doc: EventDoc, s: int, e: int, para: Segment) -> str | None:
     """The name of the deciding body: an organisation mention around the word ("Sunderland Council"), an acronym or
     capitalised words before it ("NICE committee", "TECC committee"), else the nearest council named before."""
     for m in doc.ents_in(max(para.start, s - 80), e + 1):
@@ -595,12 +456,12 @@ def _town_of(name: str) -> str | None:
     return m.group("town")
 
 
-def _presentation(doc: _Doc, sent: Segment) -> Event | None:
+def _presentation(doc: EventDoc, sent: Segment) -> Event | None:
     """ "Der Deutsche Städtetag hat in Berlin die Broschüre … vorgestellt": a report presented in a city is an event
     of the document's date."""
     v = PRESENT_RE.search(sent.text)
     thing = PRESENTED_THING_RE.search(sent.text)
-    if not v or not thing or _event_noun(sent.text):
+    if not v or not thing or event_noun(sent.text):
         return None
     cities, _ = doc.places_in(sent.start, sent.end)
     place = next((p for p in cities if p.type == "city"), None)
@@ -624,227 +485,4 @@ def _presentation(doc: _Doc, sent: Segment) -> Event | None:
     )
 
 
-def _meeting_record(doc: _Doc, para: Segment) -> list[Event]:
-    """ "Date of Meeting: 11th March 2021": the meeting a committee report was written for."""
-    after = doc.text[para.start : para.start + 200]
-    dates = [d for d in find_dates(after) if len(d.date_start) > 4]
-    if not dates or not doc.headline:
-        return []
-    d = dates[0]
-    return [
-        Event(
-            "event:m",
-            f"Meeting: {doc.headline}",
-            d.date_start,
-            d.date_end,
-            None,
-            None,
-            (),
-            None,
-            " ".join(clean_inline(para.text).split()[:12]),
-            para.start,
-        )
-    ]
 
-
-# --- agenda lines and listing cards ------------------------------------------------------------------------------
-
-
-def _listed_events(doc: _Doc) -> list[Event]:
-    """Agenda lines ("Title, Place, 12-25 September 2017") when the document lists two or more, and listing cards
-    whose title line stands over a date line ("“Local Responses …”" / "14 - 15 November, 2023")."""
-    text = doc.text
-    out: list[Event] = []
-    agenda = []
-    for seg in lines(text):
-        a = _agenda_line(doc, seg)
-        if a is not None:
-            agenda.append(a)
-    if len(agenda) >= 2 or any(_event_noun(a.title) for a in agenda):
-        out += agenda
-    segs = lines(text)
-    for i in range(len(segs) - 1):
-        t, dl = segs[i], segs[i + 1]
-        tt = clean_inline(t.text).strip()
-        if not 2 <= len(tt.split()) <= 25 or tt.endswith((".", ":")):
-            continue
-        d, place = _date_line(doc, dl)
-        if d is None:
-            continue
-        quoted = re.fullmatch(r"[“\"«„](.{6,200})[”\"»“]", tt)
-        above = " ".join(s.text for s in segs[max(0, i - 4) : i])
-        if not (place or quoted and _event_noun(above) or _event_noun(tt) or DAY_NOUN_RE.search(tt)):
-            continue
-        title = quoted.group(1) if quoted else tt
-        out.append(
-            Event(
-                "event:l",
-                title,
-                d.date_start,
-                d.date_end,
-                place.name if place else None,
-                place.country if place else None,
-                doc.organisers(t.start, dl.end + 200),
-                None,
-                " ".join(tt.split()[:12]),
-                t.start,
-            )
-        )
-    return out
-
-
-def _agenda_line(doc: _Doc, seg: Segment) -> Event | None:
-    t = seg.text
-    if len(t.split()) > 30 or t.rstrip().endswith("."):
-        return None
-    ds = [d for d in doc.dates_in(seg.start, seg.end) if len(d.date_start) > 4]
-    comma = t.find(",")
-    if not ds or comma < 6 or ds[0].start - seg.start < comma:
-        return None
-    cities, pm = doc.places_in(seg.start, seg.end)
-    # everything after the title is a place, a date or a linking word
-    rest = list(t[comma:])
-    for span in [(m.start, m.end) for m in pm] + [(d.start, d.end) for d in ds]:
-        for k in range(max(span[0] - seg.start, comma), min(span[1] - seg.start, len(t))):
-            rest[k - comma] = " "
-    left = [w for w in re.findall(r"[^\W\d_]+", "".join(rest)) if w.lower() not in ("from", "to", "and", "du", "au")]
-    if len(left) > 2:
-        return None
-    title = clean_inline(t[:comma]).strip()
-    if not title[:1].isupper() or len(title.split()) < 2:
-        return None
-    place = next((p for p in cities if p.type == "city"), cities[0] if cities else None)
-    d = ds[0]
-    return Event(
-        "event:a",
-        title,
-        d.date_start,
-        d.date_end,
-        place.name if place else None,
-        place.country if place else None,
-        doc.organisers(seg.start, seg.start + comma),
-        None,
-        " ".join(clean_inline(t).split()[:12]),
-        seg.start,
-    )
-
-
-def _date_line(doc: _Doc, seg: Segment):
-    """A line that only says when (and where): "20 June 2017", "18 November 2016 Ioannina, Greece"."""
-    t = seg.text
-    if len(t.split()) > 8:
-        return None, None
-    ds = [d for d in doc.dates_in(seg.start, seg.end) if len(d.date_start) > 4]
-    if not ds:
-        return None, None
-    cities, pm = doc.places_in(seg.start, seg.end)
-    rest = list(t)
-    for span in [(m.start, m.end) for m in pm] + [(d.start, d.end) for d in ds]:
-        for k in range(span[0] - seg.start, min(span[1] - seg.start, len(t))):
-            rest[k] = " "
-    if re.search(r"[^\W\d_]{2,}", "".join(rest)):
-        return None, None
-    place = next((p for p in cities if p.type == "city"), cities[0] if cities else None)
-    return ds[0], place
-
-
-# --- editions and merging ----------------------------------------------------------------------------------------
-
-
-def _editions(text: str, ents, ne_mentions, events: list[Event]) -> list[Event]:
-    """ "GFMD 2015", "World Refugee Day 2019": a forum/summit/conference/day named with a year is one occurrence."""
-    ent_by_key = {e.key: e for e in ents}
-    out: list[Event] = []
-    seen = {(e.title.lower(), e.date_start) for e in events}
-    for m in ne_mentions:
-        e = ent_by_key.get(m.key)
-        if e is None:
-            continue
-        y = re.match(r" ((?:19|20)[0-9]{2})(?![\w/-])", text[m.end : m.end + 6])
-        if not y or not (EDITION_HEAD_RE.search(e.name) or getattr(e, "kind", "") == "forum"):
-            continue
-        title = f"{m.surface} {y.group(1)}"
-        if (title.lower(), y.group(1)) in seen:
-            continue
-        seen.add((title.lower(), y.group(1)))
-        s = text.rfind("\n", 0, m.start) + 1
-        ev = " ".join(clean_inline(text[max(s, m.start - 120) : m.end + 200]).split()[:12])
-        out.append(
-            Event(f"event:e{len(out)}", title, y.group(1), None, None, None, (e.acronym or e.name,), None, ev, m.start)
-        )
-    return out
-
-
-_STOP = {"the", "of", "and", "on", "in", "for", "a", "an", "to", "de", "la", "le", "el", "du", "des", "der", "die"}
-GENERAL_RE = re.compile(rf"(?:{alternation(C['nouns']['general'])})", re.I)
-GENERAL_OR_SPECIFIC_RE = re.compile(rf"(?:{alternation(C['ordinals'])}\s+)?(?:{NOUN_ALL})", re.I)
-
-
-def _tokens(title: str, place: str | None = None) -> set[str]:
-    """The words of a title, less function words, numbers and the words of its place ("Forum in Quezon City")."""
-    drop = set(re.findall(r"\w+", place.lower())) if place else set()
-    words = [w for w in re.findall(r"\w+", title.lower()) if w not in _STOP and not w.isdigit() and w not in drop]
-    # a German genitive ("des Kongresses") is the word
-    return {w[:-2] if w.endswith("sses") else w for w in words}
-
-
-def _dedupe(events: list[Event]) -> list[Event]:
-    """One record per occurrence: an event mentioned twice (a news headline and its story) is merged, keeping the
-    more precise date and the place."""
-    out: list[Event] = []
-    for ev in events:
-        tk = _tokens(ev.title, ev.place)
-        for i, o in enumerate(out):
-            ot = _tokens(o.title, o.place)
-            shared = len(tk & ot) / min(len(tk), len(ot)) if tk and ot else 0.0
-            same_title = shared >= 0.6
-            # the same city, one of the two undated: the story repeats the occurrence its headline announced
-            same_place = (
-                bool(o.place) and o.place == ev.place and (not o.date_start or not ev.date_start) and shared > 0
-            )
-            # the same city and the same date, one of them named only by a common noun ("Meeting in Geneva")
-            same_day = (
-                bool(o.place)
-                and o.place == ev.place
-                and o.date_start == ev.date_start is not None
-                and bool(GENERAL_RE.fullmatch(o.title) or GENERAL_RE.fullmatch(ev.title))
-            )
-            a, b = o.date_start or "", ev.date_start or ""
-            if not same_title and not same_place and not same_day:
-                continue
-            # a bare noun ("Workshop") is the named event it shares a word with only nearby, or at its place or date
-            if same_title and GENERAL_OR_SPECIFIC_RE.fullmatch(o.title) != GENERAL_OR_SPECIFIC_RE.fullmatch(ev.title):
-                near = abs(o.start - ev.start) <= 600
-                if not near and not (o.place and o.place == ev.place) and not (a and a == b):
-                    continue
-            # two lines of an agenda are two events, however alike; so are two places
-            if o.key == ev.key == "event:a" or o.place and ev.place and o.place != ev.place:
-                continue
-            # a numbered part of an event (its first round table) is not the event
-            if "event:s" in (o.key, ev.key) and not same_title:
-                continue
-            a, b = o.date_start or "", ev.date_start or ""
-            if a and b and a[:4] != b[:4] or len(a) > 4 and len(b) > 4 and a[:7] != b[:7]:
-                continue
-            if len(a) == len(b) == 10 and a != b:
-                continue
-            if o.place and ev.place and o.place != ev.place and o.country != ev.country:
-                continue
-            best = o if len(a) >= len(b) else ev
-            named = [t for t in (o.title, ev.title) if is_name(t)]
-            out[i] = Event(
-                o.key,
-                named[0] if len(named) == 1 else o.title if len(ot) >= len(tk) else ev.title,
-                best.date_start,
-                best.date_end,
-                o.place or ev.place,
-                o.country if o.place else ev.country,
-                tuple(dict.fromkeys(o.organisers + ev.organisers))[:6],
-                o.participants_count or ev.participants_count,
-                o.evidence,
-                o.start,
-            )
-            break
-        else:
-            out.append(ev)
-    return [replace(ev, key=f"event:{i}") for i, ev in enumerate(out)]

@@ -225,8 +225,8 @@ def complement(
             # English and German: a bare word after the head is no complement, save a number ("Conference II")
             if not ROMAN_RE.match(t.text):
                 break
-        if k == "link":
-            linked = True
+        if k == "link" or k == "conn" and practice:
+            linked = True  # "housing and language classes": a practice's thing joins its parts
         if k == "word" and not t.capital and t.low not in linkers:
             capital_run = False
         n += 1

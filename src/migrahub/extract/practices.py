@@ -16,7 +16,7 @@ from .practice_prose import prose_practices
 from .records import Practice
 from .segments import clean_inline, heading_text, paragraphs, sentences
 
-STAGE = "extract/practices@1"
+STAGE = "extract/practices@2"
 
 LABEL_RE = re.compile(
     r"^\W*(?:EXAMPLES? OF|EXEMPLES? D[E']|EJEMPLOS? DE|BEISPIELE? F[ÜU]R|GOOD PRACTICE|BONNE PRATIQUE|"
@@ -127,7 +127,7 @@ def _repeats(evidence: str, done: list[Practice]) -> bool:
     return any(len(ws & _content(p.evidence + " " + p.summary)) / len(ws) >= 0.5 for p in done)
 
 
-def extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits) -> list[Practice]:
+def extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits, language=None) -> list[Practice]:
     place_by_key = {p.key: p for p in place_recs}
     ent_by_key = {e.key: e for e in list(orgs) + list(inits)}
     init_keys = {i.key for i in inits}
@@ -241,5 +241,5 @@ def extract_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits
                 add(s.start, p.end, s.text[:100], text[s.start : p.end])
                 break
     # programmes and services of cities described in running prose, and entries of practice listings
-    out += prose_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits, out)
+    out += prose_practices(text, place_mentions, place_recs, ne_mentions, orgs, inits, out, language)
     return [replace(p, key=f"practice:{i}") for i, p in enumerate(out)]
