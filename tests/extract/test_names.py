@@ -47,3 +47,9 @@ def test_an_enumeration_closes_a_name_and_a_trailing_place_leaves_it():
     assert "Global Mayoral Forum on Human Mobility, Migration and Development" in surfaces
     assert "Mayors Declaration on Migration" in surfaces and "Marrakesh" in {p.name for p in x.places}
     assert "Migraciudades" in surfaces
+
+
+def test_german_initiatives_named_in_quotes_after_their_noun():
+    text = "Das Bündnis „Städte Sicherer Häfen“ traf sich. Die bundesweite Initiative „Sichere Häfen“ wächst."
+    _, inits = recs(text, "de")
+    assert {"Städte Sicherer Häfen", "Sichere Häfen"} <= inits

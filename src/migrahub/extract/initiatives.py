@@ -73,6 +73,7 @@ HEADS = {
     "Kampagne": "campaign",
     "Plattform": "platform",
     "Datenbank": "database",
+    "Bündnis": "network",
 }
 _LOWER_HEADS = sorted((h for h in HEADS if h[0].islower()), key=len, reverse=True)
 _DE_HEADS = sorted((h for h in HEADS if h[0].isupper()), key=len, reverse=True)
@@ -169,6 +170,9 @@ def _nk(s: str) -> str:
     return norm_key(s)
 
 
+LOWER_WORD_BEFORE_RE = re.compile(r"\b[a-zà-öø-ÿß][\w-]*e[nrs]?\s+$")  # a German adjective: "bundesweite", "neuen"
+
+
 def _kind(head: str) -> str:
     h = head if head in HEADS else head.rstrip("s")
     if h not in HEADS:
@@ -236,7 +240,10 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
     for hm in heads:
         checkpoint()
         head = hm.group("head")
-        if head[0].isupper() and head.lower() in HEADS:  # sentence-initial English "Project …": not a lower-case noun
+        # sentence-initial English "Project …" is not a lower-case noun; German capitalises every noun: after a
+        # lower-case word ("die bundesweite Initiative") a capitalised head is one
+        german = LOWER_WORD_BEFORE_RE.search(text, max(0, hm.start() - 30), hm.start()) is not None
+        if head[0].isupper() and head.lower() in HEADS and not german:
             continue
         hs, he = hm.start(), hm.end()
         if taken[hs]:
