@@ -44,7 +44,7 @@ STAGES = (
     "extract/dates@1",
     "extract/events@3",
     "extract/practices@2",
-    "extract/resources@1",
+    "extract/resources@2",
 )
 
 
@@ -127,8 +127,8 @@ def extract(
                 text, place_mentions, place_recs, ne_mentions, orgs, inits, language
             )
             finished("extract/practices@2")
-            resource_recs = resources.extract_resources(text, orgs, inits)
-            done.append("extract/resources@1")
+            resource_recs = resources.extract_resources(text, orgs, inits, ne_mentions, language)
+            done.append("extract/resources@2")
         except OutOfTime:
             left = [st for st in STAGES if st not in done]
             notes.append(f"time budget of {budget.seconds:g} s used up: left out {', '.join(left)}")

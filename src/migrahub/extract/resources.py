@@ -14,7 +14,7 @@ from .records import Resource
 from .resources_prose import prose_resources
 from .segments import URL_RE, clean_inline, lines, paragraphs
 
-STAGE = "extract/resources@1"
+STAGE = "extract/resources@2"
 
 RSS_DATE_RE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} [\d:]+ [+-]\d{4}\s*")
 QUOTED_RE = re.compile(r"[“\"]([^”\"\n]{8,250})[”\"]")
@@ -48,7 +48,7 @@ def _table_row(line: str) -> bool:
     return "\t" in line or " | " in line
 
 
-def extract_resources(text, orgs, inits) -> list[Resource]:
+def extract_resources(text, orgs, inits, ne_mentions=(), language=None) -> list[Resource]:
     out: list[Resource] = []
     seen: set[str] = set()
     main_org = None
@@ -136,7 +136,7 @@ def extract_resources(text, orgs, inits) -> list[Resource]:
             continue
         add(t, main_org, int(years[0]) if years else None, None)
     # reports, brochures, videos, letters… cited in running prose
-    for title, author, year in prose_resources(text):
+    for title, author, year in prose_resources(text, list(orgs) + list(inits), ne_mentions, language):
         add(title, author, year, None, fuzzy=True)
     return out
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 
+from .phrases import guess_language
 from .prose import alternation, cards, cues, headline, word_re
+from .resource_cites import cited
 from .segments import clean_inline, lines, paragraphs, sentences
 
 C = cues("resources")
@@ -113,12 +115,21 @@ def _quote(m: re.Match) -> str:
     return next(g for g in m.groups() if g is not None).strip()
 
 
-def prose_resources(text: str) -> list[tuple[str, str | None, int | None]]:
+def prose_resources(text: str, ents=(), ne_mentions=(), language=None) -> list[tuple[str, str | None, int | None]]:
+    """(title, author_or_org, year) of the resources cited in the prose of ``text``; ``ents`` and ``ne_mentions``
+    are the organisations and initiatives found in it (the authors)."""
     out: list[tuple[str, str | None, int | None]] = []
+    by_key = {e.key: e for e in ents}
+    named = sorted(
+        (m.start, m.end, by_key[m.key].name, m.category == "organisations") for m in ne_mentions if m.key in by_key
+    )
     for p in paragraphs(text):
         if not HEAD_RE.search(p.text) and not RELEASE_RE.search(p.text):
             continue
+        lang = language if language in ("en", "fr", "es", "de") else guess_language(p.text)
         for s in sentences(text, p.start, p.end):
+            in_s = [(a - s.start, b - s.start, name, org) for a, b, name, org in named if s.start <= a < s.end]
+            out += [(c.title, c.author, c.year) for c in cited(s.text, in_s, lang)]
             out += _named(s.text)
             out += _quoted(s.text)
             out += _released(s.text)
