@@ -4,8 +4,8 @@ Two extractors share one output (headings with levels h1-h6, paragraphs, list it
 
 - ``fast`` (default): :mod:`migrahub.sources.page` — the page's content container found by its markers, boilerplate
   pruned by name, link density and visibility, a second reading by text density, and fallbacks to the article text
-  the page declares (JSON-LD) and to all of its paragraphs. As good as trafilatura on real pages and several times
-  faster (``eval/score_pages.py``).
+  the page declares (JSON-LD) and to all of its paragraphs. On real pages at least as good as trafilatura and more
+  than twice as fast (``eval/score_pages.py``, ``bench/page_bench.py``).
 - ``trafilatura``: trafilatura's XML output; falls back to ``fast`` when it finds nothing.
 
 Choose with the ``extractor`` argument or the ``MIGRAHUB_HTML_EXTRACTOR`` environment variable. Publication dates
