@@ -438,7 +438,7 @@ def _common_phrase(toks: list[str], language: str | None) -> bool:
     return toks[0].lower() in _all_common_words()
 
 
-WINDOW = 80  # characters of context either side of a pair of capitalised words
+WINDOW = 40  # characters of context either side of a pair of capitalised words
 
 
 def model_people(text: str, language: str | None, found: list[PersonHit], exclude=()) -> list[PersonHit]:
