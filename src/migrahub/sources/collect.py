@@ -276,7 +276,7 @@ def read_bytes(data: bytes, locator: str, ext: str, limits: Limits, *, source_ki
     if ext in (".html", ".htm") or content_type in _HTML_TYPES or (not ext and not content_type and _looks_html(text)):
         from migrahub.sources.html import page_parts
 
-        page = page_parts(text)
+        page = page_parts(text, url=url)
         if not page.blocks:
             raise SourceError("no main text found in the HTML page")
         item = Extracted(locator, locator, source_kind, "text/html", page.blocks, page.title, page.published,
