@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 STAGE = "extract/dates@1"
 
@@ -133,6 +134,11 @@ YEARLESS = [
 ]
 
 
+MONTH_WORD_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + r")(?!\w)", re.I
+)
+
+
 @dataclass(frozen=True)
 class DateHit:
     start: int
@@ -153,6 +159,12 @@ YEAR_ANY_RE = re.compile(r"(?:19|20)[0-9]{2}")
 
 
 def find_dates(text: str) -> list[DateHit]:
+    """Every date of ``text``, in order (the stages of one document share one reading: see :func:`_dates`)."""
+    return list(_dates(text))
+
+
+@lru_cache(maxsize=8)
+def _dates(text: str) -> tuple[DateHit, ...]:
     hits: list[DateHit] = []
     occupied = bytearray(len(text) + 1)
     # every pattern ends in a year: scan only the lines that hold one (fast on long documents)
@@ -206,7 +218,7 @@ def find_dates(text: str) -> list[DateHit]:
     for m in re.finditer(r"(?<![\w/-])((?:19|20)[0-9]{2})(?![\w/-])", text):
         if not any(occupied[m.start() : m.end()]):
             hits.append(DateHit(m.start(), m.end(), m.group(1), None))
-    return sorted(hits, key=lambda h: h.start)
+    return tuple(sorted(hits, key=lambda h: h.start))
 
 
 def find_yearless(text: str, occupied: list[DateHit] = ()) -> list[DateHit]:
@@ -214,8 +226,16 @@ def find_yearless(text: str, occupied: list[DateHit] = ()) -> list[DateHit]:
     ``find_dates``): ``date_start`` = "--MM-DD", ``date_end`` = "--MM-DD" or None."""
     taken = [(h.start, h.end) for h in occupied]
     out: list[DateHit] = []
+    # every pattern names a month: scan only the lines that hold one (fast on long documents)
+    spans = []
+    for m in MONTH_WORD_RE.finditer(text):
+        s = text.rfind("\n", 0, m.start()) + 1
+        e = text.find("\n", m.end())
+        e = len(text) if e < 0 else e
+        if not spans or s > spans[-1][1]:
+            spans.append((s, e))
     for rx in YEARLESS:
-        for m in rx.finditer(text):
+        for m in (hit for s, e in spans for hit in rx.finditer(text, s, e)):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             g = m.groupdict()

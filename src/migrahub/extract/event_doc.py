@@ -55,7 +55,7 @@ class EventDoc:
 
     def __init__(self, text, place_recs, place_mentions, ents, ne_mentions, language=None):
         self.text = text
-        self.lang = language if language in ("en", "fr", "es", "de") else None
+        self.lang = language if language in ("en", "fr", "es", "de") else guess_language(text)
         self.place_by_key = {p.key: p for p in place_recs}
         self.ent_by_key = {e.key: e for e in ents}
         stamps = [(m.start(), m.end()) for m in STAMP_RE.finditer(text)]
@@ -103,7 +103,7 @@ class EventDoc:
         return None
 
     def lang_of(self, sent: Segment) -> str | None:
-        return self.lang or guess_language(self.text[max(0, sent.start - 300) : sent.end + 300])
+        return self.lang
 
     def blocked(self, sent: Segment) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Spans (in the sentence) of its dates and of its places, where a title stops."""
@@ -119,7 +119,7 @@ class EventDoc:
         if bodies:
             b = bodies[-1]
             head = (b.start() - s, b.end() - s)
-            lang = self.lang or guess_language(self.text[s:e])
+            lang = self.lang
             a, z = phrase(self.text[s:e], head, lang)
             return capitalise(self.text[s + a : s + z])
         for m in reversed(self.ents_in(s, e)):

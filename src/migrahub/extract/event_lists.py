@@ -181,13 +181,15 @@ def announcements(doc: EventDoc) -> list[Event]:
 
 def _fields(line: str) -> dict[str, str]:
     out = {}
-    for name, rx in FIELD_RES.items():
-        m = rx.match(line)
-        if m:
-            out[name] = m.group("value")
-    by = BY_RE.search(line)
-    if by and "organiser" not in out and len(line.split()) <= 20:
-        out["organiser"] = by.group("value")
+    if ":" in line:
+        for name, rx in FIELD_RES.items():
+            m = rx.match(line)
+            if m:
+                out[name] = m.group("value")
+    if "organiser" not in out and len(line) < 200 and len(line.split()) <= 20:
+        by = BY_RE.search(line)
+        if by:
+            out["organiser"] = by.group("value")
     return out
 
 

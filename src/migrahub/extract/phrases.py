@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .dates import MONTHS
 from .prose import cues
@@ -71,13 +71,16 @@ def word_class(name: str, lang: str | None = None) -> frozenset[str]:
     return frozenset(words)
 
 
-def guess_language(text: str) -> str | None:
-    """The language of a stretch of text from its frequent function words (None when it has too few)."""
-    words = re.findall(r"\w+", text[:2000].lower())
+@lru_cache(maxsize=8)
+def guess_language(text: str, limit: int = 20000) -> str | None:
+    """The language of a text from its frequent function words (None when it has too few); reads at most
+    ``limit`` characters."""
+    counts: dict[str, int] = {}
+    for w in re.findall(r"\w+", text[:limit].lower()):
+        counts[w] = counts.get(w, 0) + 1
     best, score = None, 1
     for lang in ("en", "fr", "es", "de"):
-        common = word_class("languages", lang)
-        n = sum(w in common for w in words)
+        n = sum(counts.get(w, 0) for w in word_class("languages", lang))
         if n > score:
             best, score = lang, n
     return best

@@ -24,6 +24,7 @@ it; the evidence the passage's first words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .dates import find_dates
@@ -82,41 +83,58 @@ class Hit:
 
 
 class _Ctx:
-    """The document's places and entities, and the mentions of one sentence."""
+    """The document's places, entities and dates, and what of them one sentence or paragraph holds."""
 
     def __init__(self, text, place_mentions, place_recs, ne_mentions, orgs, inits, language):
         self.text = text
-        self.lang = language if language in ("en", "fr", "es", "de") else None
+        self.lang = language if language in ("en", "fr", "es", "de") else guess_language(text)
         self.place_by_key = {p.key: p for p in place_recs}
         self.ent_by_key = {e.key: e for e in list(orgs) + list(inits)}
         self.org_kind = {o.key: o.kind for o in orgs}
-        self.pm = [m for m in place_mentions if m.key in self.place_by_key]
-        self.ne = list(ne_mentions)
+        self.pm = sorted((m for m in place_mentions if m.key in self.place_by_key), key=lambda m: m.start)
+        self.pm_starts = [m.start for m in self.pm]
+        self.ne = sorted(ne_mentions, key=lambda m: m.start)
+        self.ne_starts = [m.start for m in self.ne]
         self.entity_names = {m.surface for m in self.ne}
         self.place_surfaces = sorted(
             {(s, p.name) for p in place_recs if p.type in ("city", "region") for s in p.surface},
             key=lambda x: -len(x[0]),
         )
+        self._dates = None
+
+    def dates(self, sent: Segment) -> list[tuple[int, int]]:
+        """Spans (in the sentence) of the dates it states."""
+        if self._dates is None:
+            self._dates = find_dates(self.text)
+            self._date_starts = [d.start for d in self._dates]
+        i, j = bisect_left(self._date_starts, sent.start), bisect_left(self._date_starts, sent.end)
+        return [(d.start - sent.start, d.end - sent.start) for d in self._dates[i:j]]
+
+    def _pm(self, s: int, e: int):
+        return self.pm[bisect_left(self.pm_starts, s) : bisect_left(self.pm_starts, e)]
+
+    def _ne(self, s: int, e: int):
+        return self.ne[bisect_left(self.ne_starts, s) : bisect_left(self.ne_starts, e)]
 
     def places_in(self, s: int, e: int) -> list[str]:
-        return list(dict.fromkeys(self.place_by_key[m.key].name for m in self.pm if s <= m.start < e))
+        return list(dict.fromkeys(self.place_by_key[m.key].name for m in self._pm(s, e)))
 
     def actors_in(self, s: int, e: int) -> list[str]:
         names = [
             self.ent_by_key[m.key].acronym or self.ent_by_key[m.key].name
-            for m in self.ne
-            if s <= m.start < e and m.key in self.ent_by_key
+            for m in self._ne(s, e)
+            if m.key in self.ent_by_key
         ]
         return list(dict.fromkeys(names))
 
     def actors(self, sent: Segment) -> list[tuple[int, int, str | None]]:
         """Actors of a sentence as (start, end, place surface or None), offsets in the sentence."""
         out = []
-        for m in self.pm:
-            if sent.start <= m.start < sent.end and self.place_by_key[m.key].type in ("city", "region"):
+        for m in self._pm(sent.start, sent.end):
+            if self.place_by_key[m.key].type in ("city", "region"):
                 out.append((m.start - sent.start, m.end - sent.start, m.surface))
-        for m in self.ne:
-            if sent.start <= m.start < sent.end and self.org_kind.get(m.key) in DOER_KINDS:
+        for m in self._ne(sent.start, sent.end):
+            if self.org_kind.get(m.key) in DOER_KINDS:
                 out.append((m.start - sent.start, m.end - sent.start, self.place_within(m.surface)))
         for a in ACTOR_RE.finditer(sent.text):
             out.append((a.start(), a.end(), None))
@@ -125,7 +143,7 @@ class _Ctx:
     def place_within(self, name: str) -> str | None:
         """A city or region named inside an organisation's name ("Ayuntamiento de Madrid" -> "Madrid")."""
         for surface, _ in self.place_surfaces:
-            if re.search(rf"(?<!\w){re.escape(surface)}(?!\w)", name):
+            if surface in name and re.search(rf"(?<!\w){re.escape(surface)}(?!\w)", name):
                 return surface
         return None
 
@@ -135,19 +153,19 @@ class _Ctx:
         if actor_place:
             return actor_place
         for seg in (sent, para, Segment(0, 400, "")):
-            for m in self.pm:
-                if seg.start <= m.start < seg.end and self.place_by_key[m.key].type in ("city", "region"):
+            for m in self._pm(seg.start, seg.end):
+                if self.place_by_key[m.key].type in ("city", "region"):
                     return m.surface
         if para.start > 0:
-            for m in self.ne:
-                if m.start < 400 and self.org_kind.get(m.key) in LOCAL_KINDS:
+            for m in self._ne(0, 400):
+                if self.org_kind.get(m.key) in LOCAL_KINDS:
                     return self.place_within(m.surface)
         return None
 
     def foreign_body(self, s: int, e: int) -> bool:
         """``text[s:e]`` is (inside) a national or international body's name ("Home Office"), not a local service
         (a government office named after its city is local: "Toronto Newcomer Office")."""
-        for m in self.ne:
+        for m in self._ne(max(0, s - 200), e):
             kind = self.org_kind.get(m.key)
             if m.start < e and s < m.end and kind in FOREIGN_KINDS:
                 if kind != "government" or not self.place_within(m.surface):
@@ -210,7 +228,9 @@ def _describes(ctx: _Ctx, p: Segment) -> Hit | None:
     for s in sentences(ctx.text, p.start, p.end):
         if s.text.rstrip().endswith("?"):
             continue  # a question (an FAQ's) asks, it does not describe
-        lang = ctx.lang or guess_language(ctx.text[p.start : p.end])
+        if not CUE_RE.search(s.text) and not QUOTE_RE.search(s.text):
+            continue
+        lang = ctx.lang
         actors = ctx.actors(s)
         hit = _service(ctx, s, p, lang) or _example(ctx, s, p, lang, actors)
         if hit is None and actors:
@@ -226,7 +246,7 @@ def _describes(ctx: _Ctx, p: Segment) -> Hit | None:
 
 
 def _actor_verb_object(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit | None:
-    blocked = [(d.start, d.end) for d in find_dates(s.text)]
+    blocked = ctx.dates(s)
     quotes = [(q.start(), q.end()) for q in QUOTE_RE.finditer(s.text)]
     for v in VERB_RE.finditer(s.text):
         if any(a <= v.start() < b for a, b in quotes):
@@ -249,7 +269,7 @@ def _actor_verb_object(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit |
 def _owned(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit | None:
     """A local actor's own programme or service: "Dayton's Welcome Dayton plan", "la ville de Briançon a présenté son
     refuge solidaire", "el Ayuntamiento de Castellón explicó su programa de viviendas puente"."""
-    blocked = [(d.start, d.end) for d in find_dates(s.text)]
+    blocked = ctx.dates(s)
     for a in actors:
         rest = s.text[a[1] : a[1] + 120]
         m = re.match(r"[’']s\s", rest) or re.match(r"(?:\s+[\w’'-]+){0,4}?\s+(\w+)\s", rest)
@@ -398,7 +418,7 @@ def _example(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit | None:
         name = _name(ctx, m.group(1))
         if name is not None and not ctx.foreign_body(s.start + m.start(1), s.start + m.end(1)):
             return Hit(s, name, ctx.where(s, p, actors[0][2]))
-    blocked = [(d.start, d.end) for d in find_dates(s.text)]
+    blocked = ctx.dates(s)
     for o in OBJECT_RE.finditer(s.text):
         if not re.fullmatch(r"\w[\w ’'-]*", o.group(0)) or o.start() and s.text[o.start() - 1].isalnum():
             continue

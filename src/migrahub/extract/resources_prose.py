@@ -119,6 +119,7 @@ def prose_resources(text: str, ents=(), ne_mentions=(), language=None) -> list[t
     """(title, author_or_org, year) of the resources cited in the prose of ``text``; ``ents`` and ``ne_mentions``
     are the organisations and initiatives found in it (the authors)."""
     out: list[tuple[str, str | None, int | None]] = []
+    lang = language if language in ("en", "fr", "es", "de") else guess_language(text)
     by_key = {e.key: e for e in ents}
     named = sorted(
         (m.start, m.end, by_key[m.key].name, m.category == "organisations") for m in ne_mentions if m.key in by_key
@@ -126,7 +127,6 @@ def prose_resources(text: str, ents=(), ne_mentions=(), language=None) -> list[t
     for p in paragraphs(text):
         if not HEAD_RE.search(p.text) and not RELEASE_RE.search(p.text):
             continue
-        lang = language if language in ("en", "fr", "es", "de") else guess_language(p.text)
         for s in sentences(text, p.start, p.end):
             in_s = [(a - s.start, b - s.start, name, org) for a, b, name, org in named if s.start <= a < s.end]
             out += [(c.title, c.author, c.year) for c in cited(s.text, in_s, lang)]
