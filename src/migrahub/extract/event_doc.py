@@ -8,7 +8,7 @@ import bisect
 import re
 
 from .dates import DateHit, find_dates, find_yearless
-from .phrases import capitalise, guess_language, phrase
+from .phrases import capitalise, guess_language, phrase, word_class
 from .prose import alternation, cues, doc_date, flat, headline, word_re
 from .segments import Segment
 
@@ -26,12 +26,27 @@ COMPOUND_RE = re.compile(
     + r")\b"
 )
 BODY_RE = word_re(C["decision_bodies"])
+# "European Welcoming Cities Day", "Interkulturelle Woche", "Journée mondiale des réfugiés": a named day or week
+NAMED_DAY_RE = re.compile(
+    r"(?<=[\w’'-] )(?:Day|Week|Journée|Semaine|Día|Semana|Tag|Woche)(?![\w’-])"
+    r"|(?<![\w’-])(?:Journée|Semaine|Día|Semana)"
+    r"(?= (?:mondiale?|internationale?|nationale?|européenne|mundial|internacional|nacional|europea)\b)"
+)
+
+
+def _named_day(s: str, m: re.Match) -> bool:
+    """A day or week named by a capitalised word before it ("World Refugee Day"; not "Diese Woche", "Am Tag")."""
+    if s[m.start() - 1 : m.start()] != " ":
+        return True  # "Journée mondiale …"
+    prev = s[: m.start()].split()[-1]
+    return prev[:1].isupper() and prev.lower() not in word_class("determiners") | word_class("stops")
 
 
 def event_noun(s: str, anchor: int | None = None) -> re.Match | None:
     """The event noun of a sentence: the last one before its verb ("a special session … took place", "the forum,
     which was held") when ``anchor`` (the verb's offset) is given and one stands there, else the first one."""
-    found = sorted([*EVENT_RE.finditer(s), *COMPOUND_RE.finditer(s)], key=lambda m: m.start())
+    days = [m for m in NAMED_DAY_RE.finditer(s) if _named_day(s, m)]
+    found = sorted([*EVENT_RE.finditer(s), *COMPOUND_RE.finditer(s), *days], key=lambda m: m.start())
     if not found:
         return None
     if anchor is not None:

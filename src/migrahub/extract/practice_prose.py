@@ -236,7 +236,11 @@ def _describes(ctx: _Ctx, p: Segment) -> Hit | None:
         if hit is None and actors:
             hit = _named_programme(ctx, s, p, lang, actors)
         if hit is None and actors:
-            hit = _actor_verb_object(ctx, s, p, lang, actors) or _owned(ctx, s, p, lang, actors)
+            hit = (
+                _actor_verb_object(ctx, s, p, lang, actors)
+                or _passive(ctx, s, p, lang, actors)
+                or _owned(ctx, s, p, lang, actors)
+            )
         if hit is not None:
             return hit
     return None
@@ -263,6 +267,27 @@ def _actor_verb_object(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit |
                 obj = _object_before(s.text, actor[1], v.start(), lang, blocked, strong)
             if obj is not None:
                 return Hit(s, obj, ctx.where(s, p, actor[2]))
+    return None
+
+
+def _passive(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit | None:
+    """ "Depuis 2022, un service d'aide juridique … est proposé par la mairie de Lille": the thing stands before the
+    verb, its actor after "par / by / por / von"."""
+    blocked = ctx.dates(s)
+    for v in VERB_RE.finditer(s.text):
+        agent = re.match(rf"\s+{alternation(C['agents'])}\s+", s.text[v.end() :], re.I)
+        if agent is None:
+            continue
+        actor = next((a for a in actors if 0 <= a[0] - (v.end() + agent.end()) <= 12), None)
+        if actor is None:
+            continue
+        toks = tokens(s.text[: v.start()])
+        for i, t in enumerate(toks):
+            if t.low in word_class("determiners", lang):
+                run = _run(toks, i + 1, lang, 0, blocked)
+                what = _thing(s.text, run, lang, 0, blocked, False) if run else None
+                if what:
+                    return Hit(s, what, ctx.where(s, p, actor[2]))
     return None
 
 
@@ -342,7 +367,7 @@ def _run(toks: list[Tok], i: int, lang, offset: int, blocked) -> list[Tok]:
             j += 1
     for t in toks[j:]:
         k = t.low
-        if not t.word or _dated(t, offset, blocked) or _adverb(t) or k in word_class("verbs"):
+        if not t.word or _dated(t, offset, blocked) or k in word_class("adverbs") or k in word_class("verbs"):
             break
         if any(k in word_class(c, lang) for c in ("linkers", "determiners")) or k in word_class("stops"):
             break
@@ -359,7 +384,10 @@ def _dated(t: Tok, offset: int, blocked) -> bool:
 
 
 def _adverb(t: Tok) -> bool:
-    return t.low in word_class("adverbs") or len(t.low) > 4 and t.low.endswith("ly") and t.text.islower()
+    """An adverb ("also", "locally") before a noun phrase — not a noun or adjective in -ly ("family", "weekly")."""
+    if t.low in word_class("adverbs"):
+        return True
+    return len(t.low) > 4 and t.low.endswith("ly") and t.text.islower() and t.low not in word_class("ly_words")
 
 
 def _thing(s: str, run: list[Tok], lang, offset: int, blocked, strong: bool) -> str | None:

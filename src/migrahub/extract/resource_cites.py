@@ -23,7 +23,10 @@ from .phrases import capitalise, phrase, word_class
 from .prose import QUOTE_RE, alternation, cues, quoted, word_re
 
 C = cues("resources")
-HEAD_RE = re.compile(rf"(?<![\w’-])({alternation(C['heads'])})(?![\w’-])", re.I)
+HEAD_RE = re.compile(
+    rf"(?<![\w’-])({alternation(C['heads'])}|(?-i:(?=[A-ZÄÖÜ]))\w*(?:{'|'.join(C['german_compound_heads'])}))(?![\w’-])",
+    re.I,
+)
 TITLED_RE = re.compile(rf"^\W{{0,3}}{alternation(C['titled'])}\s*:?\s*", re.I)
 PUBLISH_RE = word_re(C["publish_verbs"])
 BY_RE = re.compile(rf"{alternation(C['author_links'])}\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|den\s+|dem\s+)?$", re.I)
@@ -57,7 +60,8 @@ def cited(s: str, ents: list[tuple[int, int, str]], lang: str | None) -> list[Ci
             span = _beside(s, h.end(), ents)
         if span is not None:
             a, b, title = span
-            out.append(Cite(title, _author(s, h.start(), a, b, ents), _year(s, h.start(), a, b)))
+            author = _genitive(s[h.end() : a], ents, h.end()) or _author(s, h.start(), a, b, ents)
+            out.append(Cite(title, author, _year(s, h.start(), a, b)))
             continue
         described = _described(s, h, ents, lang)
         if described is not None:
@@ -113,6 +117,18 @@ def _beside(s: str, pos: int, ents) -> tuple[int, int, str] | None:
     if s[pos : pos + 1] == "," and not re.match(r"\s*(?:[,(]|$|by\b|on\b|in\b|at\b)", s[start + len(title) :]):
         return None  # "the report, The city …": a new clause, not an apposition
     return start, start + len(title), title
+
+
+def _genitive(gap: str, ents, offset: int) -> str | None:
+    """ "die Arbeitshilfe des Deutschen Vereins „…“": the author named between the noun and its title."""
+    g = re.match(r"\s*(?:des|der|de la|de l['’]|du|de|del|of|of the|von|vom)\s+", gap, re.I)
+    if g is None:
+        return None
+    for x, _, name, _ in ents:
+        if x == offset + g.end():
+            return name
+    run = NAME_RUN_RE.match(gap, g.end())
+    return _trim(run.group(0), years=True) if run else None
 
 
 def _trim(run: str, years: bool = False) -> str:
