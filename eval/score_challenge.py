@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score the prose stages (events, practices, resources) on the invented challenge set.
 
-usage: .venv/bin/python eval/score_challenge.py [--shared PATH] [--split tune|held-out|all] [--show] [--json]
+usage: .venv/bin/python eval/score_challenge.py [--shared PATH] [--split tune|held-out|all] [--show] [--json] [--check]
 
 The challenge set is ``tests/extract/data/challenge_prose.yaml``: short documents in four languages and many genres,
 each with the events, practices and resources a reader expects, split into a "tune" half (looked at while improving
@@ -10,7 +10,8 @@ the rules) and a "held-out" half (scored only). Each document goes through the p
 is, its matching rules untouched) and by a stricter title check: a match of the scorer that also names the record —
 at least 60% of the expected title's words in the extracted title, and at least half of the extracted title's words
 expected (a sentence fragment around the right words fails). ``--show`` lists each document's misses (tune split
-only, unless --split held-out is asked for explicitly).
+only, unless --split held-out is asked for explicitly). ``--check`` exits 1 when an F1 is below the floors the
+challenge file records (``floors``: per split, per category, ``<category>_title`` for the title check).
 """
 
 from __future__ import annotations
@@ -37,12 +38,22 @@ SPLITS = ("tune", "held-out")
 COVER, PRECISE = 0.6, 0.5
 
 
-def load(path: Path = DATA) -> list[dict]:
-    """The challenge documents; a clear error naming the file and document when one is malformed."""
+def read(path: Path = DATA) -> dict:
     try:
-        docs = yaml.safe_load(path.read_text(encoding="utf-8"))["documents"]
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["documents"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: cannot read the challenge set ({exc})") from exc
+    return data
+
+
+def floors(path: Path = DATA) -> dict:
+    return read(path).get("floors") or {}
+
+
+def load(path: Path = DATA) -> list[dict]:
+    """The challenge documents; a clear error naming the file and document when one is malformed."""
+    docs = read(path)["documents"]
     seen = set()
     for i, d in enumerate(docs):
         where = f"{path}: document {d.get('id', i)!r}"
@@ -158,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     ap.add_argument("--show", action="store_true", help="list each document's misses (tune split unless asked)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--check", action="store_true", help="fail when an F1 is below the recorded floors")
     a = ap.parse_args(argv)
     shared = Path(a.shared)
     if not (shared / "eval" / "score_entities.py").exists():
@@ -169,9 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         part = [d for d in docs if d["split"] == split]
         results[split] = score(shared, part, show=a.show and (split == "tune" or a.split == split))
+    bad = []
+    for split, res in results.items():
+        for key, floor in floors().get(split, {}).items():
+            cat, _, title = key.partition("_")
+            got = res[cat]["title_strict"]["f1"] if title else res[cat]["f1"]
+            if got < floor:
+                bad.append(f"{split} {key}: F1 {got:.3f} < floor {floor:.3f}")
     if a.json:
         print(json.dumps(results, indent=1))
-        return 0
+        return 1 if a.check and bad else 0
     for split, res in results.items():
         print(f"== challenge {split} ({res['documents']} documents)")
         for c in CATS:
@@ -182,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{v['pred']})  title-strict P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}  "
                 f"title coverage {cov}"
             )
+    if a.check:
+        if bad:
+            print("BELOW THE FLOORS:\n  " + "\n  ".join(bad), file=sys.stderr)
+            return 1
+        print("all categories at or above the challenge floors")
     return 0
 
 

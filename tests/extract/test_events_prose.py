@@ -128,3 +128,113 @@ def test_german_compound_and_ordinal_day():
 
 def test_launch_of_an_app_is_not_an_event():
     assert events("The app launched in 2019 gives newcomers information on services in Portugal.") == ()
+
+
+# --- titles read as noun phrases (extract/phrases.py, extract/event_titles.py) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,title,place,date",
+    [
+        (
+            "The Harbour Towns Network held a seminar on language support for newcomers on 4 May 2022 in Bergen.",
+            "Seminar on language support for newcomers",
+            "Bergen",
+            "2022-05-04",
+        ),
+        (
+            "In June 2021 the city of Aarhus hosted a summit on the inclusion of refugee women in the labour market.",
+            "Summit on the inclusion of refugee women in the labour market",
+            "Århus",
+            "2021-06",
+        ),
+        (
+            "La Diputación de Huesca organizó el 9 de abril de 2022 una jornada sobre acogida en el medio rural.",
+            "Jornada sobre acogida en el medio rural",
+            None,
+            "2022-04-09",
+        ),
+        (
+            "Une conférence sur l'accès au logement des réfugiés se tiendra le 12 mai 2023 à Rennes.",
+            "Conférence sur l'accès au logement des réfugiés",
+            "Rennes",
+            "2023-05-12",
+        ),
+        (
+            "Am 3. März 2022 fand in Kassel die zweite Regionalkonferenz der Integrationsräte statt.",
+            "Zweite Regionalkonferenz der Integrationsräte",
+            "Kassel",
+            "2022-03-03",
+        ),
+    ],
+)
+def test_title_is_the_noun_phrase_up_to_the_date_place_or_verb(text, title, place, date):
+    assert [(e.title, e.date_start) for e in events(text)] == [(title, date)]
+    if place is not None:
+        assert events(text)[0].place == place
+
+
+def test_named_event_after_a_date_is_titled_without_the_date_and_is_not_its_own_organiser():
+    text = "Delegates from 20 towns met in Tampere in May 2019 for the 2nd Nordic Forum on Migrant Inclusion."
+    (ev,) = events(text)
+    assert (ev.title, ev.place, ev.date_start) == ("2nd Nordic Forum on Migrant Inclusion", "Tampere", "2019-05")
+    assert not any("Forum" in o for o in ev.organisers)
+
+
+def test_a_named_day_is_an_event():
+    evs = events("Join us on 20 June 2023 in Malmö for the Nordic Libraries Day, a free event for librarians.")
+    assert [(e.title, e.place, e.date_start, e.organisers) for e in evs] == [
+        ("Nordic Libraries Day", "Malmö", "2023-06-20", ())
+    ]
+
+
+def test_announcement_with_labelled_fields():
+    text = (
+        "Webinar: Inclusive libraries for newcomers\n\nDate: 14 March 2024\n\n"
+        "Organised by the Harbour Towns Network."
+    )
+    assert [(e.title, e.date_start) for e in events(text)] == [
+        ("Webinar: Inclusive libraries for newcomers", "2024-03-14")
+    ]
+
+
+def test_an_owned_meeting_names_the_body_that_holds_it():
+    text = "Der Stadtrat der Stadt Kassel hat in seiner Sitzung am 9. Mai 2021 beschlossen, mehr Menschen aufzunehmen."
+    assert any(e.title == "Sitzung – Stadtrat der Stadt Kassel" and e.date_start == "2021-05-09" for e in events(text))
+
+
+@pytest.mark.parametrize(
+    "sentence,head,lang,phrase_text",
+    [
+        ("They organised a housing forum on 3 May in Bergen.", "forum", "en", "housing forum"),
+        ("Mayors met for the 3rd Global Harbour Forum on Urban Inclusion, Safety and Trade.", "Forum", "en",
+         "3rd Global Harbour Forum on Urban Inclusion, Safety and Trade"),
+        ("la mairie propose des cours de français gratuits aux parents d'élèves, en lien avec les écoles", "cours",
+         "fr", "cours de français gratuits aux parents d'élèves"),
+        ("un encuentro sobre vivienda para personas refugiadas, con la participación de 80 entidades", "encuentro",
+         "es", "encuentro sobre vivienda para personas refugiadas"),
+        ("Die Stadt hat ein Beratungszentrum für Geflüchtete eingerichtet.", "Beratungszentrum", "de",
+         "Beratungszentrum für Geflüchtete"),
+    ],
+)
+def test_noun_phrase_chunker(sentence, head, lang, phrase_text):
+    from migrahub.extract.phrases import phrase
+
+    i = sentence.index(head)
+    a, b = phrase(sentence, (i, i + len(head)), lang)
+    assert sentence[a:b] == phrase_text
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("The city and the network of towns held a forum for the region.", "en"),
+        ("La ville et le réseau des communes ont organisé un forum pour la région.", "fr"),
+        ("La ciudad y la red de municipios organizaron un foro para la región.", "es"),
+        ("Die Stadt und das Netzwerk der Kommunen haben ein Forum für die Region veranstaltet.", "de"),
+    ],
+)
+def test_language_is_guessed_from_function_words(text, lang):
+    from migrahub.extract.phrases import guess_language
+
+    assert guess_language(text) == lang

@@ -79,3 +79,36 @@ def test_entries_of_a_practice_listing_are_practices_news_entries_are_not():
     assert "Harbour mentoring – pairing newcomers with dock workers" in titles
     assert "Welcome app for newcomers" in titles
     assert not any("World Harbour Day" in t for t in titles)
+
+
+# --- actor + verb + thing, services, passives (extract/practice_prose.py) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,title",
+    [
+        ("Malmö launched a welcome card in 2020 so that new residents can borrow books and use swimming pools.",
+         "Welcome card – Malmö"),
+        ("Since 2019, the City of Leiden has run a programme that matches newcomers with local volunteers.",
+         "Programme that matches newcomers with local volunteers – Leiden"),
+        ("Die Stadt Kassel hat 2018 eine Anlaufstelle für Neuzugewanderte eingerichtet, die bei Behördengängen hilft.",
+         "Anlaufstelle für Neuzugewanderte – Kassel"),
+        ("The Newcomer Help Point in Aarhus advises families on schools and housing every weekday.",
+         "Newcomer Help Point – Aarhus"),
+        ("Depuis 2021, un accompagnement vers l'emploi est proposé par la ville de Nancy aux réfugiés statutaires.",
+         "Accompagnement vers l'emploi – Nancy"),
+        ("En 2020 el Ayuntamiento de Vigo puso en marcha un servicio de orientación laboral para personas migrantes.",
+         "Servicio de orientación laboral para personas migrantes – Vigo"),
+    ],
+)
+def test_practice_in_one_sentence_of_prose(text, title):
+    assert [p.title for p in practices(text)] == [title]
+
+
+def test_debate_of_a_council_is_no_practice():
+    assert practices("The city council debated the budget for libraries and parks at length last night.") == ()
+
+
+def test_ability_to_provide_is_no_practice():
+    text = "Our purpose is rooted in our ability to inspire partners to provide evidence-based projects and research."
+    assert practices(text) == ()

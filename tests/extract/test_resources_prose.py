@@ -79,3 +79,44 @@ def test_posts_of_a_blog_listing():
     got = titles(text)
     assert "How Porto opened its docks to newcomers" in got
     assert "Lessons from Genoa's harbour mentors" in got
+
+
+# --- publication noun + title + author + year (extract/resource_cites.py) ------------------------------------------
+
+
+def resources(text):
+    return [(r.title, r.author_or_org, r.year) for r in extract(text, doc="t.txt").resources]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The toolkit Open Libraries, developed by the Nordic Library Association, helps librarians welcome "
+         "newcomers.", ("Open Libraries", "Nordic Library Association", None)),
+        ("Según el informe anual de ACCEM de 2020, la demanda de plazas de acogida creció.",
+         ("Informe anual de ACCEM 2020", "ACCEM", 2020)),
+        ("Le guide « Accueillir à la bibliothèque » publié par Biblio-Accueil en 2022 donne des conseils pratiques.",
+         ("Accueillir à la bibliothèque", "Biblio-Accueil", 2022)),
+        ("Der Landkreistag Nord hat 2020 den Leitfaden „Ankommen auf dem Land“ veröffentlicht.",
+         ("Ankommen auf dem Land", "Landkreistag Nord", 2020)),
+        ("A study, titled Small Towns: Newcomers and Neighbours in Rural Wales, was released by the Welsh Rural "
+         "Forum in 2019.", ("Small Towns: Newcomers and Neighbours in Rural Wales", None, 2019)),
+        ("Die neue Arbeitshilfe des Landesverbands Nord „Wohnen für Geflüchtete“ erschien im März 2023.",
+         ("Wohnen für Geflüchtete", "Landesverbands Nord", 2023)),
+    ],
+)
+def test_cited_publication_with_title_author_and_year(text, expected):
+    got = resources(text)
+    assert [g[0] for g in got] == [expected[0]]
+    if expected[1]:
+        assert got[0][1] == expected[1]
+    assert got[0][2] == expected[2]
+
+
+def test_quoted_title_in_single_quotes_after_the_noun():
+    text = "In 2021 the Harbour Towns Network published the report 'Welcome in small towns', which compares towns."
+    assert [(t, y) for t, _, y in resources(text)] == [("Welcome in small towns", 2021)]
+
+
+def test_a_report_said_is_no_resource():
+    assert resources("The report said that arrivals fell sharply in the first half of the year in the region.") == []

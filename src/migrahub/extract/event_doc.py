@@ -146,7 +146,7 @@ class EventDoc:
     def organisers(self, s: int, e: int, skip: tuple[int, int] = (0, 0)) -> tuple[str, ...]:
         out: list[str] = []
         for m in self.ents_in(s, e):
-            if skip[0] <= m.start < skip[1]:
+            if m.start < skip[1] and skip[0] < m.end:
                 continue  # named inside the title: the event itself ("5th Global Mayoral Forum on …")
             ent = self.ent_by_key.get(m.key)
             if ent is not None:

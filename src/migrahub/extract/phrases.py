@@ -37,7 +37,7 @@ PARTICIPLE_RE = {
 }
 # "im Rahmen des … veranstalteten Kongresses", "der abgehaltene Kongress": a verb made adjective opens a clause
 GERMAN_PARTICIPLE_RE = re.compile(r"[a-zäöüß]\w*(?:t|en)(?:e|en|er|es|em)$")
-AGENT = {"by", "in", "at", "on", "to", "for", "par", "à", "en", "por", "a", "von", "vom", "durch"}
+AGENT = {"by", "par", "por", "von", "vom", "durch"}  # "organised by", "organisée par", "organizado por"
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,8 @@ def complement(
             if n == 0 and YEAR_RE.match(t.text) and s[end:t.start].strip() == "" and s[:head_end][-1:].isalpha():
                 end = t.end
             break
-        if t.low in ("http", "https", "www"):
-            break
+        if t.low in ("http", "https", "www") or _month(t) or t.text.isdigit() and nxt is not None and _month(nxt):
+            break  # a link, or a day the dates stage did not read ("on 3 May")
         if _blocked(t, places):
             prev = toks[i - 1] if i > 0 else None
             if n == 0 or prev is None or _kind(prev, lang) not in ("link", "det", "conn", "word"):
@@ -238,7 +238,8 @@ def complement(
 
 
 def _participle(t: Tok, nxt: Tok | None, lang: str | None) -> bool:
-    """A participle that opens a clause: "held in", "organisée par", "organizado por", "consacrée à"."""
+    """A participle that opens a clause with its agent: "organised by", "organisée par", "organizado por" (not a noun
+    that looks like one: "acogida en el medio rural")."""
     langs = [lang] if lang in PARTICIPLE_RE else list(PARTICIPLE_RE)
     if not any(PARTICIPLE_RE[g].search(t.low) for g in langs):
         return False
