@@ -90,11 +90,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
     rows = sorted(FIGURES.items())
     tr = terminalreporter
     tr.section(f"fuzz figures (profile {profile_name()!r})")
-    tr.write_line(f"{'target':<78} {'examples':>8} {'seconds':>8} {'slowest':>8} {'peak MB':>8}")
+    tr.write_line(f"{'target':<74} {'examples':>8} {'seconds':>8} {'CPU s':>7} {'slowest':>8} {'peak MB':>8}")
     for nodeid, f in rows:
-        tr.write_line(f"{nodeid.split('tests/fuzz/')[-1]:<78} {f.examples:>8} {f.wall:>8.1f} {f.slowest:>8.2f} "
-                      f"{f.peak_mb:>8.0f}")
-    tr.write_line(f"{'total':<78} {sum(f.examples for _, f in rows):>8} {sum(f.wall for _, f in rows):>8.1f}")
+        tr.write_line(f"{nodeid.split('tests/fuzz/')[-1]:<74} {f.examples:>8} {f.wall:>8.1f} {f.cpu:>7.1f} "
+                      f"{f.slowest:>8.2f} {f.peak_mb:>8.0f}")
+    tr.write_line(f"{'total':<74} {sum(f.examples for _, f in rows):>8} {sum(f.wall for _, f in rows):>8.1f} "
+                  f"{sum(f.cpu for _, f in rows):>7.1f}")
     out = os.environ.get("MIGRAHUB_FUZZ_REPORT")
     if out:
         Path(out).write_text(json.dumps({k: vars(v) for k, v in rows}, indent=1), encoding="utf-8")

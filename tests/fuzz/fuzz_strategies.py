@@ -65,11 +65,12 @@ def hostile_text(max_parts: int = 12, max_repeat: int = 20_000) -> st.SearchStra
 TEXT_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "latin-1",
                   "cp1252", "iso8859-15", "koi8-r", "shift_jis", "gb18030", "cp037", "utf-7", "big5")
 # what a declaration or an HTTP header may claim: real names, wrong names and names of codecs that are not text
-DECLARED = ("utf-8", "UTF-8", "utf8", "iso-8859-1", "latin1", "windows-1252", "utf-16", "utf-16le", "utf-32",
-            "ucs-2", "us-ascii", "shift_jis", "euc-jp", "cp037", "utf-7", "bogus", "", "x-user-defined",
-            "rot13", "rot_13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "idna", "punycode", "undefined",
-            "unicode_escape", "raw_unicode_escape", "mbcs", "utf-8-sig", "utf_32_be", "a" * 300, "utf-8\x00",
-            "../../etc/passwd")
+CHARSETS = ("utf-8", "UTF-8", "utf8", "iso-8859-1", "latin1", "windows-1252", "utf-16", "utf-16le", "utf-32",
+            "ucs-2", "us-ascii", "shift_jis", "euc-jp", "cp037", "utf-7", "bogus", "", "x-user-defined", "mbcs",
+            "utf-8-sig", "utf_32_be", "a" * 300, "utf-8\x00", "../../etc/passwd")
+NOT_CHARSETS = ("rot13", "rot_13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "idna", "punycode", "undefined",
+                "unicode_escape", "raw_unicode_escape")  # codecs Python has that are no character set
+DECLARED = CHARSETS + NOT_CHARSETS
 BOMS = (b"", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE,
         codecs.BOM_UTF8 * 2, codecs.BOM_UTF16_LE + codecs.BOM_UTF8)
 
@@ -153,12 +154,12 @@ ENTITY_USES = ("&l9;", "&big;" * 50, "&xxe;", "&undefined;", "&amp;", "&#x1F600;
 
 
 @cache
-def prolog(root: str) -> st.SearchStrategy[str]:
+def prolog(root: str, declared: tuple[str, ...] = DECLARED) -> st.SearchStrategy[str]:
     """An XML prolog: maybe a declaration (with any claimed encoding), comments, a processing instruction, and a
     DOCTYPE (plain, external, or declaring entities)."""
     decl = st.one_of(
         st.just(""), st.just('<?xml version="1.0"?>'),
-        st.sampled_from(DECLARED).map(lambda e: f'<?xml version="1.0" encoding="{e}"?>'),
+        st.sampled_from(declared).map(lambda e: f'<?xml version="1.0" encoding="{e}"?>'),
         st.just('<?xml version="1.1" encoding="utf-8" standalone="yes"?>'), st.just("  \n<?xml version='1.0'?>"))
     extra = st.sampled_from(("", "<!-- c -->", '<?xml-stylesheet href="x.xsl"?>', "\n", "<!-- <!ENTITY -->"))
     doctype = st.sampled_from(DOCTYPES).map(lambda d: d.replace("{root}", root))
