@@ -371,7 +371,7 @@ def _run(toks: list[Tok], i: int, lang, offset: int, blocked) -> list[Tok]:
             break
         if any(k in word_class(c, lang) for c in ("linkers", "determiners")) or k in word_class("stops"):
             break
-        if k in word_class("place_preps") or k in word_class("connectors"):
+        if k in word_class("place_preps") or k in word_class("connectors") or k in word_class("prepositions"):
             break
         run.append(t)
         if lang in ("fr", "es") or len(run) >= 5:
