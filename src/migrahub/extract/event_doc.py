@@ -78,11 +78,11 @@ class EventDoc:
         self.date = doc_date(text, dates)
         # "Posted: 2019-11-26": the page's own date, not an event's
         dates = [d for d in dates if not PUBLISHED_RE.search(text[max(0, d.start - 30) : d.start])]
-        self.datelines = datelines(text, dates, place_mentions)
+        self.datelines = sorted(datelines(text, dates, place_mentions))
         self.dates = [d for d in dates if not inside(d.start, self.datelines)]
         self.yearless = find_yearless(text, dates)
         # "20. und 21. Mai 2019": a place name inside a date is the month
-        in_dates = [(d.start, d.end) for d in dates]
+        in_dates = sorted((d.start, d.end) for d in dates)
         self.pm = [m for m in place_mentions if not inside(m.start, self.datelines) and not inside(m.start, in_dates)]
         self.pm_starts = [m.start for m in self.pm]
         self.ne = list(ne_mentions)
@@ -157,7 +157,9 @@ class EventDoc:
 
 
 def inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    """``pos`` lies in one of ``spans`` (sorted by start, not overlapping): a bisection, not a scan."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def datelines(text: str, dates: list[DateHit], place_mentions) -> list[tuple[int, int]]:

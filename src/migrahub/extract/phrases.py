@@ -22,6 +22,7 @@ from .prose import cues
 
 W = cues("phrases")
 ROMANCE = ("fr", "es")
+WINDOW = 400  # characters read on either side of a head noun: a phrase is a dozen words at most
 TOKEN_RE = re.compile(
     r"(?i:\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w))"  # French elisions: l', d', qu', s'
     r"|\w+(?:[-’'.]\w+)*"  # words, hyphenated words, "Rhein-Neckar", "N@ve" splits
@@ -116,7 +117,8 @@ def premodifiers(s: str, head_start: int, lang: str | None, blocked=(), limit: i
     """Start of the words before a head noun that modify it ("housing forum", "5th Global Mayoral Forum", "neues
     Sprachcafé"): content words back to a determiner, preposition, verb, punctuation, date or place. Inside a name
     a preposition or article between capitalised words is kept ("Cities for Immigrant Integration conference")."""
-    toks = tokens(s[:head_start])
+    lo = max(0, head_start - WINDOW)
+    toks = [Tok(t.start + lo, t.end + lo, t.text, t.low) for t in tokens(s[lo:head_start])]
     start = head_start
     kept: list[Tok] = []
     i = len(toks) - 1
@@ -181,7 +183,7 @@ def complement(
     Méditerranée", "… für Geflüchtete"), up to a clause boundary. ``blocked``: spans that end the phrase (dates);
     ``places``: spans of places, part of the phrase after "of/de/der…" ("Summit of the Americas"), not after a
     place preposition ("… in Ghent")."""
-    toks = [t for t in tokens(s) if t.start >= head_end]
+    toks = [Tok(t.start + head_end, t.end + head_end, t.text, t.low) for t in tokens(s[head_end : head_end + WINDOW])]
     linkers = word_class("linkers", lang) | (word_class("practice_linkers", lang) if practice else frozenset())
     end = head_end
     linked = False  # a linker seen: English and German then take any word of the complement

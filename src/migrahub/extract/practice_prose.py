@@ -281,11 +281,12 @@ def _passive(ctx: _Ctx, s: Segment, p: Segment, lang, actors) -> Hit | None:
         actor = next((a for a in actors if 0 <= a[0] - (v.end() + agent.end()) <= 12), None)
         if actor is None:
             continue
-        toks = tokens(s.text[: v.start()])
+        lo = max(0, v.start() - 300)
+        toks = tokens(s.text[lo : v.start()])
         for i, t in enumerate(toks):
             if t.low in word_class("determiners", lang):
-                run = _run(toks, i + 1, lang, 0, blocked)
-                what = _thing(s.text, run, lang, 0, blocked, False) if run else None
+                run = _run(toks, i + 1, lang, lo, blocked)
+                what = _thing(s.text, run, lang, lo, blocked, False) if run else None
                 if what:
                     return Hit(s, what, ctx.where(s, p, actor[2]))
     return None

@@ -182,7 +182,7 @@ def _named_subject(s: str, head: int, a: int, b: int) -> str | None:
     else after its title: who publishes it where no organisation was recognised ("Der Deutsche Städtetag hat …
     veröffentlicht", "… untersucht die Bertelsmann Stiftung …")."""
     found = []
-    for m in NAME_RUN_RE.finditer(s):
+    for m in NAME_RUN_RE.finditer(s, max(0, head - 300), min(len(s), b + 300)):
         if a <= m.start() < b or m.start() <= head < m.end():
             continue
         words = [w for w in m.group(0).split() if not re.fullmatch(NAME_LINK, w, re.I)]
@@ -201,7 +201,8 @@ def _year(s: str, head: int, a: int, b: int) -> int | None:
     m = re.match(r"\s*\((?:[^()]{0,20}?,\s*)?((?:19|20)[0-9]{2})\)", s[b:])
     if m:
         return int(m.group(1))
-    years = [(abs(y.start() - (b if y.start() >= b else head)), int(y.group(1))) for y in YEAR_RE.finditer(s)
+    window = YEAR_RE.finditer(s, max(0, head - 300), min(len(s), b + 300))
+    years = [(abs(y.start() - (b if y.start() >= b else head)), int(y.group(1))) for y in window
              if not a <= y.start() < b]
     if not years:  # "Welcoming Economies 2022": the year its title gives
         years = [(0, int(y.group(1))) for y in YEAR_RE.finditer(s, a, b)]
