@@ -43,3 +43,26 @@ def test_demonyms_are_not_places_and_continents_beat_towns():
 def test_the_place_of_a_council_counts():
     got = places("Sunderland Council and the Mairie de Grenoble signed the pledge.", "en")
     assert {"Sunderland", "Grenoble"} <= set(got)
+
+
+def test_names_written_with_other_accents_are_found():
+    got = places("Se sumaron Huelva y Cádiz; la delegación viajó a Río de Janéiro.", "es")
+    assert got.get("Cadiz") == "ES" and got.get("Rio de Janeiro") == "BR"
+
+
+def test_german_genitive_and_adjective_of_a_town_and_its_full_name():
+    got = places("Potsdams Oberbürgermeister lobte die Marburger Erklärung. Rottenburg am Neckar trat bei.", "de")
+    assert {"Potsdam", "Marburg", "Rottenburg am Neckar"} <= set(got)
+    assert not places("Auf dieser Basis arbeiten die Städte weiter.", "de")
+
+
+def test_us_counties_subdivisions_with_ampersand_and_historic_regions():
+    got = places("Salt Lake County and Brighton & Hove joined towns across New England.")
+    assert {"Salt Lake County", "Brighton and Hove", "New England"} <= set(got)
+    assert not {"Salt Lake City", "England", "Brighton"} & set(got)
+
+
+def test_a_small_namesake_does_not_take_a_capital_from_a_neighbouring_country():
+    got = places("Alcaldes de Medellín, Quito, Lima y Madrid firmaron la declaración.", "es")
+    assert got["Madrid"] == "ES"
+    assert places("La ciudad de México acogió el foro.", "es").get("Mexico City") == "MX"

@@ -62,12 +62,13 @@ def extract(
     ``budget`` bounds the work (:mod:`migrahub.extract.budget`; default :meth:`Budget.from_env`): what was left out
     is said in ``Extraction.notes``.
     """
-    from . import events, initiatives, nlp, organisations, people, places, practices, resources
+    from . import events, initiatives, nlp, org_model, organisations, people, places, practices, resources
     from .acronyms import find_pairs
     from .segments import url_spans
 
     budget = budget or Budget.from_env()
-    nlp.model(language)  # loaded once per process, before the clock starts
+    nlp.model(language)  # models and reference data are loaded once per process, before the clock starts
+    _warm(tuple(registry_paths))
     prepared = prepare(text, budget)
     notes = list(prepared.notes)
     original, text = text, prepared.text
@@ -94,11 +95,14 @@ def extract(
                 person_hits + people.model_people(text, language, person_hits, exclude=urls), key=lambda h: h.start
             )
             person_spans = [(p.start, p.end) for p in person_hits]
-            cands = organisations.find_candidates(text, pairs, tuple(registry_paths), exclude=urls + person_spans)
+            cands = organisations.find_candidates(
+                text, pairs, tuple(registry_paths), exclude=urls + person_spans, language=language
+            )
+            cands += org_model.candidates(text, language, cands, exclude=urls + person_spans)
             orgs, inits, ne_mentions = organisations.build_records(text, cands)
             finished("extract/organisations@1")
             inits, init_mentions = initiatives.find_initiatives(
-                text, orgs, inits, ne_mentions, exclude=urls + person_spans
+                text, orgs, inits, ne_mentions, exclude=urls + person_spans, language=language
             )
             ne_mentions = sorted(ne_mentions + init_mentions, key=lambda m: (m.start, m.end))
             finished("extract/initiatives@1")
@@ -149,6 +153,17 @@ def extract(
         provenance=tuple(st for st in STAGES if st in done),
         notes=tuple(notes),
     )
+
+
+def _warm(registry_paths: tuple) -> None:
+    """Build the gazetteers and word lists (cached): a document's time budget is spent on reading it."""
+    from . import people, places
+    from .registry import registry_gazetteer
+
+    places.gazetteer()
+    registry_gazetteer(registry_paths)
+    people._all_common_words()
+    people.given_names()
 
 
 def _to_original(prepared: Prepared, original: str, mentions, events, practices):

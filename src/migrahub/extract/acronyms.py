@@ -78,7 +78,7 @@ def _letters(acronym: str) -> str:
 
 def _covers(acronym: str, words: list[str]) -> bool:
     """Do the words' letters contain the acronym's letters in order, starting at the first word's initial?"""
-    letters = _letters(acronym)
+    letters = "".join(ch for ch in _letters(acronym) if not ch.isdigit())  # "MC2CM": the 2 stands for "to"
     if not letters or not words:
         return False
     if words[0][0].lower() != letters[0]:

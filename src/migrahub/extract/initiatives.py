@@ -173,6 +173,10 @@ def _nk(s: str) -> str:
 LOWER_WORD_BEFORE_RE = re.compile(r"\b[a-zà-öø-ÿß][\w-]*e[nrs]?\s+$")  # a German adjective: "bundesweite", "neuen"
 
 
+def _quote_after(text: str, pos: int) -> bool:
+    return re.match(r"\s+[“\"«„]", text[pos : pos + 4]) is not None
+
+
 def _kind(head: str) -> str:
     h = head if head in HEADS else head.rstrip("s")
     if h not in HEADS:
@@ -180,8 +184,13 @@ def _kind(head: str) -> str:
     return HEADS.get(h) or HEADS.get(h.lower(), "other")
 
 
-def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Initiative], list[Mention]]:
-    """Add initiatives introduced by a common noun; return (all initiatives, their new mentions)."""
+def find_initiatives(
+    text, orgs, inits, mentions, exclude=(), language: str | None = None
+) -> tuple[list[Initiative], list[Mention]]:
+    """Add initiatives introduced by a common noun; return (all initiatives, their new mentions).
+
+    ``language`` "de": every noun is capitalised, so "Initiative „Sichere Häfen“" at a line's start is the noun and
+    its quoted title as "die Initiative „Sichere Häfen“" is."""
     from .places import lookup
 
     exclude = as_spans(exclude)
@@ -243,6 +252,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
         # sentence-initial English "Project …" is not a lower-case noun; German capitalises every noun: after a
         # lower-case word ("die bundesweite Initiative") a capitalised head is one
         german = LOWER_WORD_BEFORE_RE.search(text, max(0, hm.start() - 30), hm.start()) is not None
+        german = german or language == "de" and _quote_after(text, hm.end())
         if head[0].isupper() and head.lower() in HEADS and not german:
             continue
         hs, he = hm.start(), hm.end()
@@ -252,7 +262,7 @@ def find_initiatives(text, orgs, inits, mentions, exclude=()) -> tuple[list[Init
         before = text[max(0, hs - 120) : hs]
         # 1. the noun, then (called …) a quoted title or a name
         m = re.match(rf"\s+(?:{CALLED}\s+)?(?:(?P<q>[“\"«„‘'])|(?=[A-ZÀ-ÖØ-Þ0-9]))", after)
-        if m and m.group("q") and ARTICLE_MOD_RE.search(before):
+        if m and m.group("q") and (ARTICLE_MOD_RE.search(before) or language == "de" and head[0].isupper()):
             q = QUOTED_RE.match(text, he + m.end() - 1)
             if q:
                 add(q.start(1), q.end(1), q.group(1), head, quoted=q.group(1))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .budget import checkpoint
 
-CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w]|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
+CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w](?:(?<=s)[’'](?= +[A-ZÀ-Þ]))?|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
 CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
 PHRASE_RE = re.compile(rf"(?<![\w’'\-]){CAP}(?:(?: +|(?<=[’'])){CAP})*(?:(?: +(?:{CONN}))+ +{CAP}(?: +{CAP})*)*")
 
@@ -361,6 +361,11 @@ ORG_HEADS = {
     "Landkreis",
     "Diakonie",
     "Werk",
+    "Beauftragte",
+    "Beauftragter",
+    "Städtetag",
+    "Landkreistag",
+    "Gemeindetag",
 }
 ORG_SUFFIXES = (
     "amt",
@@ -375,6 +380,15 @@ ORG_SUFFIXES = (
     "rat",
     "gesellschaft",
     "werk",
+    "beauftragte",
+    "beauftragter",
+    "städtetag",
+    "regierung",
+)
+# one German compound that names a body by itself ("Bundesregierung", "Integrationsbeauftragte", "Ausländeramt")
+GERMAN_BODY_RE = re.compile(
+    r"^[A-ZÄÖÜ][a-zäöüß]{3,}(?:regierung|ministerium|beauftragte|beauftragter|städtetag|gemeindetag|landkreistag|"
+    r"bundesamt|landesamt)$"
 )
 INIT_HEADS = {
     "Programme": "programme",
@@ -454,6 +468,10 @@ INIT_HEADS = {
     "Directive": "other",
     "Regulation": "other",
     "Pilot": "project",
+    "Tool": "platform",
+    "Outil": "platform",
+    "Herramienta": "platform",
+    "Werkzeug": "platform",
 }
 GENERIC = {
     "Steering",
@@ -666,6 +684,10 @@ def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: lis
     # strip leading stop words ("The International …" → "International …"), keep "The Hague"
     while i < j and word(i).strip(".,") in LEADING_STOP and not (word(i) == "The" and i + 1 < j and _hague(ws, i)):
         i += 1
+    # German prose before a name: "Auch die Beauftragte …", "Heute das Bündnis …" (an article never opens a name
+    # after another word; the genitive "der" may: "Rat der Stadt")
+    while i + 2 < j and word(i + 1) in ("die", "das", "den", "dem"):
+        i += 2
     while i < j and (word(j - 1).strip(".,:") in TRAILING_STOP or CONN_RE.fullmatch(word(j - 1))):
         j -= 1
     if i >= j:
@@ -692,6 +714,7 @@ def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: lis
         pos += len(part)
 
 
+COMPLEMENT_HEADS = {"Beauftragte", "Beauftragter", "Bevollmächtigte", "Bevollmächtigter"}
 SPLIT_RE = re.compile(r"\s+(?:of the|of|in the|at the|at|de la|de los|de las|du|des|del|von der|von|der)\s+")
 
 
@@ -712,6 +735,9 @@ def split_phrase(p: Phrase) -> list[Phrase]:
         pos = b
     segs.append((pos, len(p.text)))
     headed = [org_head(p.text[a:b]) or init_head(p.text[a:b]) is not None for a, b in segs]
+    # "Beauftragte der Bundesregierung": a head named by whom it serves keeps its complement
+    texts = [p.text[a:b] for a, b in segs]
+    headed = [h and not (i and texts[i - 1].split()[-1] in COMPLEMENT_HEADS) for i, h in enumerate(headed)]
     if not any(headed):
         return [p]
     groups: list[list[int]] = []
@@ -739,6 +765,10 @@ def org_head(name: str) -> bool:
     if any(w in ORG_HEADS for w in ws):
         return True
     return any(len(w) > 8 and w[0].isupper() and w.lower().endswith(ORG_SUFFIXES) for w in ws)
+
+
+def german_compound_body(word: str) -> bool:
+    return GERMAN_BODY_RE.match(word) is not None
 
 
 def init_head(name: str) -> str | None:

