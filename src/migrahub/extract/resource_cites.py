@@ -23,10 +23,17 @@ from .phrases import capitalise, phrase, word_class
 from .prose import QUOTE_RE, alternation, cues, quoted, word_re
 
 C = cues("resources")
-HEAD_RE = re.compile(
+HEAD_RE = re.compile(rf"(?<![\w’-])({alternation(C['heads'])})(?![\w’-])", re.I)
+# German: a capitalised compound ending in a publication noun ("Arbeitshilfe", "Jahresbericht")
+DE_HEAD_RE = re.compile(
     rf"(?<![\w’-])({alternation(C['heads'])}|(?-i:(?=[A-ZÄÖÜ]))\w*(?:{'|'.join(C['german_compound_heads'])}))(?![\w’-])",
     re.I,
 )
+
+
+def heads(lang: str | None) -> re.Pattern:
+    """The pattern of publication nouns for a document in ``lang``."""
+    return DE_HEAD_RE if lang == "de" else HEAD_RE
 TITLED_RE = re.compile(rf"^\W{{0,3}}{alternation(C['titled'])}\s*:?\s*", re.I)
 PUBLISH_RE = word_re(C["publish_verbs"])
 BY_RE = re.compile(rf"{alternation(C['author_links'])}\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|den\s+|dem\s+)?$", re.I)
@@ -52,7 +59,7 @@ def cited(s: str, ents: list[tuple[int, int, str]], lang: str | None) -> list[Ci
     """The publications cited in sentence ``s``; ``ents`` = organisations and initiatives named in it as (start, end,
     name, is an organisation)."""
     out: list[Cite] = []
-    for h in HEAD_RE.finditer(s):
+    for h in heads(lang).finditer(s):
         span = _quoted_after(s, h.end()) or _titled(s, h.end())
         if span is None and lang in (None, "en") and h.group(0).islower():
             # "the toolkit Welcoming Standard" (a capitalised noun is part of a Title Case name: "A Comparative

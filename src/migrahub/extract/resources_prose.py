@@ -20,8 +20,7 @@ import re
 
 from .phrases import guess_language
 from .prose import alternation, cards, cues, headline, word_re
-from .resource_cites import HEAD_RE as CITED_HEAD_RE
-from .resource_cites import cited
+from .resource_cites import cited, heads
 from .segments import clean_inline, lines, paragraphs, sentences
 
 C = cues("resources")
@@ -126,7 +125,7 @@ def prose_resources(text: str, ents=(), ne_mentions=(), language=None) -> list[t
         (m.start, m.end, by_key[m.key].name, m.category == "organisations") for m in ne_mentions if m.key in by_key
     )
     for p in paragraphs(text):
-        if not CITED_HEAD_RE.search(p.text) and not RELEASE_RE.search(p.text):
+        if not heads(lang).search(p.text) and not RELEASE_RE.search(p.text):
             continue
         for s in sentences(text, p.start, p.end):
             in_s = [(a - s.start, b - s.start, name, org) for a, b, name, org in named if s.start <= a < s.end]
