@@ -122,7 +122,7 @@ def test_suggest_accept_reject_and_agreement(coded_hub, tmp_path):
     migrahub(db, "coding", "reject", "--codebook", CODEBOOK, *span2, "--by", "ana", second["code_id"])
     now = coding.codings(db, CODEBOOK)
     assert any(c["coder"] == "ana" and c["code_id"] == first["code_id"] and c["status"] == "applied" for c in now)
-    assert not any(c["coder"] == "autocode/1" and c["code_id"] == second["code_id"]
+    assert not any(c["coder"] == coding.AUTOCODER and c["code_id"] == second["code_id"]
                    and c["start"] == second["start"] and c["document_id"] == second["document_id"] for c in now)
     # running suggest again does not ask about what was already suggested or decided
     again = json.loads(migrahub(db, "suggest", "--codebook", CODEBOOK).stdout)

@@ -173,7 +173,8 @@ def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.P
         todo = [p for p in passages if p["id"] not in applied]
         if train:
             auto.fit([p["text"] for p in train], [sorted(applied[p["id"]]) for p in train],
-                     contexts=passage_contexts(train), unlabeled=[p["text"] for p in todo])
+                     contexts=passage_contexts(train), unlabeled=[p["text"] for p in todo],
+                     groups=[p["doc"] for p in train])
         rows = auto.suggest([p["text"] for p in todo], passage_contexts(todo), threshold=threshold) if todo else []
         stored = 0
         with transaction(conn):
