@@ -79,10 +79,17 @@ def encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding, "replace")
 
 
-def encoded(text: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
-    """``text`` in one of many encodings, sometimes behind a byte-order mark that lies."""
-    return st.builds(lambda t, enc, bom: bom + encode(t, enc), text, st.sampled_from(TEXT_ENCODINGS),
-                     st.sampled_from(BOMS) | st.just(b""))
+# the byte-order mark that tells the truth about an encoding ("" where the codec writes its own or there is none)
+TRUE_BOMS = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+             "utf-32-le": codecs.BOM_UTF32_LE}
+
+
+def encoded(text: st.SearchStrategy[str], lying_boms: bool = True) -> st.SearchStrategy[bytes]:
+    """``text`` in one of many encodings, sometimes behind a byte-order mark that lies (with ``lying_boms``) or
+    behind the one that tells the truth."""
+    boms = st.sampled_from(BOMS) if lying_boms else st.just(None)
+    return st.builds(lambda t, enc, bom, mark: (TRUE_BOMS.get(enc, b"") if bom is None and mark else bom or b"")
+                     + encode(t, enc), text, st.sampled_from(TEXT_ENCODINGS), boms, st.booleans())
 
 
 def _mutate(data: bytes, ops: list[tuple[int, int, int, bytes]]) -> bytes:
@@ -227,9 +234,9 @@ def many_attrs(n: int) -> str:
     return " ".join(f'a{i}="{i}"' for i in range(n))
 
 
-def encode_xml(text: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
+def encode_xml(text: st.SearchStrategy[str], lying_boms: bool = True) -> st.SearchStrategy[bytes]:
     """An XML document in an encoding of its own choosing (its declaration may say otherwise)."""
-    return st.one_of(text.map(lambda t: t.encode("utf-8", "surrogatepass")), encoded(text))
+    return st.one_of(text.map(lambda t: t.encode("utf-8", "surrogatepass")), encoded(text, lying_boms))
 
 
 # -- zip archives -------------------------------------------------------------------------------------------------

@@ -7,12 +7,14 @@ import pytest
 from fuzz_checks import check_source_result
 from fuzz_samples import ATOM, OPML, RSS091, RSS10, RSS20
 from fuzz_strategies import (
+    BOMS,
     CHARSETS,
     DECLARED,
     MAX_DOC,
-    NOT_CHARSETS,
+    TEXT_ENCODINGS,
     capped,
     deep,
+    encode,
     encode_xml,
     hostile_text,
     many_attrs,
@@ -43,7 +45,8 @@ LOCATORS = ("/srv/feeds/city.rss", "https://feeds.example/news/city.rss")
 # characters of a generated feed: feedparser's fallback parser (for feeds that are not well-formed) reads about
 # 300 KB/s, so larger feeds would only spend the budget on the same shapes
 FEED_DOC = 300_000
-# XML declarations naming a codec that is no character set are left to test_xml_declarations_the_guard_lets_through
+# Byte-order marks that lie about the encoding (a second BOM, a UTF-16 BOM on UTF-32) and XML declarations naming a
+# codec that is no character set are left to test_xml_declarations_the_guard_lets_through until the guard copes
 FEED_CHARSETS = CHARSETS
 
 
@@ -142,7 +145,7 @@ rss = st.sampled_from(["0.91", "0.92", "2.0", "", "9.9"]).flatmap(rss_document)
 
 
 @fuzz(weight=1.0)
-@given(data=encode_xml(rss.map(valid_charrefs)), ext=feed_ext,
+@given(data=encode_xml(rss.map(valid_charrefs), lying_boms=False), ext=feed_ext,
        locator=st.sampled_from(LOCATORS), declared=declared)
 def test_rss_091_092_20(data, ext, locator, declared):
     with bounded("RSS feed"):
@@ -150,15 +153,16 @@ def test_rss_091_092_20(data, ext, locator, declared):
 
 
 @fuzz(weight=0.7)
-@given(data=encode_xml(rdf_document().map(valid_charrefs)), ext=feed_ext, locator=st.sampled_from(LOCATORS))
+@given(data=encode_xml(rdf_document().map(valid_charrefs), lying_boms=False), ext=feed_ext,
+       locator=st.sampled_from(LOCATORS))
 def test_rss_10_rdf(data, ext, locator):
     with bounded("RSS 1.0 feed"):
         check_source_result(read(data, ext, locator), "RSS 1.0 feed")
 
 
 @fuzz(weight=1.0)
-@given(data=encode_xml(atom_document().map(valid_charrefs)), ext=feed_ext, locator=st.sampled_from(LOCATORS),
-       declared=declared,
+@given(data=encode_xml(atom_document().map(valid_charrefs), lying_boms=False), ext=feed_ext,
+       locator=st.sampled_from(LOCATORS), declared=declared,
        content_type=st.sampled_from(["", "application/atom+xml", "text/xml", "application/feed+json"]))
 def test_atom(data, ext, locator, declared, content_type):
     with bounded("Atom feed"):
@@ -218,7 +222,7 @@ def opml_document(draw, ref_strategy=REF) -> str:
 
 
 @fuzz(weight=1.0)
-@given(data=encode_xml(opml_document()), locator=st.sampled_from(LOCATORS + ("/srv/lists/l.opml",)),
+@given(data=encode_xml(opml_document(), lying_boms=False), locator=st.sampled_from(LOCATORS + ("/srv/lists/l.opml",)),
        ext=st.sampled_from([".opml", ".xml", ""]), local=st.booleans())
 def test_opml(data, locator, ext, local):
     """An OPML list gives entries or a SourceError; what an entry may become is an http(s) URL, or a local path only
@@ -235,7 +239,7 @@ def test_opml(data, locator, ext, local):
 
 
 @fuzz(weight=0.5)
-@given(data=encode_xml(opml_document()), locator=st.sampled_from(LOCATORS))
+@given(data=encode_xml(opml_document(), lying_boms=False), locator=st.sampled_from(LOCATORS))
 def test_parse_opml_directly(data, locator):
     with bounded("parse_opml"):
         result = raises_only(lambda: parse_opml(data, locator), SourceError)
@@ -255,19 +259,19 @@ def test_the_valid_samples_read(sample):
 @pytest.mark.xfail(strict=True, reason="xmlguard.py: utf8_xml replaces the XML declaration only when it opens the "
                    "text, so behind a second BOM, or in UTF-32 text read through a UTF-16 BOM (every character "
                    "followed by NULs), a declaration naming a codec that is no character set (base64, idna, hex...) "
-                   "reaches expat, which raises LookupError or UnicodeError out of guard() instead of a SourceError")
+                   "or a multi-byte one expat cannot use (utf_32_be) reaches expat, which raises LookupError, "
+                   "UnicodeError or ValueError out of guard() instead of a SourceError")
 @fuzz(weight=0.3)
-@given(document=st.one_of(rss, atom_document(), opml_document()), declared=st.sampled_from(NOT_CHARSETS),
-       wrapping=st.sampled_from([("utf-8", b"\xef\xbb\xbf" * 3), ("utf-32-le", b"\xff\xfe"), ("utf-8", b""),
-                                 ("utf-16", b"")]))
+@given(document=st.one_of(rss, atom_document(), opml_document()), declared=st.sampled_from(DECLARED),
+       encoding=st.sampled_from(TEXT_ENCODINGS), bom=st.sampled_from(BOMS))
 @example(document='<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>', declared="base64",
-         wrapping=("utf-8", b"\xef\xbb\xbf" * 3))
-def test_xml_declarations_the_guard_lets_through(document, declared, wrapping):
-    encoding, bom = wrapping
+         encoding="utf-8-sig", bom=b"\xef\xbb\xbf" * 2)
+@example(document='<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>', declared="utf_32_be",
+         encoding="utf-32-le", bom=b"\xff\xfe")
+def test_xml_declarations_the_guard_lets_through(document, declared, encoding, bom):
     text = f'<?xml version="1.0" encoding="{declared}"?>' + valid_charrefs(document)
     with bounded("feed with an odd XML declaration"):
-        check_source_result(read(bom + text.encode(encoding, "replace"), "", LOCATORS[0]),
-                            "feed with an odd XML declaration")
+        check_source_result(read(bom + encode(text, encoding), "", LOCATORS[0]), "feed with an odd XML declaration")
 
 
 @pytest.mark.xfail(strict=True, reason="feeds.py, collect.py: a URL with an unclosed IPv6 bracket ('http://[::1') in a "
@@ -287,3 +291,15 @@ def test_feeds_and_lists_with_unclosed_ipv6_brackets(document, locator):
         check_source_result(result, "feed with an unclosed IPv6 bracket")
         for ref in () if isinstance(result, SourceError) else result.children:
             raises_only(lambda ref=ref: child_unit(locator, ref, allow_local_files=True), SourceError)
+
+
+@pytest.mark.xfail(strict=True, reason="feeds.py: a feed (by extension or content type) whose bytes are only a "
+                   "byte-order mark passes read_bytes' emptiness check, decodes to an empty text, and feedparser's "
+                   "result has no 'version': parse_feed raises AttributeError instead of a SourceError 'empty'")
+@fuzz(weight=0.2)
+@given(bom=st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf" * 2]), ext=feed_ext,
+       content_type=st.sampled_from(["", "application/rss+xml", "application/atom+xml"]))
+@example(bom=b"\xef\xbb\xbf", ext=".rss", content_type="")
+def test_feeds_of_nothing_but_a_bom(bom, ext, content_type):
+    with bounded("feed of a BOM"):
+        check_source_result(read(bom, ext, LOCATORS[0], content_type=content_type), "feed of a BOM")
