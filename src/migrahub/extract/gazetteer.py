@@ -17,8 +17,23 @@ import ahocorasick
 
 def fold(text: str) -> str:
     """Strip diacritics (NFKD, drop combining marks) keeping length-independent ASCII-ish text."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    if text.isascii():
+        return text
+    # per character, cached: the same as decomposing the whole text, since only the order of combining marks
+    # (which are dropped) depends on their neighbours
+    return unicodedata.normalize("NFC", text.translate(_FOLD))
+
+
+class _FoldTable(dict):
+    """``str.translate`` table computing (and keeping) each character's decomposition without combining marks."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        got = self[code] = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return got
+
+
+_FOLD = _FoldTable()
 
 
 def is_word_char(ch: str) -> bool:

@@ -297,13 +297,17 @@ def find_initiatives(
             art = LEADING_FUNCTION_RE.match(name)
             if art:
                 left, name = left + art.group(0), name[art.end() :]
-            # a code name has no linking words: keep the tokens after the last one ("Later the CITYLINK")
+            # a name of capitalised words right after an article ("the Bridges to Work project") keeps its linking
+            # words; a code name has none: keep the tokens after the last one ("Later the CITYLINK")
+            toks = name.split()
+            whole = ARTICLE_RE.search(left) and not any(CODE_RE.match(t) for t in toks)
             lk = list(LINK_WORD_RE.finditer(name))
-            if lk:
+            if lk and not (whole and sum(t[:1].isupper() for t in toks) >= 2):
                 left, name = left + name[: lk[-1].end()], name[lk[-1].end() :]
             toks = name.split()
             codes = [t for t in toks if CODE_RE.match(t)]
-            if codes and (ARTICLE_RE.search(left) or left.endswith(("’s ", "'s "))):
+            named = codes or sum(t[:1].isupper() for t in toks) >= 2 and not nm.org_head(name)
+            if named and (ARTICLE_RE.search(left) or left.endswith(("’s ", "'s "))):
                 s = hs - len(before) + len(left)
                 add(s, s + len(name), f"{name} {mod}{head}", head, bare=name)
                 continue
@@ -452,10 +456,27 @@ def add_details(text, inits, orgs, mentions, place_recs, place_mentions) -> list
 
 
 EDITION_RE = re.compile(r"\b(?:Day|Week|Journée|Semaine|Día|Semana|Tag|Woche)\b")
+MEETING_RE = re.compile(r"\b(?:Forum|Fora|Foro|Summit|Sommet|Cumbre|Gipfel|Congress|Congrès|Congreso|Kongress)\b")
+ORDINAL_BEFORE_RE = re.compile(
+    r"(?:\b[0-9]{1,3}(?:st|nd|rd|th|e|ème|er|º|ª|\.)|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
+    r"Ninth|Tenth|Premier|Première|Deuxième|Troisième|Primer|Primera|Segundo|Segunda|Tercer|Tercera|Erste[nrs]?|"
+    r"Zweite[nrs]?|Dritte[nrs]?))\s+(?:the\s+)?$",
+    re.I,
+)
+MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|janvier|février|mars|"
+    r"avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|octubre|noviembre|diciembre|Januar|Februar|März|Juni|Juli|Oktober|Dezember"
+)
+DATED_AFTER_RE = re.compile(
+    rf"^[^\n.;]{{0,50}}?(?:\b(?:19|20)[0-9]{{2}}\b|\b[0-9]{{1,2}}\.?\s*(?:de\s+)?(?:{MONTHS})\b)", re.I
+)
 
 
 def drop_dated_days(text: str, inits, mentions) -> tuple[list[Initiative], list[Mention]]:
-    """ "World Day against X 2019" named with its year is an occurrence (an event), not an initiative."""
+    """ "World Day against X 2019" named with its year is an occurrence (an event), not an initiative; so is a forum or
+    a summit every mention of which is an edition: an ordinal before it ("4th World Forum on …") or a date right after
+    it ("World Urban Forum, Kuala Lumpur, 7-13 February 2017", "Foro Mundial …, del 19 al 21 de abril")."""
     by: dict[str, list[Mention]] = {}
     for m in mentions:
         if m.category == "initiatives":
@@ -470,4 +491,12 @@ def drop_dated_days(text: str, inits, mentions) -> tuple[list[Initiative], list[
             and any(re.match(r" (?:19|20)[0-9]{2}(?![\w/-])", text[m.end : m.end + 6]) for m in ms)
         ):
             drop.add(i.key)
+        elif ms and MEETING_RE.search(i.name) and all(_edition(text, m) for m in ms):
+            drop.add(i.key)
     return [i for i in inits if i.key not in drop], [m for m in mentions if m.key not in drop]
+
+
+def _edition(text: str, m: Mention) -> bool:
+    return bool(
+        ORDINAL_BEFORE_RE.search(text[max(0, m.start - 20) : m.start]) or DATED_AFTER_RE.match(text[m.end : m.end + 80])
+    )

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from .budget import checkpoint
 
 CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w](?:(?<=s)[’'](?= +[A-ZÀ-Þ]))?|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
-CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
-PHRASE_RE = re.compile(rf"(?<![\w’'\-]){CAP}(?:(?: +|(?<=[’'])){CAP})*(?:(?: +(?:{CONN}))+ +{CAP}(?: +{CAP})*)*")
+CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|al|por|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
+# a name may follow an elided article ("l'Agence …", "d'Office …"), never another word's apostrophe
+PHRASE_START = r"(?:(?<![\w’'\-])|(?<=(?<![\w’'])[lLdD][’']))"
+PHRASE_RE = re.compile(
+    rf"{PHRASE_START}{CAP}(?:(?: +|(?<=[’'])){CAP})*"
+    rf"(?:(?: +(?:{CONN}))+ +{CAP}(?: +{CAP})*| +d[’']{CAP}(?: +{CAP})*)*"
+)
 
 LEADING_STOP = {
     "The",
@@ -173,6 +178,10 @@ LEADING_STOP = {
     "Subscribe",
     "Latest",
     "Related",
+    "According",
+    "Selon",
+    "Según",
+    "Laut",
 }
 # the first word of the next sentence when its full stop is missing ("… Council of Sanctuary This is …")
 TRAILING_STOP = {"The", "A", "An", "This", "That", "These", "Those", "It", "We", "Our", "Their", "He", "She", "They"}
@@ -326,6 +335,17 @@ ORG_HEADS = {
     "Junta",
     "Diputación",
     "Cabildo",
+    "Presidencia",
+    "Présidence",
+    "Presidency",
+    # parties and news agencies
+    "Party",
+    "Parti",
+    "Partido",
+    "Partei",
+    "Press",
+    "Presse",
+    "Prensa",
     # German
     "Agentur",
     "Amt",
@@ -469,6 +489,8 @@ INIT_HEADS = {
     "Regulation": "other",
     "Pilot": "project",
     "Tool": "platform",
+    "Carta": "other",
+    "Charta": "other",
     "Outil": "platform",
     "Herramienta": "platform",
     "Werkzeug": "platform",
@@ -655,7 +677,13 @@ class Phrase:
 YEAR_WORD_RE = re.compile(r"(?:19|20)[0-9]{2}")
 NUMBER_WORD_RE = re.compile(r"[0-9][0-9.,:+]*")
 CONN_RE = re.compile(CONN)
-AND_THE_RE = re.compile(r"(\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und die\s+)")
+AND_THE_RE = re.compile(
+    # "en Madrid la Carta de …": an article right after a name (not after "de", "of") opens another phrase
+    r"((?<!\bde)(?<!\bof)(?<!\bdu)(?<!\bdel)(?<!\bpor)(?<!\bpour)(?<!\bpara)(?<!\bfor)(?<!\bon)(?<!\bin)"
+    r"(?<!\b[a-zà-ÿ]{2})(?<!\b[a-zà-ÿ]{3})(?<!\b[a-zà-ÿ]{4})(?<=[^\W\d_])\s+(?:la|le|les|el|los|las|the)\s+|"
+    r"\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und die\s+|"
+    r"\s+(?:and|et|y|und) (?:with|for|to|avec|pour|con|para|mit|für)(?: the| la| le| el| die| der)?\s+)"
+)
 MAX_PHRASE_WORDS = 40  # longer runs of capitalised words are headings or lists, read in pieces of this size
 
 
@@ -684,6 +712,9 @@ def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: lis
     # strip leading stop words ("The International …" → "International …"), keep "The Hague"
     while i < j and word(i).strip(".,") in LEADING_STOP and not (word(i) == "The" and i + 1 < j and _hague(ws, i)):
         i += 1
+    # "According to the Associated Press": a name never opens with a connector left behind by a stop word
+    while i < j and i > 0 and CONN_RE.fullmatch(word(i)) and word(i)[:1].islower():
+        i += 1
     # German prose before a name: "Auch die Beauftragte …", "Heute das Bündnis …" (an article never opens a name
     # after another word; the genitive "der" may: "Rat der Stadt")
     while i + 2 < j and word(i + 1) in ("die", "das", "den", "dem"):
@@ -707,8 +738,8 @@ def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: lis
     if not t:
         return
     pos = 0
-    for part in AND_THE_RE.split(t):
-        if part and not re.fullmatch(r"\s+\w+ \w+\s+", part):
+    for k, part in enumerate(AND_THE_RE.split(t)):
+        if part and k % 2 == 0:  # odd pieces are the separators
             ps = s + pos
             out.extend(split_phrase(Phrase(ps, ps + len(part), part)))
         pos += len(part)
@@ -765,6 +796,17 @@ def org_head(name: str) -> bool:
     if any(w in ORG_HEADS for w in ws):
         return True
     return any(len(w) > 8 and w[0].isupper() and w.lower().endswith(ORG_SUFFIXES) for w in ws)
+
+
+WEAK_INIT_HEADS = {"Plan", "Plans", "Strategy", "Stratégie", "Estrategia", "Strategie", "Fora"}
+
+
+def weak_head_only(name: str) -> bool:
+    """A name whose head is a weak initiative noun (plan, strategy) with fewer than two other major words."""
+    words = [w.strip(".,") for w in words_of(name) if not re.fullmatch(CONN, w)]
+    if not words or words[-1] not in WEAK_INIT_HEADS or org_head(name):
+        return False
+    return len(words) < 3
 
 
 def german_compound_body(word: str) -> bool:

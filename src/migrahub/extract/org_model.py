@@ -28,7 +28,7 @@ from .budget import checkpoint
 from .segments import as_spans
 
 DATA = Path(__file__).with_name("data")
-WINDOW = 60  # characters of context either side of an uncovered capitalised word
+WINDOW = 20  # characters of context either side of an uncovered capitalised word
 # capitalised words and upper-case words where a model may see a name the rules did not
 TRIGGER_RE = re.compile(r"(?<![\w’'-])(?:[A-ZÀ-ÖØ-Þ][\w’'&-]*)(?: (?:[A-ZÀ-ÖØ-Þ][\w’'&-]*))*")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}(?:[- ][A-Z][a-z]+)?$|^[A-Z][a-z]?[A-Z][A-Z0-9]+$")
@@ -109,7 +109,7 @@ def proposals(text: str, language: str | None, covered, people_spans=()) -> list
     for _s, _e, name, label in found:
         if label == "organisation":
             times[name] = times.get(name, 0) + 1
-    return [f for f in found if accept(f[2], f[3], times.get(f[2], 0) >= 2)]
+    return [f for f in found if accept(f[2], f[3], times.get(f[2], 0) >= 2, language)]
 
 
 def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -125,9 +125,9 @@ def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
     return s, e
 
 
-def accept(name: str, label: str, repeated: bool = False) -> bool:
+def accept(name: str, label: str, repeated: bool = False, language: str | None = None) -> bool:
     """The rules agree that a model's entity is the name of an organisation or an initiative."""
-    from .organisations import JOB_TITLE_END_RE, _is_place_name, common_words, generic_acronyms
+    from .organisations import JOB_TITLE_END_RE, _is_place_name, generic_acronyms
     from .places import us_states
 
     c = cues()
@@ -145,7 +145,7 @@ def accept(name: str, label: str, repeated: bool = False) -> bool:
         acr = words[0].split("-")[0]
         return (
             acr not in generic_acronyms()
-            and acr.lower() not in common_words()
+            # frequency lists hold "afp", "psoe", "eu" too (acronyms lower-cased): the model's label decides
             and acr not in us_states()
             and not _is_place_name(acr)
         )
@@ -154,7 +154,8 @@ def accept(name: str, label: str, repeated: bool = False) -> bool:
         return False  # "City Networks", "Ministerial Declarations": a kind of thing, not a name
     head = nm.org_head(name) or nm.init_head(name) is not None or any(w in c["heads"] for w in words)
     if head:
-        return len(words) >= 2 and not nm.is_generic(name)
+        proper = any(w in c["proper_adjectives"] for w in words) and label == "organisation"
+        return len(words) >= 2 and (proper or not nm.is_generic(name))
     if label == "misc":
         return False
     major = [w for w in words if not re.fullmatch(nm.CONN, w)]

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import names as nm
 from .acronyms import AcronymPair, find_pairs
 from .budget import checkpoint
-from .gazetteer import fold
+from .gazetteer import fold, select_longest
 from .records import Initiative, Mention, Organisation
 from .registry import INITIATIVE_KINDS, ORG_KINDS, Entry, registry_gazetteer
 from .segments import as_spans, inside, lines
@@ -54,6 +54,32 @@ MUNICIPAL_RE = re.compile(
     r"(?<![\w-])(?:(?:Landeshauptstadt|Hansestadt|Stadt|Gemeinde|Marktgemeinde|Bezirksamt|Rathaus) |"
     r"(?:[Mm]airie|[Vv]ille|[Aa]yuntamiento|[Mm]unicipalidad|[Aa]lcaldía|[Ii]ntendencia) (?:de |d’|d')(?:la )?)"
     r"(?=[A-ZÀ-Þ])"
+)
+# a capitalised verb of a headline ends the name before it
+HEADLINE_VERB_RE = re.compile(
+    r"\b(?:Hosts|Votes|Launches|Announces|Calls|Joins|Welcomes|Opens|Signs|Adopts|Celebrates|Wins|Releases|"
+    r"Presents|Publishes|Holds|Says|Urges|Commits|Marks|Receives|Approves|Lance|Annonce|Accueille|Lanza|Anuncia|"
+    r"Presenta|Startet|Fordert)\b"
+)
+NOT_NAME_END_RE = re.compile(
+    r"\b(?:Press Release|Press Conference|Press Kit|Newsletter|Communiqué de presse|Nota de prensa)$"
+)
+GOV_OF_RE = re.compile(
+    r"^(?:City|Municipality|Town|Commune|Ville|Ciudad|Stadt|Gemeinde|County) (?:of|de|du|de la|der|von) (?:the )?(.+)$"
+)
+OWNER_TAIL_RE = re.compile(
+    r" (?:of|de|du|der|des) (?:the |la |l’|l')?(?:City|Municipality|Town|County|Ville|Commune|Ciudad|Municipio|"
+    r"Stadt|Gemeinde) (?:of|de|du|der|von) [A-ZÀ-Þ].*$"
+)
+MEDIA_NOUNS = {"newspaper", "paper", "daily", "agencia", "periódico", "diario", "journal", "zeitung", "magazine"}
+ORG_NOUN_RE = re.compile(
+    r"(?<![\w-])(?:[lL][’'])?(?P<noun>association|collectif|fondation|fédération|asociación|fundación|colectivo|"
+    r"organización|entidad|charity|nonprofit|non-profit|NGO|ONG|newspaper|paper|daily|magazine|agencia|periódico|"
+    r"diario|journal|Verein|Zeitung|Initiative|Organisation)\s+(?=[A-ZÀ-Þ])"
+)
+# "Brücken bauen e.V.": a registered German association, its name between an article (or Verein) and "e.V."
+EV_RE = re.compile(
+    r"(?:\b(?:Verein|der|die|den|dem|des|Der|Die)\s+)([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){0,4}?)\s+e\.\s?V\.(?!\w)"
 )
 BARE_ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,2}[A-Z][A-Z0-9]{0,6}(?:-[A-Z][a-z]+)?(?![\w-])")
 INIT_CONTEXT_WORDS = {"project", "programme", "program", "campaign", "projet", "proyecto", "programa", "projekt"}
@@ -120,8 +146,16 @@ def _german_prose(name: str) -> bool:
     common = lang_words("de")
     if len(words) < 2:
         return False
-    rest = words[1:] if len(words) == 2 and GERMAN_ADJECTIVE_RE.match(words[0]) else words
+    if any(_town_adjective(w) for w in words):  # "Kölner Netzwerk Willkommen", "Potsdamer Erklärung"
+        return False
+    adjective = len(words) == 2 and GERMAN_ADJECTIVE_RE.match(words[0])
+    rest = words[1:] if adjective else words
     return all(w.lower() in common for w in rest)
+
+
+def _town_adjective(word: str) -> bool:
+    """ "Potsdamer", "Marburger": a town's adjective makes a proper name ("Potsdamer Erklärung")."""
+    return word.endswith("er") and _is_place_name(word[:-2])
 
 
 def _shouting_line(text: str, pos: int) -> bool:
@@ -263,14 +297,17 @@ def find_candidates(
     exclude = as_spans(exclude)
     reg, gaz, ambiguous = registry_gazetteer(registry_paths)
     cands: list[Cand] = []
-    # 1. registry
-    for h in gaz.find(text):
+    # 1. registry (also where the text writes a name with other accents: "Métropolis")
+    reg_hits = _registry_hits(gaz, text)
+    for h in reg_hits:
         checkpoint()
         if inside(h.start, h.end, exclude):
             continue
         entries = list(dict.fromkeys(h.payloads))
         if h.surface in ambiguous or len(entries) != 1:
             continue
+        if entries[0].type == "initiative" and DOC_OR_MEETING_AFTER_RE.match(text, h.end):
+            continue  # "the Integrating Cities Report", "the 11th Integrating Cities Conference": another thing
         e = entries[0]
         cat = "organisations" if e.type == "organisation" else "initiatives"
         cands.append(
@@ -353,9 +390,19 @@ def find_candidates(
                 )
             continue
         p = _shape_phrase(text, p, exclude)
+        verb = HEADLINE_VERB_RE.search(p.text)  # "Mayor’s Office of Immigrant Affairs Hosts Conference with …"
+        if verb and verb.start() > 0:
+            p = nm.Phrase(p.start, p.start + verb.start() - 1, p.text[: verb.start() - 1])
+        if NOT_NAME_END_RE.search(p.text) or _is_place_name(p.text):  # "… Press Release", "Brooklyn Center"
+            continue
+        owner = OWNER_TAIL_RE.search(p.text)  # "Office of New Residents of the City of Leeds": two bodies
+        if owner and owner.start() > 0:
+            p = nm.Phrase(p.start, p.start + owner.start(), p.text[: owner.start()])
         if inside(p.start, p.end, exclude) or nm.is_generic(p.text):
             continue
         if len(p.text.split()) < 2 and not (language == "de" and nm.german_compound_body(p.text)):
+            continue
+        if nm.weak_head_only(p.text):  # "Corporate Plan", "Connect and Plan": a plan needs a name of its own
             continue
         if language == "de" and _german_prose(p.text):
             continue
@@ -373,13 +420,37 @@ def find_candidates(
                 Cand(p.start, p.end, p.text, cat, f"registry:{e.id}", e.name, e.acronym, e.kind, e.country, e, 3)
             )
             continue
+        # "Portuguese Network of Intercultural Cities", "EU Fundamental Rights Agency", "UCLG World Council": a body
+        # named after a registered one, its own head noun outside the registered name, is that longer name
+        strength = 4 if _holds_registered(p, reg_hits) else 0
         extra = {}
         bare = HEAD_THEN_NAME_RE.match(p.text)  # "Programa Migraciudades", "Initiative Seebrücke": also the name alone
         if bare and cat == "initiatives":
             extra = {"bare": bare.group(1)}
-        cands.append(
-            Cand(p.start, p.end, p.text, cat, f"name:{norm_key(p.text)}", p.text, None, kind, None, None, 0, extra)
-        )
+        key = f"name:{norm_key(p.text)}"
+        cands.append(Cand(p.start, p.end, p.text, cat, key, p.text, None, kind, None, None, strength, extra))
+    # 3b. a name after a lower-case noun that says what it is: "l'association Terre d'Accueil", "the charity Open
+    # Arms", "la agencia Noticias del Sur", "der Verein Brücken bauen e.V."
+    for m in ORG_NOUN_RE.finditer(text):
+        checkpoint()
+        p = nm.PHRASE_RE.match(text, m.end())
+        if p is None:
+            continue
+        name = re.sub(r"(?:\s+(?:and|et|y|und|,))*\s*$", "", nm.AND_THE_RE.split(p.group(0))[0])
+        s_, e_ = p.start(), p.start() + len(name)
+        if inside(s_, e_, exclude) or _is_place_name(name) or nm.is_generic(name) or name.split()[0] in nm.LEADING_STOP:
+            continue
+        if " " not in name and name.lower() in common_words():
+            continue
+        if m.group("noun")[0].isupper():  # German: the noun is part of the name ("Initiative Seebrücke")
+            s_, name = m.start("noun"), text[m.start("noun") : e_]
+        kind = "media" if m.group("noun").lower() in MEDIA_NOUNS else org_kind(name)
+        cands.append(Cand(s_, e_, name, "organisations", f"name:{norm_key(name)}", name, None, kind, None, None, 1))
+    for m in EV_RE.finditer(text):
+        if not inside(m.start(1), m.end(), exclude):
+            t = m.group(0)[m.start(1) - m.start() :]
+            cands.append(Cand(m.start(1), m.end(), t, "organisations", f"name:{norm_key(t)}", t, None, "ngo", None,
+                              None, 2))
     # 4. organisation lists
     list_items = []
     for item_start, item in _list_items(text):
@@ -436,6 +507,17 @@ def find_candidates(
             "organisations", "other"
         )
         cands.append(Cand(m.start(), m.end(), acr, cat, f"acr:{acr}", acr, acr, kind, None, None, -1))
+    # "OIM Argentina", "ICMC Europe": a registered body's acronym and a place name its office there
+    for h in reg_hits:
+        if not (h.surface.isupper() and len(h.surface) <= 8) or len(set(h.payloads)) != 1:
+            continue
+        m = OFFICE_PLACE_RE.match(text, h.end)
+        if m and _is_place_name(m.group(1)) and not inside(h.start, m.end(), exclude):
+            t = text[h.start : m.end()]
+            e = h.payloads[0]
+            if e.type == "organisation":
+                cands.append(Cand(h.start, m.end(), t, "organisations", f"name:{norm_key(t)}", t, None, e.kind,
+                                  None, None, 4))
     # 6. government patterns
     for m in MUNICIPAL_RE.finditer(text):
         checkpoint()
@@ -454,6 +536,9 @@ def find_candidates(
             t = m.group(0)
             if t.startswith(("The ", "the ")):
                 continue
+            of = GOV_OF_RE.match(t)  # "City of Sanctuary" names no territory: not a government
+            if of and _place_after(of.group(1), 0) is None:
+                continue
             if inside(m.start(), m.end(), exclude):
                 continue
             cands.append(
@@ -463,6 +548,48 @@ def find_candidates(
 
 
 _SURFACE_INDEX: dict[int, dict[str, Entry]] = {}
+
+
+DOC_OR_MEETING_AFTER_RE = re.compile(
+    r" (?:Report|Reports|Conference|Summit|Toolkit|Guide|Handbook|Award|Awards|Rapport|Conférence|Informe|"
+    r"Conferencia|Bericht|Konferenz|Tagung)\b"
+)
+OFFICE_PLACE_RE = re.compile(r" ([A-ZÀ-Þ][\w’'-]+(?: [A-ZÀ-Þ][\w’'-]+)?)(?![\w-])")
+
+
+def _registry_hits(gaz, text: str) -> list:
+    hits = gaz.find(text, overlapping=True)
+    folded = fold(text)
+    if folded != text and len(folded) == len(text):
+        hits += [type(h)(h.start, h.end, text[h.start : h.end], h.payloads) for h in gaz.find(folded, overlapping=True)]
+    return select_longest(list({(h.start, h.end): h for h in hits}.values()))
+
+
+def _holds_registered(p: nm.Phrase, reg_hits) -> bool:
+    """The phrase is a body of its own named after a registered name: the registered acronym and a name with an
+    organisation head ("UCLG World Council", "EU Fundamental Rights Agency"), or a headed name "of" the registered
+    one ("Portuguese Network of Intercultural Cities")."""
+    if "," in p.text:
+        return False
+    for h in reg_hits:
+        if h.start >= p.end:
+            break
+        if not (p.start <= h.start and h.end <= p.end and (h.end - h.start) < (p.end - p.start)):
+            continue
+        before, rest = p.text[: h.start - p.start], p.text[h.end - p.start :]
+        if not before and h.surface.isupper() and h.payloads[0].type == "organisation":
+            words = [w for w in nm.words_of(rest) if not re.fullmatch(nm.CONN, w)]
+            return (
+                bool(words)
+                and nm.last_head_is_org(rest)
+                and not nm.is_generic(rest)
+                and not nm.has_event_head(rest)
+                and not re.search(r"\b(?:in|at|à|en)\b", rest)
+            )
+        if not rest and re.search(r"\s(?:of|for|de|des|du|del|für|der)(?: the| la| los| las| les)?\s$", before):
+            head = re.sub(r"\s+\S+(?: the| la| los| las| les)?\s$", "", before)
+            return nm.last_head_is_org(head) and not nm.is_generic(head) and not nm.has_event_head(head)
+    return False
 
 
 def _surface_index(reg) -> dict[str, Entry]:
@@ -558,6 +685,28 @@ def _list_items(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _merge_bare_acronyms(groups: dict[str, list[Cand]]) -> None:
+    """An acronym the text never expands joins the body or initiative of the document whose name it abbreviates:
+    "ANVITA" and "Association Nationale des Villes et Territoires Accueillants", "CNDH" and "CNDH Romeurope"."""
+    from .acronyms import _covers
+
+    named = [(k, cs) for k, cs in groups.items() if not k.startswith("acr:") and cs[0].entry is None]
+    for key in [k for k in groups if k.startswith("acr:")]:
+        cs = groups[key]
+        acr = key[4:]
+        if any(c.entry is not None or c.surface != acr for c in cs):
+            continue
+        for other, ocs in named:
+            name = max((c.surface for c in ocs), key=len)
+            words = [w for w in name.split() if w[:1].isupper()]
+            if name.startswith(acr + " ") or len(words) >= 2 and _covers(acr, name.split()):
+                for c in cs:
+                    c.key, c.category = other, ocs[0].category
+                ocs.extend(cs)
+                del groups[key]
+                break
+
+
 def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], list[Initiative], list[Mention]]:
     """Choose non-overlapping candidates (strongest, then longest) and group them into records by key."""
     chosen: list[Cand] = []
@@ -587,6 +736,7 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
     groups: dict[str, list[Cand]] = {}
     for c in chosen:
         groups.setdefault(c.key, []).append(c)
+    _merge_bare_acronyms(groups)
     orgs, inits, mentions = [], [], []
     for key, cs in groups.items():
         checkpoint()

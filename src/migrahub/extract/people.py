@@ -36,7 +36,8 @@ ROLE_WORDS = (
     r"Principal Investigator|Investigator|Assistant|Intern|Programme Manager|Project Manager|Rapporteur|"
     r"Directeur|Directrice|Maire|Ministre|Président|Présidente|Chargée?|Responsable|Conseill[eè]re?|"
     r"Directora?|Alcaldes?a?|Ministra?|Presidenta?|Coordinadora?|Jefe|Jefa|Responsable|"
-    r"(?:Ober|Erster |Regierender )?Bürgermeister(?:in)?|Bundeskanzler(?:in)?|(?:Bundes|Landes|Staats)minister(?:in)?|"
+    r"(?:Oberb|Erster B|Regierender B|B)ürgermeister(?:in)?|Bundeskanzler(?:in)?|"
+    r"(?:Bundes|Landes|Staats)minister(?:in)?|"
     r"(?:Bundes|Minister)präsident(?:in)?|Staatssekretär(?:in)?|Leiter(?:in)?|Direktor(?:in)?|Minister(?:in)?|Präsident(?:in)?|Referent(?:in)?|"
     r"Koordinator(?:in)?|Geschäftsführer(?:in)?|Vorsitzende[r]?|support|Support"
 )

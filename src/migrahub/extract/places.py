@@ -309,6 +309,7 @@ def extract_places(
             exclude.inside(h.start, h.end)
             and not government_spans.inside(h.start, h.end)
             and not IN_PLACE_RE.search(text, max(0, h.start - 8), h.start)  # "Declaration … in Marrakesh"
+            and not (language == "de" and h.surface.endswith("er") and h.surface not in h.payloads[0].name)
         ):
             continue
         kept.append(h)
@@ -372,10 +373,17 @@ def _hits(text: str, language: str | None) -> list[Hit]:
     hits = gaz.find(text, overlapping=True)
     folded = fold(text)
     if folded != text and len(folded) == len(text):
-        hits += [Hit(h.start, h.end, text[h.start : h.end], h.payloads) for h in gaz.find(folded, overlapping=True)]
+        for h in gaz.find(folded, overlapping=True):
+            surface = text[h.start : h.end]
+            # "Länder" is no spelling of Lander: an umlaut is written "ae" when dropped
+            if surface != h.surface and not UMLAUT_RE.search(surface):
+                hits.append(Hit(h.start, h.end, surface, h.payloads))
     if language == "de":
         hits += _german_forms(text)
     return select_longest(list({(h.start, h.end): h for h in hits}.values()))
+
+
+UMLAUT_RE = re.compile(r"[äöüÄÖÜß]")
 
 
 GERMAN_FORM_RE = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\w-]{2,}?)(s|er)(?![\w-])")
@@ -389,7 +397,7 @@ def _german_forms(text: str) -> list[Hit]:
         if m.group(2) == "er" and not re.match(r"\s+[A-ZÄÖÜ]", text[m.end() : m.end() + 3]):
             continue
         stem = m.group(1)
-        if m.group(0).lower() in common_de():  # "Basis", "Kaiser": words before they are forms of a town's name
+        if m.group(2) == "s" and m.group(0).lower() in common_de():  # "Basis": a word, not Basi's genitive
             continue
         found = gazetteer().find(stem)
         if len(found) == 1 and found[0].start == 0 and found[0].end == len(stem):

@@ -96,6 +96,11 @@ def _parse(path: Path) -> list[Entry]:
         for field in ("id", "type", "name", "kind"):
             if not item.get(field):
                 raise RegistryError(f"{where}: missing field '{field}'")
+        unknown = sorted(str(k) for k in item if k not in FIELDS)
+        if unknown:
+            raise RegistryError(
+                f"{where} ({item['id']}): unknown field(s) {unknown} (a comma in an unquoted name or alias? quote it)"
+            )
         typ = item["type"]
         if typ not in ("organisation", "initiative"):
             raise RegistryError(f"{where} ({item['id']}): type must be organisation or initiative, got {typ!r}")
@@ -120,6 +125,7 @@ def _parse(path: Path) -> list[Entry]:
     return out
 
 
+FIELDS = frozenset({"id", "type", "name", "acronym", "aliases", "kind", "country", "website"})
 _SHIPPED = {"on": True}
 
 
