@@ -4,10 +4,12 @@ shared ``score_coding.py`` — both ways, so a setting tuned on one set is check
 
 usage: .venv/bin/python eval/score_coding_dev.py [--shared PATH] [--direction seeds-to-dev|dev-to-seeds|both]
                                                  [--per-code] [--no-embeddings] [--save DIR]
+                                                 [--embedding-cache FILE]
 
 seeds-to-dev: train on ``gold/passages.json`` + ``gold/codes.json``, code ``gold/dev/passages.json``, score against
 ``gold/dev/codes.json``; dev-to-seeds the other way round. Training goes through ``train_and_suggest``, the call
-behind ``migrahub code --train-passages ... --train-codes ...``. ``--save DIR`` keeps each prediction file.
+behind ``migrahub code --train-passages ... --train-codes ...``. ``--save DIR`` keeps each prediction file;
+``--embedding-cache FILE`` keeps the passages' embeddings in a file between runs (a hub keeps them in its database).
 """
 
 from __future__ import annotations
@@ -25,19 +27,19 @@ sys.path.insert(0, str(REPO / "src"))
 
 from migrahub.coding.autocode import VERSION, train_and_suggest  # noqa: E402
 from migrahub.coding.codebook import load_yaml  # noqa: E402
+from migrahub.coding.embed import FileCache, shared_encoder  # noqa: E402
 
 SETS = {"seeds": "gold", "dev": "gold/dev"}
 
 
-def run(shared: Path, train: str, test: str, per_code: bool, embeddings: bool, save: Path | None) -> str:
+def run(shared: Path, train: str, test: str, per_code: bool, embeddings, save: Path | None) -> str:
     codebook = load_yaml(shared / "codebook" / "local-migration-governance.yaml")
     tr, te = shared / SETS[train], shared / SETS[test]
     train_passages = json.loads((tr / "passages.json").read_text(encoding="utf-8"))
     train_codes = json.loads((tr / "codes.json").read_text(encoding="utf-8"))
     passages = json.loads((te / "passages.json").read_text(encoding="utf-8"))
     t0 = time.perf_counter()
-    rows = train_and_suggest(codebook, passages, train_passages, train_codes,
-                             **({} if embeddings else {"embeddings": False}))
+    rows = train_and_suggest(codebook, passages, train_passages, train_codes, embeddings=embeddings)
     took = time.perf_counter() - t0
     pred = {pid: [s.code for s in row] for pid, row in rows.items()}
     out = (save or Path("/tmp")) / f"autocode-{train}-to-{test}.json"
@@ -59,10 +61,14 @@ def main(argv=None) -> int:
     ap.add_argument("--per-code", action="store_true")
     ap.add_argument("--no-embeddings", action="store_true", help="leave the multilingual embeddings out")
     ap.add_argument("--save", type=Path, help="folder to keep the prediction files in")
+    ap.add_argument("--embedding-cache", type=Path, help="file keeping the passages' embeddings between runs")
     a = ap.parse_args(argv)
     pairs = {"seeds-to-dev": [("seeds", "dev")], "dev-to-seeds": [("dev", "seeds")]}
+    embeddings = False if a.no_embeddings else None  # None: the shipped model
+    if embeddings is None and a.embedding_cache and shared_encoder() is not None:
+        embeddings = FileCache(shared_encoder(), a.embedding_cache)
     for train, test in pairs.get(a.direction, [("seeds", "dev"), ("dev", "seeds")]):
-        print(run(Path(a.shared), train, test, a.per_code, not a.no_embeddings, a.save), flush=True)
+        print(run(Path(a.shared), train, test, a.per_code, embeddings, a.save), flush=True)
     return 0
 
 

@@ -37,12 +37,15 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from scipy.sparse import csr_matrix, hstack
+from scipy.optimize import minimize
+from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from .calibrate import code_thresholds, global_threshold, logit, sigmoid
 from .codebook import Code, Codebook, CodebookError, load_codebook
@@ -52,6 +55,8 @@ from .lexicon import Lexicon, load_lexicon
 VERSION = "autocode/2"
 PASSAGES_PER_DOCUMENT = 10  # assumed when training passages do not say which document they come from
 BOOSTING_MIN_ROWS = 2000  # (passage, code) pairs below which the stacker is a logistic regression
+VOCABULARY_TEXTS = 20_000  # unlabeled texts (an even sample of them) that inform the TF-IDF vocabulary and weights
+CHUNK = 2000  # passages scored at a time (bounds the memory of large hubs)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,50 @@ def _zcol(m: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return (m - mu) / sd
 
 
+def _even_sample(n: int, k: int) -> np.ndarray:
+    """``k`` indices spread evenly over ``range(n)`` (all of them when ``n <= k``)."""
+    return np.arange(n) if n <= k else np.unique(np.linspace(0, n - 1, k).round().astype(int))
+
+
+def fit_logistic(X: np.ndarray, Y: np.ndarray, C: float, tol: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
+    """One L2-regularised, class-balanced logistic regression per column of ``Y`` (0/1, each column with both
+    values), all solved in one L-BFGS run: the objective of scikit-learn's ``LogisticRegression(C=C,
+    class_weight="balanced")`` summed over the columns, which are independent. Returns weights (features x columns)
+    and intercepts."""
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    n, d = X.shape
+    m = Y.shape[1]
+    pos = Y.sum(0)
+    S = np.where(Y == 1, 1 / (2 * pos), 1 / (2 * (n - pos)))  # balanced weights n/(2 n_class), over n
+    lam = 1 / (C * n)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        W, b = theta[: d * m].reshape(d, m), theta[d * m:]
+        Z = X @ W + b
+        G = S * (expit(Z) - Y)
+        value = float((S * (np.logaddexp(0, Z) - Y * Z)).sum() + 0.5 * lam * (W * W).sum())
+        return value, np.concatenate([(X.T @ G + lam * W).ravel(), G.sum(0)])
+
+    res = minimize(loss, np.zeros(d * m + m), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 15000, "gtol": tol, "ftol": 64 * np.finfo(float).eps})
+    return res.x[: d * m].reshape(d, m), res.x[d * m:]
+
+
+class LinearModels:
+    """Per-code linear models over one feature matrix: trained columns (weights and intercepts) and constant
+    margins for codes that training saw always or never."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, columns: np.ndarray, constant: np.ndarray) -> None:
+        self.W, self.b, self.columns, self.constant = W, b, columns, constant
+
+    def margins(self, F) -> np.ndarray:
+        out = np.broadcast_to(self.constant[None, :], (F.shape[0], len(self.constant))).copy()
+        if len(self.columns):
+            out[:, self.columns] = F @ self.W + self.b
+        return out
+
+
 class AutoCoder:
     """Suggests leaf codes of ``codebook`` for passages. ``fit`` (re)trains on human codings; without it the coder
     works from the definitions alone. ``contexts`` (optional, everywhere) are the texts around each passage (its
@@ -184,31 +233,42 @@ class AutoCoder:
         self.documents = 0
 
     # ------------------------------------------------------------------ unsupervised signals
-    def _fit_vectorizers(self, texts: Sequence[str]) -> None:
-        corpus = list(texts) + self._defs
+    def _embed(self, texts: Sequence[str], given: np.ndarray | None = None) -> np.ndarray | None:
+        """The embeddings of ``texts``: ``given`` (precomputed by the same model, e.g. read from the hub) or the
+        encoder's; None without an encoder."""
+        if self.encoder is None:
+            return None
+        if given is None:
+            return np.asarray(self.encoder.encode(list(texts)), dtype=np.float32)
+        given = np.asarray(given, dtype=np.float32)
+        if given.shape != (len(texts), self._def_vectors.shape[1]):
+            raise ValueError(f"vectors of shape {given.shape} for {len(texts)} texts of a "
+                             f"{self._def_vectors.shape[1]}-dimension model")
+        return given
+
+    def _fit_vectorizers(self, texts: Sequence[str], V: np.ndarray | None) -> None:
+        """TF-IDF vocabulary and weights, and the per-code spread of the definition similarities, from ``texts``
+        (at most ``VOCABULARY_TEXTS`` of them, evenly sampled, besides the definitions)."""
+        pick = _even_sample(len(texts), VOCABULARY_TEXTS)
+        ref = [texts[i] for i in pick]
         word = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, strip_accents="unicode",
                                stop_words="english")
         char = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                strip_accents="unicode")
-        word.fit(corpus)
-        char.fit(corpus)
+        word.fit(ref + self._defs)
+        char.fit(ref + self._defs)
         self._vec = (word, char)
         self._D = self._tfidf(self._defs)
-        ref = list(texts) or self._defs
-        sims = (self._tfidf(ref) @ self._D.T).toarray()
+        sims = (self._tfidf(ref or self._defs) @ self._D.T).toarray()
         self._sim_mu, self._sim_sd = sims.mean(0), sims.std(0) + 1e-9
         if self._def_vectors is not None:
-            esims = self._vectors(ref) @ self._def_vectors.T
+            esims = (V[pick] if ref else self._def_vectors) @ self._def_vectors.T
             self._esim_mu, self._esim_sd = esims.mean(0), esims.std(0) + 1e-9
 
     def _tfidf(self, texts: Sequence[str]) -> csr_matrix:
         assert self._vec is not None
         word, char = self._vec
         return normalize(hstack([normalize(word.transform(texts)), normalize(char.transform(texts))]).tocsr())
-
-    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        assert self.encoder is not None
-        return np.asarray(self.encoder.encode(list(texts)), dtype=float)
 
     def _features(self, texts: Sequence[str], contexts: Sequence[str] | None) -> tuple[csr_matrix, csr_matrix]:
         A = self._tfidf(texts)
@@ -219,13 +279,13 @@ class AutoCoder:
 
     def _definition_signals(self, texts: Sequence[str], A: csr_matrix, V: np.ndarray | None) -> dict[str, np.ndarray]:
         """Zero-shot signals, each (passages x codes)."""
-        sim = (A @ self._D.T).toarray()
+        sim = (A @ self._D.T).toarray().astype(float)
         out = {"sim": sim, "sim_zrow": _zrow(sim), "sim_zcol": _zcol(sim, self._sim_mu, self._sim_sd)}
         n, m = sim.shape
         counts = self.lexicon.counts(texts, self.codes) if self.lexicon is not None else np.zeros((n, m))
         out["lex"], out["lex_hit"] = np.log1p(counts), (counts > 0).astype(float)
         if V is not None and self._def_vectors is not None:
-            esim = V @ self._def_vectors.T
+            esim = (V @ self._def_vectors.T).astype(float)
             out["esim_zrow"], out["esim_zcol"] = _zrow(esim), _zcol(esim, self._esim_mu, self._esim_sd)
         return out
 
@@ -239,30 +299,33 @@ class AutoCoder:
 
     # ------------------------------------------------------------------ supervised signals
     @staticmethod
-    def _train(F, Y: np.ndarray, make) -> list:
-        models = []
-        for j in range(Y.shape[1]):
-            y = Y[:, j]
-            if y.sum() == 0 or y.sum() == len(y):
-                models.append(float(-1.0 if y.sum() == 0 else 1.0))
-            else:
-                models.append(make().fit(F, y))
-        return models
+    def _split_columns(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of ``Y`` with both values (trainable), and every column's constant margin (+1 if training saw the
+        code on every passage, -1 otherwise)."""
+        pos = Y.sum(0)
+        return np.flatnonzero((pos > 0) & (pos < len(Y))), np.where(pos == len(Y), 1.0, -1.0)
 
-    @staticmethod
-    def _margins(models: list, F) -> np.ndarray:
-        out = np.empty((F.shape[0], len(models)))
-        for j, mdl in enumerate(models):
-            out[:, j] = mdl if isinstance(mdl, float) else mdl.decision_function(F)
-        return out
+    def _train_svms(self, F: csr_matrix, Y: np.ndarray) -> LinearModels:
+        """A class-balanced linear SVM per code on the TF-IDF features (weights kept sparse: a feature absent from
+        every training passage has weight 0)."""
+        cols, constant = self._split_columns(Y)
+        coefs, b = [], []
+        for j in cols:
+            svm = LinearSVC(C=self.svm_c, class_weight="balanced").fit(F, Y[:, j])
+            coefs.append(csr_matrix(svm.coef_))
+            b.append(svm.intercept_[0])
+        W = vstack(coefs).T.tocsr() if coefs else csr_matrix((F.shape[1], 0))
+        return LinearModels(W, np.array(b), cols, constant)
 
-    def _train_all(self, F: csr_matrix, E: np.ndarray | None, Y: np.ndarray) -> tuple[list, list | None]:
-        svms = self._train(F, Y, lambda: LinearSVC(C=self.svm_c, class_weight="balanced"))
-        lrs = None
-        if E is not None:
-            lrs = self._train(E, Y, lambda: LogisticRegression(C=self.embed_c, class_weight="balanced",
-                                                               max_iter=3000))
-        return svms, lrs
+    def _train_logistic(self, E: np.ndarray, Y: np.ndarray) -> LinearModels:
+        """A class-balanced logistic regression per code on the embeddings, all codes solved at once."""
+        cols, constant = self._split_columns(Y)
+        W, b = fit_logistic(E, Y[:, cols], self.embed_c) if len(cols) else (np.zeros((E.shape[1], 0)), np.zeros(0))
+        return LinearModels(W, b, cols, constant)
+
+    def _train_all(self, F: csr_matrix, E: np.ndarray | None,
+                   Y: np.ndarray) -> tuple[LinearModels, LinearModels | None]:
+        return self._train_svms(F, Y), (self._train_logistic(E, Y) if E is not None else None)
 
     def _knn(self, E_train: np.ndarray, Y_train: np.ndarray, E: np.ndarray) -> np.ndarray:
         """Similarity-weighted share of each code among the ``neighbours`` most similar training passages."""
@@ -273,7 +336,7 @@ class AutoCoder:
         return np.einsum("nk,nkm->nm", w, Y_train[top]) / w.sum(1, keepdims=True)
 
     def _center(self, V: np.ndarray | None) -> np.ndarray | None:
-        return None if V is None else normalize(V - self._vec_mu)
+        return None if V is None else normalize(V.astype(float) - self._vec_mu)
 
     def _meta_matrix(self, sig: dict[str, np.ndarray], svm: np.ndarray, lr: np.ndarray | None,
                      prior: np.ndarray, knn: np.ndarray | None = None) -> np.ndarray:
@@ -288,19 +351,30 @@ class AutoCoder:
 
     # ------------------------------------------------------------------ training
     def fit(self, texts: Sequence[str], labels: Sequence[Iterable[str]], contexts: Sequence[str] | None = None,
-            unlabeled: Sequence[str] = (), groups: Sequence[str] | None = None) -> AutoCoder:
+            unlabeled: Sequence[str] = (), groups: Sequence[str] | None = None, *,
+            vectors: np.ndarray | None = None, unlabeled_vectors: np.ndarray | None = None) -> AutoCoder:
         """Train on human codings (``labels[i]`` = code ids of ``texts[i]``; ids not among the leaves are ignored).
-        ``unlabeled`` texts (e.g. the passages about to be coded) only inform the TF-IDF vocabulary and weights.
-        ``groups`` (the document of each passage): with at least 3 distinct values the held-out folds that train
-        the stacker and choose the thresholds hold out whole documents, and the number of documents sets how much
-        the trained model is trusted over the definitions; without them every ``PASSAGES_PER_DOCUMENT`` passages
-        count as one document."""
-        texts = list(texts)
+        ``unlabeled`` texts (e.g. the passages about to be coded) only inform the TF-IDF vocabulary and weights and
+        the spread of the definition similarities. ``groups`` (the document of each passage): with at least 3
+        distinct values the held-out folds that train the stacker and choose the thresholds hold out whole
+        documents, and the number of documents sets how much the trained model is trusted over the definitions;
+        without them every ``PASSAGES_PER_DOCUMENT`` passages count as one document. ``vectors`` and
+        ``unlabeled_vectors``: the texts' embeddings when they are already known (the hub stores them)."""
+        texts, unlabeled = list(texts), list(unlabeled)
         if len(texts) != len(labels):
             raise ValueError(f"fit: {len(texts)} texts but {len(labels)} label lists")
         if groups is not None and len(groups) != len(texts):
             raise ValueError(f"fit: {len(texts)} texts but {len(groups)} groups")
-        self._fit_vectorizers(texts + list(unlabeled))
+        V = self._embed(texts, vectors)
+        U = self._embed(unlabeled, unlabeled_vectors) if unlabeled else None
+        with threadpool_limits(1):
+            return self._fit(texts, labels, contexts, unlabeled, groups, V, U)
+
+    def _fit(self, texts: list[str], labels: Sequence[Iterable[str]], contexts: Sequence[str] | None,
+             unlabeled: list[str], groups: Sequence[str] | None, V: np.ndarray | None,
+             U: np.ndarray | None) -> AutoCoder:
+        both = None if V is None else (V if U is None else np.vstack([V, U]))
+        self._fit_vectorizers(texts + unlabeled, both)
         index = {c: j for j, c in enumerate(self.codes)}
         Y = np.zeros((len(texts), len(self.codes)), dtype=int)
         for i, labs in enumerate(labels):
@@ -312,8 +386,7 @@ class AutoCoder:
         if len(texts) < 2 * self.inner_folds or Y.sum() == 0:
             return self
         A, F = self._features(texts, contexts)
-        V = self._vectors(texts) if self.encoder is not None else None
-        self._vec_mu = V.mean(0) if V is not None else None
+        self._vec_mu = V.astype(float).mean(0) if V is not None else None
         E = self._center(V)
         sig = self._definition_signals(texts, A, V)
         self._prior = np.log((Y.sum(0) + 0.5) / (len(texts) + 1.0))
@@ -329,9 +402,9 @@ class AutoCoder:
         knn_oof = np.zeros(Y.shape) if use_knn else None
         for tr, te in splits:
             svms, lrs = self._train_all(F[tr], E[tr] if E is not None else None, Y[tr])
-            svm_oof[te] = self._margins(svms, F[te])
+            svm_oof[te] = svms.margins(F[te])
             if lrs is not None:
-                lr_oof[te] = self._margins(lrs, E[te])
+                lr_oof[te] = lrs.margins(E[te])
             if use_knn:
                 knn_oof[te] = self._knn(E[tr], Y[tr], E[te])
         X = self._meta_matrix(sig, svm_oof, lr_oof, self._prior, knn_oof)
@@ -350,49 +423,61 @@ class AutoCoder:
         return self
 
     # ------------------------------------------------------------------ prediction
-    def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+    def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
+               vectors: np.ndarray | None = None) -> np.ndarray:
         """Confidence in [0, 1] for every (passage, leaf code), before rules; columns follow ``self.codes``; a code
-        is suggested at ``self.threshold`` (0.5) and above."""
+        is suggested at ``self.threshold`` (0.5) and above. ``vectors``: the texts' embeddings when known."""
         texts = list(texts)
-        if self._vec is None:
-            self._fit_vectorizers(texts)
+        V = self._embed(texts, vectors)
+        out = np.empty((len(texts), len(self.codes)))
+        with threadpool_limits(1):
+            if self._vec is None:
+                self._fit_vectorizers(texts, V)
+            for k in range(0, len(texts), CHUNK):
+                part = slice(k, k + CHUNK)
+                out[part] = self._chunk_scores(texts[part], contexts[part] if contexts is not None else None,
+                                               V[part] if V is not None else None)
+        return out
+
+    def _chunk_scores(self, texts: list[str], contexts: Sequence[str] | None, V: np.ndarray | None) -> np.ndarray:
         A, F = self._features(texts, contexts)
-        V = self._vectors(texts) if self.encoder is not None else None
         sig = self._definition_signals(texts, A, V)
         zero = self._zero_shot_logit(sig)
         if self._meta is None:
             return sigmoid(zero)
         E = self._center(V)
-        lr = self._margins(self._lrs, E) if self._lrs is not None else None
+        lr = self._lrs.margins(E) if self._lrs is not None else None
         knn = self._knn(self._E_train, self._Y_train, E) if self._E_train is not None else None
-        p = self._meta.predict_proba(self._meta_matrix(sig, self._margins(self._svms, F), lr, self._prior, knn))[:, 1]
+        p = self._meta.predict_proba(self._meta_matrix(sig, self._svms.margins(F), lr, self._prior, knn))[:, 1]
         trained = logit(p.reshape(len(texts), len(self.codes))) - logit(self.code_thresholds)[None, :]
         return sigmoid(self.trust * trained + (1 - self.trust) * zero)
 
     def suggest(self, texts: Sequence[str], contexts: Sequence[str] | None = None,
-                threshold: float | None = None) -> list[list[Suggestion]]:
+                threshold: float | None = None, *, vectors: np.ndarray | None = None) -> list[list[Suggestion]]:
         """Suggested codes per passage, best first, with confidences; rules applied last."""
         texts = list(texts)
-        S = self.scores(texts, contexts) if texts else np.zeros((0, len(self.codes)))
+        S = self.scores(texts, contexts, vectors=vectors) if texts else np.zeros((0, len(self.codes)))
         t = self.threshold if threshold is None else threshold
-        out = []
         src = ("definition", "model") if self._meta is not None else ("definition",)
+        out = []
         for i, text in enumerate(texts):
-            conf = {self.codes[j]: float(S[i, j]) for j in range(len(self.codes))}
-            sources = {c: src for c in conf}
+            conf = {self.codes[j]: float(S[i, j]) for j in np.flatnonzero(S[i] >= t)}
+            sources = dict.fromkeys(conf, src)
             for code, inc, exc, rc in self._compiled:
                 if any(r.search(text) for r in exc):
-                    conf[code] = 0.0
-                    sources[code] = ("rule",)
-                elif any(r.search(text) for r in inc) and conf[code] < max(rc, t):
-                    conf[code] = max(rc, t)
-                    sources[code] = sources[code] + ("rule",)
+                    conf.pop(code, None)
+                elif any(r.search(text) for r in inc):
+                    now = conf.get(code, float(S[i, self.codes.index(code)]))
+                    if now < max(rc, t):
+                        conf[code] = max(rc, t)
+                        sources[code] = sources.get(code, src) + ("rule",)
             chosen = [Suggestion(c, round(v, 4), sources[c]) for c, v in conf.items() if v >= t]
             out.append(sorted(chosen, key=lambda s: (-s.confidence, s.code)))
         return out
 
-    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[list[str]]:
-        return [[s.code for s in row] for row in self.suggest(texts, contexts)]
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None, *,
+                vectors: np.ndarray | None = None) -> list[list[str]]:
+        return [[s.code for s in row] for row in self.suggest(texts, contexts, vectors=vectors)]
 
 
 # ---------------------------------------------------------------------------------------------- file-level API

@@ -53,7 +53,7 @@ class Lexicon:
         for i, text in enumerate(texts):
             padded = _words(text)
             hits: set[tuple[int, str]] = set()
-            for end, entries in automaton.iter(padded):
+            for end, entries in automaton.iter(padded) if automaton is not None else ():
                 for j, key, prefix in entries:
                     if padded[end - len(key)] == " " and (prefix or padded[end + 1] == " "):
                         hits.add((j, key))
@@ -64,9 +64,9 @@ class Lexicon:
 
 
 @lru_cache(maxsize=16)
-def _matchers(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[ahocorasick.Automaton, list]:
+def _matchers(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[ahocorasick.Automaton | None, list]:
     """One Aho-Corasick automaton over every code's plain terms (each key maps to its (column, key, prefix)
-    entries) and a regular expression for each phrase with a prefix word inside ("demandeur* d'asile")."""
+    entries; None when no code has a plain term) and a regular expression for each phrase with a prefix word inside ("demandeur* d'asile")."""
     entries: dict[str, list[tuple[int, str, bool]]] = {}
     phrases: list[tuple[int, re.Pattern]] = []
     for j, (_, items) in enumerate(terms):
@@ -77,11 +77,12 @@ def _matchers(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[ahocorasi
             key, prefix = _words(term.rstrip("*")).strip(), term.endswith("*")
             if key:
                 entries.setdefault(key, []).append((j, key, prefix))
+    if not entries:
+        return None, phrases
     automaton = ahocorasick.Automaton()
     for key, value in entries.items():
         automaton.add_word(key, value)
-    if entries:
-        automaton.make_automaton()
+    automaton.make_automaton()
     return automaton, phrases
 
 

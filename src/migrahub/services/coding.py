@@ -8,16 +8,20 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from migrahub.coding import analysis, charts
 from migrahub.coding.agreement import AgreementReport, agreement
 from migrahub.coding.autocode import VERSION as AUTOCODER
 from migrahub.coding.autocode import AutoCoder, load_rules
 from migrahub.coding.codebook import Codebook, CodebookError, load_codebook, parse_codebook, to_qdc
+from migrahub.coding.embed import shared_encoder, text_key
 from migrahub.coding.refiqda import Coding, Note, Project, Source, User, derived_guid, export_qdpx, import_qdpx
 from migrahub.model import NormalizedDoc, Passage
 from migrahub.sources import SourceResult
 from migrahub.store import codings as store
 from migrahub.store import documents as docstore
+from migrahub.store import vectors as vectorstore
 from migrahub.store.database import connect, transaction
 
 CodingError = store.CodingError
@@ -147,12 +151,50 @@ def _passages(conn) -> list[dict]:
              "end": r["end"], "text": r["text"]} for r in rows]
 
 
+EMBED_BATCH = 32  # passages embedded and stored per transaction
+
+
+def passage_vectors(conn, encoder, passages: list[dict]) -> tuple[np.ndarray, int]:
+    """The embedding of each passage (``id``, ``text``) by ``encoder``: read from the hub, and for passages without
+    one computed in batches of ``EMBED_BATCH``, each batch stored in its own transaction (a run stopped midway keeps
+    what it stored; the next one goes on from there). Returns the vectors, as stored, and how many were computed now."""
+    ids = [int(p["id"]) for p in passages]
+    vectors, found = vectorstore.read_vectors(conn, encoder.name, ids, encoder.dim)
+    missing = np.flatnonzero(~found)
+    for k in range(0, len(missing), EMBED_BATCH):
+        rows = missing[k:k + EMBED_BATCH]
+        batch = vectorstore.as_stored(encoder.encode([passages[i]["text"] for i in rows]))
+        vectorstore.write_vectors(conn, encoder.name, [ids[i] for i in rows], batch)
+        vectors[rows] = batch
+    return vectors, len(missing)
+
+
+class HubEncoder:
+    """An encoder that keeps the vectors of the texts it encodes (codes' definitions) in the hub by text, so that a
+    later run reads them instead of computing them again."""
+
+    def __init__(self, conn, encoder) -> None:
+        self.conn, self.encoder = conn, encoder
+        self.name, self.dim = encoder.name, encoder.dim
+
+    def encode(self, texts) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        known = vectorstore.read_text_vectors(self.conn, self.name, keys, self.dim)
+        todo = [i for i, k in enumerate(keys) if k not in known]
+        if todo:
+            fresh = vectorstore.as_stored(self.encoder.encode([texts[i] for i in todo]))
+            vectorstore.write_text_vectors(self.conn, self.name, [keys[i] for i in todo], fresh)
+            known.update({keys[i]: v for i, v in zip(todo, fresh, strict=True)})
+        return np.stack([known[k] for k in keys]) if keys else np.zeros((0, self.dim), dtype=np.float32)
+
+
 def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.PathLike | None = None,
             threshold: float | None = None) -> dict:
     """Suggest codes for every current passage nobody has coded yet, as the machine coder's ``suggested`` codings.
 
     The model is retrained on demand from the hub's human codings (passages coded by people); with none yet it
-    suggests from the code definitions and rules alone. Returns counts.
+    suggests from the code definitions and rules alone. Passage embeddings are computed once and kept in the hub
+    (:func:`passage_vectors`). Returns counts (``embedded``: passages embedded by this run).
     """
     from migrahub.coding.autocode import passage_contexts
 
@@ -168,14 +210,20 @@ def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.P
         decided = {(str(r[0]), r[1]) for r in conn.execute(
             "SELECT passage_id, code_id FROM coding_actions a JOIN codebooks b ON b.id = a.codebook_id "
             "WHERE b.name = ? AND passage_id IS NOT NULL AND action != 'memo'", (codebook,))}
-        auto = AutoCoder(book, rules)
+        encoder = shared_encoder()
+        auto = AutoCoder(book, rules, embeddings=HubEncoder(conn, encoder) if encoder is not None else False)
         train = [p for p in passages if p["id"] in applied]
         todo = [p for p in passages if p["id"] not in applied]
+        embedded, v_train, v_todo = 0, None, None
+        if auto.encoder is not None:
+            vectors, embedded = passage_vectors(conn, auto.encoder, train + todo)
+            v_train, v_todo = vectors[:len(train)], vectors[len(train):]
         if train:
             auto.fit([p["text"] for p in train], [sorted(applied[p["id"]]) for p in train],
                      contexts=passage_contexts(train), unlabeled=[p["text"] for p in todo],
-                     groups=[p["doc"] for p in train])
-        rows = auto.suggest([p["text"] for p in todo], passage_contexts(todo), threshold=threshold) if todo else []
+                     groups=[p["doc"] for p in train], vectors=v_train, unlabeled_vectors=v_todo)
+        rows = auto.suggest([p["text"] for p in todo], passage_contexts(todo), threshold=threshold,
+                            vectors=v_todo) if todo else []
         stored = 0
         with transaction(conn):
             for p, row in zip(todo, rows, strict=True):
@@ -186,7 +234,8 @@ def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.P
                                  end=p["end"], coder=coder, coder_kind="machine", action="add", code=s.code,
                                  confidence=min(1.0, max(0.0, s.confidence)))
                     stored += 1
-        return {"coder": coder, "trained_on": len(train), "passages": len(todo), "suggestions": stored}
+        return {"coder": coder, "trained_on": len(train), "passages": len(todo), "suggestions": stored,
+                "embedded": embedded}
     finally:
         conn.close()
 
