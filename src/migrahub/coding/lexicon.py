@@ -66,7 +66,8 @@ class Lexicon:
 @lru_cache(maxsize=16)
 def _matchers(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[ahocorasick.Automaton | None, list]:
     """One Aho-Corasick automaton over every code's plain terms (each key maps to its (column, key, prefix)
-    entries; None when no code has a plain term) and a regular expression for each phrase with a prefix word inside ("demandeur* d'asile")."""
+    entries; None when no code has a plain term) and a regular expression for each phrase with a prefix word
+    inside ("demandeur* d'asile")."""
     entries: dict[str, list[tuple[int, str, bool]]] = {}
     phrases: list[tuple[int, re.Pattern]] = []
     for j, (_, items) in enumerate(terms):

@@ -84,7 +84,8 @@ def _try(data: bytes, codec: str) -> str | None:
 
 def decode(data: bytes, declared: str | None = None, *, markup: bool = False, what: str = "text") -> str:
     """Decode ``data`` to ``str``; the BOM wins, then ``declared`` (e.g. an HTTP charset), then the document's own
-    declaration, then strict UTF-8, then charset-normalizer's best guess.
+    declaration, then strict UTF-8, then UTF-8 with a few broken sequences replaced (:func:`_mostly_utf8`), then
+    charset-normalizer's best guess.
 
     A declared single-byte charset loses to UTF-8 when the bytes are valid UTF-8 with non-ASCII characters (a
     mislabelled UTF-8 document), and a declared charset that cannot decode the bytes is ignored.
@@ -102,17 +103,54 @@ def decode(data: bytes, declared: str | None = None, *, markup: bool = False, wh
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if (text := _mostly_utf8(data, declared_utf8=any(c.startswith("utf-8") for c in clues))) is not None:
+        return text
     for codec in clues:
         if not codec.startswith(("utf-8", "utf-16", "utf-32")) and (text := _try(data, codec)) is not None:
             return text
     return _guess(data, what)
 
 
+def _mostly_utf8(data: bytes, *, declared_utf8: bool) -> str | None:
+    """UTF-8 with the few broken sequences replaced (U+FFFD), when the bytes are UTF-8 but for a stray byte or a cut
+    character: its multi-byte characters outnumber the broken sequences (ten to one when UTF-8 is not declared).
+    Reading such a page with a single-byte guess would garble every accented letter to keep one broken byte."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    return text if good > 0 and good >= (1 if declared_utf8 else 10) * broken else None
+
+
 _WESTERN = ("cp1252", "iso8859_15", "latin_1", "iso8859_1")
+
+
+# what windows-1252 text of a Western language contains beyond ASCII: Latin-1 letters and typographic punctuation
+_WESTERN_MARKS = frozenset("’‘“”„–—…€«»·°ºª§¿¡ ×")
+# Latin-1 letters that are rare in Western text but what Turkish letters (ş ı ğ İ Ş Ğ) become in windows-1252
+_NOT_WESTERN = frozenset("þýðÞÝÐ")
+
+
+def _western(data: bytes) -> str | None:
+    """``data`` as windows-1252 when every character beyond ASCII it gives is a Latin-1 letter or common typographic
+    punctuation, and accented letters are a minority (French, Spanish, German, Portuguese... in a legacy code page, as
+    browsers assume for an undeclared Western page); other code pages are left to the guess."""
+    text = _try(data, "cp1252")
+    if text is None:
+        return None
+    beyond = [ch for ch in text if ord(ch) > 127]
+    western = sum(1 for ch in beyond if (ch.isalpha() and "\u00c0" <= ch <= "\u00ff" and ch not in _NOT_WESTERN)
+                  or ch in _WESTERN_MARKS)
+    letters = sum(1 for ch in text if ch.isalpha())
+    accented = sum(1 for ch in beyond if ch.isalpha())
+    # accented letters are a few in a hundred in Western languages, most letters in a Cyrillic or Greek page
+    return text if beyond and western >= 0.95 * len(beyond) and accented <= 0.25 * letters else None
 
 
 def _guess(data: bytes, what: str) -> str:
     from charset_normalizer import from_bytes
+
+    if (text := _western(data)) is not None:
+        return text
 
     matches = list(from_bytes(data[:200_000]))
     if matches:
