@@ -172,10 +172,6 @@ def test_atom(data, ext, locator, declared, content_type):
 INVALID_REFS = ("&#x110000;", "&#1114112;", "&#xD800;", "&#xDFFF;", "&#99999999999999999999;")
 
 
-@pytest.mark.xfail(strict=True, reason="feeds.py: a feed that is not well-formed goes to feedparser's fallback "
-                   "parser, which raises ValueError (chr() arg not in range), UnicodeEncodeError (surrogates) or "
-                   "OverflowError on numeric character references beyond Unicode, to surrogates or too large, instead "
-                   "of the feed being read or refused with a SourceError")
 @fuzz(weight=0.3)
 @given(data=st.tuples(st.one_of(rss, atom_document()), st.sampled_from(INVALID_REFS)).map(
     lambda d: d[0].replace("</title>", d[1] + "</title>", 1).encode("utf-8", "replace")), ext=feed_ext)
@@ -256,11 +252,6 @@ def test_the_valid_samples_read(sample):
     assert not isinstance(result, SourceError) and check_source_result(result, "sample")
 
 
-@pytest.mark.xfail(strict=True, reason="xmlguard.py: utf8_xml replaces the XML declaration only when it opens the "
-                   "text, so behind a second BOM, or in UTF-32 text read through a UTF-16 BOM (every character "
-                   "followed by NULs), a declaration naming a codec that is no character set (base64, idna, hex...) "
-                   "or a multi-byte one expat cannot use (utf_32_be) reaches expat, which raises LookupError, "
-                   "UnicodeError or ValueError out of guard() instead of a SourceError")
 @fuzz(weight=0.3)
 @given(document=st.one_of(rss, atom_document(), opml_document()), declared=st.sampled_from(DECLARED),
        encoding=st.sampled_from(TEXT_ENCODINGS), bom=st.sampled_from(BOMS))
@@ -274,10 +265,6 @@ def test_xml_declarations_the_guard_lets_through(document, declared, encoding, b
         check_source_result(read(bom + encode(text, encoding), "", LOCATORS[0]), "feed with an odd XML declaration")
 
 
-@pytest.mark.xfail(strict=True, reason="feeds.py, collect.py: a URL with an unclosed IPv6 bracket ('http://[::1') in a "
-                   "feed's or item's link or an OPML outline makes urllib.parse raise ValueError('Invalid IPv6 URL') "
-                   "out of parse_feed (urljoin, _web_link), parse_opml (urljoin) and child_unit (urlsplit) instead of "
-                   "the link being dropped or a SourceError")
 @fuzz(weight=0.3)
 @given(document=st.one_of(
     rss.map(lambda d: d.replace("<link>", "<link>http://[::1", 1)),
@@ -293,9 +280,6 @@ def test_feeds_and_lists_with_unclosed_ipv6_brackets(document, locator):
             raises_only(lambda ref=ref: child_unit(locator, ref, allow_local_files=True), SourceError)
 
 
-@pytest.mark.xfail(strict=True, reason="feeds.py: a feed (by extension or content type) whose bytes are only a "
-                   "byte-order mark passes read_bytes' emptiness check, decodes to an empty text, and feedparser's "
-                   "result has no 'version': parse_feed raises AttributeError instead of a SourceError 'empty'")
 @fuzz(weight=0.2)
 @given(bom=st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf" * 2]), ext=feed_ext,
        content_type=st.sampled_from(["", "application/rss+xml", "application/atom+xml"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ from source_samples import ENTITY_REASON, RSS20
 
 from migrahub.model import Block, Extracted
 from migrahub.sources import collect
+from migrahub.sources.collect import child_unit
+from migrahub.sources.errors import SourceError
+from migrahub.sources.feeds import parse_opml
 
 RSS091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
@@ -198,6 +202,60 @@ def test_entity_text_inside_cdata_is_not_a_declaration(tmp_path):
     data = RSS20.replace(b"Short summary of the plan.", b"<![CDATA[How <!ENTITY attacks work]]>")
     items = feed_items(tmp_path, "article.rss", data)
     assert items[0].summary == "How <!ENTITY attacks work" or "attacks work" in items[0].summary
+
+
+def test_character_references_to_no_character_are_read(tmp_path):
+    """References beyond Unicode, to a surrogate or too large for any character become U+FFFD, in a well-formed
+    feed and in one read by the lenient parser alike; a reference to a control character is dropped."""
+    for tail in ("", "<item><title>unclosed"):
+        data = ('<rss version="2.0"><channel><title>Harbour news</title><item><title>Ferry&#x110000; timetable'
+                "&#xD800;&#99999999999999999999;&#1; update</title><guid>f1</guid></item>"
+                f"{tail}</channel></rss>").encode()
+        items = feed_items(tmp_path, "refs.rss", data)
+        assert items[0].title == "Ferry\ufffd timetable\ufffd\ufffd update"
+
+
+def test_a_second_byte_order_mark_does_not_hide_the_declaration(tmp_path):
+    """The declaration behind a second BOM names a codec that is no character set: the feed reads as UTF-8."""
+    data = (codecs.BOM_UTF8 * 2 + b'<?xml version="1.0" encoding="base64"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            b"<title>Dock log</title><entry><id>d1</id><title>Crane repaired</title></entry></feed>")
+    (item,) = feed_items(tmp_path, "dock.atom", data)
+    assert item.title == "Crane repaired"
+
+
+def test_wide_text_read_as_utf8_is_refused_with_a_reason(tmp_path):
+    """UTF-16 text without a BOM (every other byte NUL) naming a codec expat cannot use: refused, not a crash."""
+    text = '<?xml version="1.0" encoding="utf_32_be"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'
+    path = tmp_path / "wide.atom"
+    path.write_bytes(text.encode("utf-16-le"))
+    result = collect(str(path))
+    assert result.status == "failed" and result.kind == "feed" and result.error
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF8 * 2])
+def test_a_feed_of_only_a_byte_order_mark_is_empty(tmp_path, bom):
+    path = tmp_path / "nothing.rss"
+    path.write_bytes(bom)
+    result = collect(str(path))
+    assert result.status == "failed" and result.error.startswith("empty feed")
+
+
+def test_links_with_an_unclosed_ipv6_bracket_are_dropped(tmp_path):
+    data = (b'<rss version="2.0"><channel><title>Ports</title><link>http://[fe80::7</link>'
+            b"<item><title>Berth A</title><link>/berth/a</link><guid>a</guid></item>"
+            b"<item><title>Berth B</title><link>https://[::9/b</link><guid>b</guid></item></channel></rss>")
+    items = feed_items(tmp_path, "ports.rss", data)
+    assert [(i.title, i.url) for i in items] == [("Berth A", None), ("Berth B", None)]
+
+
+def test_opml_entries_with_an_unclosed_ipv6_bracket(tmp_path):
+    """A list drops such an entry (from the web or the disk alike); child_unit refuses one with a reason."""
+    data = (b'<opml version="2.0"><body><outline xmlUrl="http://[::1/feed"/><outline xmlUrl="/lists/ok.rss"/>'
+            b"</body></opml>")
+    assert parse_opml(data, "https://lists.example/l.opml") == ("https://lists.example/lists/ok.rss",)
+    assert parse_opml(data, "/srv/lists/l.opml") == ("/lists/ok.rss",)
+    with pytest.raises(SourceError, match="malformed URL"):
+        child_unit("/srv/lists/l.opml", "http://[::1/feed", allow_local_files=True)
 
 
 # -- the shared real feeds ----------------------------------------------------------------------------------------

@@ -154,9 +154,12 @@ def child_unit(parent: str, ref: str, *, allow_local_files: bool) -> str:
     targets; never a web upload). Anything else is refused. Nothing is looked up on the disk, so the reason is the
     same whether a path exists or not.
     """
+    try:
+        scheme = urlsplit(ref).scheme.lower()
+    except ValueError as exc:  # an unclosed IPv6 bracket ('http://[::1')
+        raise SourceError(f"malformed URL {ref[:200]!r}: {exc}") from None
     if is_url(ref):
         return ref
-    scheme = urlsplit(ref).scheme.lower()
     if len(scheme) > 1 and scheme != "file":
         raise SourceError(f"unsupported URL scheme '{scheme}:' (http and https only)")
     if is_url(parent) or not allow_local_files:

@@ -17,6 +17,8 @@ from migrahub.sources.text import text_blocks
 from migrahub.sources.xmlguard import guard, utf8_xml
 
 _ROOT = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_CHARREF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+_REPLACEMENT_REF = "&#xFFFD;"
 
 
 def sniff_xml(data: bytes) -> str | None:
@@ -56,6 +58,29 @@ def _text(value: str | None, detail: dict | None = None) -> str | None:
     return out or None
 
 
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character ``code`` (a tab, a line break or a printable plane character)."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _fix_charref(match: re.Match) -> str:
+    hex_digits, digits = match.groups()
+    digits = (hex_digits or digits).lstrip("0")
+    if len(digits) > 8:  # beyond any character (and beyond what int() should be asked to read)
+        return _REPLACEMENT_REF
+    code = int(digits or "0", 16 if hex_digits else 10)
+    if _xml_char(code):
+        return match.group(0)
+    return "" if code < 0x20 else _REPLACEMENT_REF
+
+
+def valid_charrefs(text: str) -> str:
+    """``text`` with numeric character references to no character XML allows dropped (control characters) or
+    replaced by one to U+FFFD (beyond Unicode, surrogates): the lenient parser that reads feeds that are not
+    well-formed cannot cope with them, and the strict one refuses the whole feed for one of them."""
+    return _CHARREF.sub(_fix_charref, text) if "&#" in text else text
+
+
 def _iso(struct) -> str | None:
     if not struct:
         return None
@@ -86,6 +111,9 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
     import feedparser
 
     text = decode(data, declared, what="feed")
+    if not text.replace("\ufeff", "").strip():
+        raise SourceError("empty feed: no text after the byte-order mark")
+    text = valid_charrefs(text)
     guard(text, "feed")
     headers = {"content-type": "application/xml; charset=utf-8"}
     if base_url:
@@ -109,9 +137,7 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
     seen: set[str] = set()
     for entry in parsed.entries:
         title = _text(entry.get("title"), entry.get("title_detail"))
-        link = entry.get("link") or None
-        if link and feed_link and not urlsplit(link).scheme:
-            link = urljoin(feed_link, link)
+        link = _resolve(entry.get("link") or None, feed_link)
         key = (entry.get("id") or "").strip() or link
         if not key:
             basis = (title or "") + "\n" + (entry.get("summary") or "")
@@ -149,10 +175,31 @@ def parse_feed(data: bytes, locator: str, *, declared: str | None = None, base_u
     return tuple(items)
 
 
+def _scheme(link: str) -> str | None:
+    """The scheme of ``link`` ('' for a relative one), or ``None`` when it is no URL (an unclosed IPv6 bracket)."""
+    try:
+        return urlsplit(link.strip()).scheme.lower()
+    except ValueError:
+        return None
+
+
+def _resolve(link: str | None, base: str | None) -> str | None:
+    """``link`` made absolute against ``base`` (when it is relative and a base is known); ``None`` (the link dropped)
+    when it, or what it resolves to, is no URL."""
+    if not link or (scheme := _scheme(link)) is None:
+        return None
+    if scheme or not base:
+        return link
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
+
+
 def _web_link(link: str | None) -> str | None:
     """An item's link as the document's URL, which the hub shows as a link: http(s) only (never ``javascript:``,
     ``data:`` or ``file:``)."""
-    return link if link and urlsplit(link.strip()).scheme.lower() in ("http", "https") else None
+    return link if link and _scheme(link) in ("http", "https") else None
 
 
 def parse_opml(data: bytes, locator: str, *, declared: str | None = None) -> tuple[str, ...]:
@@ -177,9 +224,15 @@ def parse_opml(data: bytes, locator: str, *, declared: str | None = None) -> tup
             ref = (outline.get("url") or "").strip()
         if not ref:
             continue
+        scheme = _scheme(ref)
+        if scheme is None:  # no URL (an unclosed IPv6 bracket): the entry is dropped
+            continue
         if is_url:
-            ref = urljoin(locator, ref)
-        elif len(urlsplit(ref).scheme) <= 1:  # a path (a one-letter "scheme" is a Windows drive letter)
+            try:
+                ref = urljoin(locator, ref)
+            except ValueError:
+                continue
+        elif len(scheme) <= 1:  # a path (a one-letter "scheme" is a Windows drive letter)
             ref = os.path.normpath(os.path.join(os.path.dirname(locator), ref))
         if ref not in children:
             children.append(ref)

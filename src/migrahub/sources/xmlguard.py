@@ -9,15 +9,21 @@ from migrahub.sources.errors import SourceError
 ENTITY_REASON = ("{what} declares XML entities (possible entity-expansion or external-entity attack); refused")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 _FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_DECL = re.compile(r"\s*<\?xml(?=[\s?])[^>]*\?>")
+_UTF8_DECL = '<?xml version="1.0" encoding="utf-8"?>'
 
 
 def utf8_xml(text: str) -> bytes:
-    """``text`` as UTF-8 bytes with its XML declaration (if any) replaced by one that says UTF-8."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = _XML_DECL.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
-    return text.encode("utf-8", "replace")
+    """``text`` as UTF-8 bytes that open with an XML declaration saying UTF-8, in place of the text's own.
+
+    The declaration always comes first, so a parser never guesses the encoding from the bytes (text that was wide
+    but read as UTF-8 looks like UTF-16 to expat) nor reads a codec named further on (behind a second byte-order
+    mark): what follows is then only malformed XML.
+    """
+    text = text.lstrip("\ufeff")
+    if m := _XML_DECL.match(text):
+        text = text[m.end():]
+    return (_UTF8_DECL + text).encode("utf-8", "replace")
 
 
 def prolog(text: str) -> str:
@@ -44,5 +50,5 @@ def guard(text: str, what: str = "feed"):
                                  forbid_external=True)
     except DefusedXmlException as exc:
         raise SourceError(ENTITY_REASON.format(what=what)) from exc
-    except ParseError:
+    except (ParseError, LookupError, ValueError):  # expat's encoding errors too: malformed for the caller
         return None
