@@ -47,8 +47,8 @@ STYLES = ("Heading1", "Heading2", "Heading9", "Heading0", "Title", "ListBullet",
           "x" * 2000, "Überschrift1", "Titre1", "heading 1")
 SPANS = ("1", "2", "0", "-1")
 MERGES = ("", '<w:vMerge w:val="restart"/>')
-# what python-docx cannot lay out (see test_docx_table_layouts_python_docx_refuses) and spans wide enough to cost
-# hours (test_docx_tables_with_wide_spans): out of the other targets until read_docx copes with them
+# what python-docx cannot lay out (test_docx_table_layouts_python_docx_cannot_resolve) and spans wide enough to cost
+# hours through python-docx's grid (test_docx_tables_with_wide_spans) have targets of their own
 BAD_SPANS = ("", "x", "1.5")
 BAD_MERGES = ('<w:vMerge w:val="continue"/>', "<w:vMerge/>")
 
@@ -101,7 +101,7 @@ def document_xml(draw, spans=SPANS, merges=MERGES) -> bytes:
 
 CORE_DATES = ("2024-01-02T03:04:05Z", "2024-13-45T99:99:99Z", "0000-00-00", "x", "9999-12-31T23:59:59Z",
               "2024-01-02T03:04:05+99:00", "1" * 300)
-# an empty <dcterms:created/> is left to test_docx_core_properties_python_docx_refuses until read_docx copes
+# an empty <dcterms:created/> (python-docx raises TypeError on it) has its own target: test_docx_odd_core_properties
 
 
 @st.composite
@@ -155,15 +155,11 @@ def one_table_docx(cells: str) -> bytes:
     return build_zip([(name, data, 8) for name, data in members.items()])
 
 
-@pytest.mark.xfail(strict=True, reason="word.py: python-docx raises ValueError out of read_docx for table layouts it "
-                   "cannot resolve ('no tr above topmost tr in w:tbl' for a vertical merge continued in the first "
-                   "row, 'invalid literal for int()' for w:gridSpan w:val=\"\", 'no `tc` element at grid_offset') "
-                   "instead of a SourceError or the table's text")
 @fuzz(weight=0.3)
 @given(data=docx_archive(SPANS + BAD_SPANS, MERGES + BAD_MERGES))
 @example(data=one_table_docx('<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>'
                              "</w:tr>"))
-def test_docx_table_layouts_python_docx_refuses(data):
+def test_docx_table_layouts_python_docx_cannot_resolve(data):
     with bounded("DOCX table layouts"):
         check_source_result(read(data, ".docx"), "DOCX table layouts")
 
@@ -177,20 +173,14 @@ def core_docx(created: str) -> bytes:
     return build_zip([(name, data, 8) for name, data in members.items()])
 
 
-@pytest.mark.xfail(strict=True, reason="word.py: an empty <dcterms:created/> in docProps/core.xml makes python-docx "
-                   "raise TypeError ('NoneType' object is not subscriptable) from core_properties.created, read "
-                   "outside read_docx's try, instead of the date being unknown")
 @fuzz(weight=0.3)
 @given(data=docx_archive(dates=CORE_DATES + ("", " ")))
 @example(data=core_docx(""))
-def test_docx_core_properties_python_docx_refuses(data):
+def test_docx_odd_core_properties(data):
     with bounded("DOCX with odd core properties"):
         check_source_result(read(data, ".docx"), "DOCX with odd core properties")
 
 
-@pytest.mark.xfail(strict=True, reason="word.py: a 40 KB DOCX whose table cell declares w:gridSpan "
-                   "w:val=\"2147483647\" makes read_docx visit the cell once per spanned column (python-docx "
-                   "row.cells): 1,000,000 columns took 225 s, 2**31 would take hours; expected: bounded work")
 @fuzz(weight=0.2)
 @given(data=docx_archive(("1", "2", "3000", "100000", "2147483647")))
 @example(data=one_table_docx('<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2147483647"/></w:tcPr><w:p><w:r><w:t>x</w:t>'

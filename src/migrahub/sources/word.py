@@ -42,7 +42,6 @@ def read_docx(data: bytes, max_unpacked: int) -> WordParts:
     """Blocks and core properties of a DOCX; raises :class:`SourceError` for bad or dangerous archives."""
     check_archive(data, max_unpacked)
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -60,22 +59,73 @@ def read_docx(data: bytes, max_unpacked: int) -> WordParts:
                     title = block.text
                 blocks.append(block)
         elif child.tag == _W + "tbl":
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat
-                        cells.append(text)
-                if cells:
-                    blocks.append(Block("paragraph", " | ".join(cells)))
-    props = document.core_properties
-    author = (props.author or "").strip()
-    default_part = (props.last_modified_by or "") == _TEMPLATE_AUTHOR and props.created is None
-    own_title = (props.title or "").strip()
+            blocks.extend(Block("paragraph", row) for row in _table_rows(child, document))
+    author, created, last_by, own_title, language = _core_properties(document)
+    default_part = last_by == _TEMPLATE_AUTHOR and created is None
     if default_part and own_title == _DEFAULT_PART_TITLE:
         own_title = ""
     return WordParts(tuple(blocks), own_title or title, None if author == _TEMPLATE_AUTHOR else author or None,
-                     _published(props.created), (props.language or "").strip() or None)
+                     _published(created), language or None)
+
+
+def _table_rows(tbl, document) -> list[str]:
+    """The text of each row of a table, its cells joined by " | ", read from the XML: every ``w:tc`` once, whatever
+    the grid it claims (a cell spanning 2**31 columns costs what any cell costs), so that layouts python-docx cannot
+    resolve (a vertical merge continued in the first row, a span that is not a number, a merge with no cell above)
+    still give their text. A cell continuing a vertical merge repeats the text of the cell it continues, the cell
+    starting at the same grid column in the row above; a cell spanning columns gives its text once, and neighbouring
+    cells with the same text are read once."""
+    from docx.text.paragraph import Paragraph
+
+    rows: list[str] = []
+    above: dict[int, str] = {}  # grid column where a cell of the row above starts -> that cell's text
+    for tr in tbl.iterchildren(_W + "tr"):
+        column = _grid_number(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        here: dict[int, str] = {}
+        cells: list[str] = []
+        for tc in tr.iterchildren(_W + "tc"):
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(_W + "val", "continue") == "continue" and column in above:
+                text = above[column]
+            else:
+                parts = (Paragraph(p, document).text.strip() for p in tc.iterchildren(_W + "p"))
+                text = " ".join(part for part in parts if part)
+            here[column] = text
+            column += _grid_number(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1)
+            if text and (not cells or cells[-1] != text):
+                cells.append(text)
+        above = here
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _grid_number(element, default: int) -> int:
+    """The ``w:val`` of a ``w:gridSpan`` or ``w:gridBefore``; ``default`` when absent, empty or not a count."""
+    try:
+        value = int(element.get(_W + "val")) if element is not None else default
+    except (TypeError, ValueError):
+        return default
+    return value if value >= default else default
+
+
+def _core_properties(document) -> tuple[str, dt.datetime | None, str, str, str]:
+    """Author, creation date, last editor, title and language of the core properties; a property python-docx cannot
+    parse (an empty or malformed date, a broken part) is unknown."""
+    try:
+        props = document.core_properties
+    except Exception:  # noqa: BLE001 - a broken core properties part only costs us metadata
+        return "", None, "", "", ""
+
+    def get(name: str):
+        try:
+            return getattr(props, name)
+        except Exception:  # noqa: BLE001 - python-docx raises TypeError, ValueError... on malformed values
+            return None
+
+    created = get("created")
+    return ((get("author") or "").strip(), created if isinstance(created, dt.datetime) else None,
+            get("last_modified_by") or "", (get("title") or "").strip(), (get("language") or "").strip())
 
 
 def _published(created: dt.datetime | None) -> str | None:
