@@ -69,6 +69,16 @@ class _BoundedLoader(yaml.SafeLoader):
             raise InputError(f"{self._source}: more than {self._max_nodes:,} YAML nodes once aliases are expanded "
                              f"(an alias bomb?); refused")
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except InputError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:  # a timestamp such as 2024-01-01T25:00:00
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise InputError(f"{self._source}: line {node.start_mark.line + 1}: value {str(value)[:80]!r} cannot be "
+                             f"read: {exc}") from None
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -100,22 +110,29 @@ class _BoundedLoader(yaml.SafeLoader):
 def load_yaml(data: bytes | str, source: str = "<yaml>", *, max_bytes: int = MAX_BYTES,
               max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Any:
     """Parse one YAML document (safe types only) within the limits; raises :class:`InputError` for oversized,
-    too deep or alias-bombed input and for YAML syntax or encoding errors."""
+    too deep or alias-bombed input, for YAML syntax or encoding errors, for characters YAML forbids and for values
+    that cannot be built (a timestamp such as ``2024-01-01T25:00:00``)."""
     _check_size(data, source, max_bytes)
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: not readable as UTF-8 YAML: {exc}") from None
-    loader = _BoundedLoader(data, source, max_depth, max_nodes)
+    loader = None
     try:
+        loader = _BoundedLoader(data, source, max_depth, max_nodes)  # the reader checks the characters here
         return loader.get_single_data()
+    except InputError:
+        raise
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: not readable as UTF-8 YAML: {exc}") from None
     except RecursionError:  # not expected below max_depth; a clear error all the same
         raise InputError(f"{source}: nested too deeply; refused") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value PyYAML cannot build (2024-01-01T25:00:00)
+        raise InputError(f"{source}: YAML value that cannot be read: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: str | os.PathLike, **limits) -> Any:
