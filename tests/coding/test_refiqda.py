@@ -181,3 +181,25 @@ def test_bad_files(tmp_path):
         project_xml(Project("t", cb, (src,), (Coding(src.guid, 0, 50, "X"),)))
     with pytest.raises(RefiQdaError, match="not in the codebook"):
         project_xml(Project("t", cb, (src,), (Coding(src.guid, 0, 2, "Y"),)))
+
+
+def test_negative_selection_on_a_source_without_text_is_clamped_with_a_warning(tmp_path):
+    code, source = derived_guid("code", "shelter"), derived_guid("source", "interview")
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>
+<Code guid="{code}" name="Shelter" isCodable="true"/></Codes></CodeBook><Sources>
+<TextSource guid="{source}" name="interview" plainTextPath="internal://missing.txt">
+<PlainTextSelection guid="{derived_guid('sel', 1)}" startPosition="-5" endPosition="3">
+<Coding guid="{derived_guid('coding', 1)}"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="{derived_guid('sel', 2)}" startPosition="-9" endPosition="-2">
+<Coding guid="{derived_guid('coding', 2)}"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"""
+    path = tmp_path / "missing-text.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+    res = import_qdpx(path)
+    assert [(c.start, c.end) for c in res.project.codings] == [(0, 3), (0, 0)]
+    joined = "\n".join(res.warnings)
+    assert "-5..3 starts before any text; clamped to 0..3" in joined
+    assert "-9..-2 starts before any text; clamped to 0..0" in joined
+    assert "source text missing" in joined

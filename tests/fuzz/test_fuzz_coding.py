@@ -383,10 +383,6 @@ MISSING_TEXT_QDE = b"""<?xml version="1.0" encoding="utf-8"?>
 </Coding></PlainTextSelection></TextSource></Sources></Project>"""
 
 
-@pytest.mark.xfail(strict=True, reason="refiqda.py: a selection with a negative startPosition on a TextSource whose "
-                   "text is missing (plainTextPath naming no member) is kept 'unchecked', and Coding.__post_init__ "
-                   "then raises ValueError('bad span -5..3') out of import_qdpx instead of a RefiQdaError or a "
-                   "warning")
 @fuzz(weight=0.3)
 @given(data=qdpx_archive(POSITIONS + NEGATIVE))
 @example(data=build_zip([("project.qde", MISSING_TEXT_QDE, 8)]))

@@ -496,7 +496,12 @@ class _Reader:
                     start, end = end, start
                     self.warn(f"{label}: selection {sg} had start > end; swapped")
                 if missing_text:
-                    pass  # positions cannot be checked without the text; kept as given (warned once below)
+                    # the end cannot be checked without the text (kept as given, warned once below); a negative
+                    # position is outside any text
+                    if start < 0:
+                        self.warn(f"{label}: selection {sg} {start}..{end} starts before any text; clamped to "
+                                  f"0..{max(0, end)}")
+                        start, end = 0, max(0, end)
                 elif start < 0 or end > len(src.text):
                     self.warn(f"{label}: selection {sg} {start}..{end} outside the text "
                               f"({len(src.text)} chars); clamped")
