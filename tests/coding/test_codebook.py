@@ -113,3 +113,53 @@ def test_in_memory_codebook_export_schema_valid(shared_dir, tmp_path):
     p.write_bytes(to_qdc(cb))
     xmlschema.XMLSchema(str(shared_dir / "refi-qda" / "Codebook.xsd")).validate(str(p))
     assert load_qdc(p, reference=cb).codes == cb.codes
+
+
+def test_colour_yaml_reads_as_a_number_or_other_type(tmp_path):
+    """``colour: 336699`` (six digits, read by YAML as an int) is the hex code; other types get a clear error."""
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("codes:\n  - id: HOUSING\n    colour: 336699\n", encoding="utf-8")
+    assert load_yaml(ok).get("HOUSING").colour == "#336699"
+    for value in ("0xFF0000", "true", "[1, 2]", "1.5", "{r: 1}", "12345"):
+        bad = tmp_path / "odd.yaml"
+        bad.write_text(f"codes:\n  - id: HOUSING\n    colour: {value}\n", encoding="utf-8")
+        with pytest.raises(CodebookError, match=r"odd\.yaml: codes\[0\]\.colour \(code 'HOUSING'\) is not a "
+                                                r"#RRGGBB colour: .*quoted string"):
+            load_yaml(bad)
+
+
+def test_characters_a_qdc_cannot_hold_are_refused_on_load(tmp_path):
+    bad = tmp_path / "ctl.yaml"
+    bad.write_text('codes:\n  - id: SHELTER\n    name: "Night\\x01shelter"\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"ctl\.yaml: codes\[0\]\.name \(code 'SHELTER'\) holds the character "
+                                            r"'\\x01' \(U\+0001\)"):
+        load_yaml(bad)
+    bad.write_text('codes:\n  - id: SHELTER\n    description: "beds \\x1b[0m"\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"codes\[0\]\.description \(code 'SHELTER'\) holds the character"):
+        load_yaml(bad)
+
+
+def test_qdc_export_of_an_in_memory_codebook_drops_what_xml_cannot_hold():
+    cb = Codebook("t", (Code("A", "Night\x01shelter", "beds\x00 for\ufffe all"),))
+    back = parse_qdc(to_qdc(cb), "back.qdc", reference=cb)
+    assert [(c.id, c.name, c.description) for c in back.codes] == [("A", "Nightshelter", "beds for all")]
+
+
+def test_yaml_dump_keeps_codable_where_not_the_default(tmp_path):
+    src = tmp_path / "cb.yaml"
+    src.write_text("codes:\n  - id: CAT\n    codable: true\n    children:\n      - id: CAT.A\n        codable: false\n"
+                   "      - id: CAT.B\n  - id: OTHER\n    children:\n      - id: OTHER.A\n", encoding="utf-8")
+    cb = load_yaml(src)
+    assert [c.codable for c in cb.codes] == [True, False, True, False, True]
+    text = dump_yaml(cb)
+    assert text.count("codable:") == 2  # only where it is not the default
+    again = tmp_path / "again.yaml"
+    again.write_text(text, encoding="utf-8")
+    assert [c.codable for c in load_yaml(again).codes] == [True, False, True, False, True]
+
+
+def test_codable_must_be_a_boolean(tmp_path):
+    bad = tmp_path / "codable.yaml"
+    bad.write_text("codes:\n  - id: A\n    codable: 'no'\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"codable\.yaml: codes\[0\]\.codable \(code 'A'\) must be true or false"):
+        load_yaml(bad)

@@ -128,9 +128,6 @@ def test_yaml_codebooks(data):
     assert shape(again) == shape(cb), "the YAML dump does not read back as the same codebook"
 
 
-@pytest.mark.xfail(strict=True, reason="codebook.py: a colour YAML reads as a number, list or boolean "
-                   "(colour: 336699, an RGB hex code without '#') raises AttributeError ('int' object has no attribute "
-                   "'strip') in normalize_colour instead of a CodebookError naming the field")
 @fuzz(weight=0.3)
 @given(data=yaml_codebook(ODD_COLOURS))
 @example(data=b"codes:\n- {id: a, colour: 336699}")
@@ -173,10 +170,6 @@ def test_yaml_codebooks_through_qdc(data):
         (c.id, c.name, c.parent, c.colour, c.codable) for c in cb.codes]
 
 
-@pytest.mark.xfail(strict=True, reason="codebook.py: to_qdc writes a code name or description holding a character "
-                   "XML 1.0 cannot hold (a YAML name \"x\\x01y\") as it is, so the .qdc (and a project.qde) it "
-                   "exports is not well-formed and cannot be read back; expected: such characters dropped or "
-                   "refused when the codebook is loaded")
 @fuzz(weight=0.3)
 @given(data=yaml_codebook())
 @example(data=b'codes:\n- id: a\n  name: "x\\x01y"\n')
@@ -189,8 +182,6 @@ def test_qdc_export_of_names_xml_cannot_hold(data):
     assert [(c.id, c.name) for c in back.codes] == [(c.id, c.name) for c in cb.codes]
 
 
-@pytest.mark.xfail(strict=True, reason="codebook.py: dump_yaml leaves out 'codable', so a leaf marked codable: false "
-                   "or a category marked codable: true reads back with the default (leaves codable, categories not)")
 @fuzz(weight=0.3)
 @given(data=yaml_codebook())
 @example(data=b"codes:\n- id: a\n  codable: false\n- id: b\n  codable: true\n  children: [{id: c}]\n")

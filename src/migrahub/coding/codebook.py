@@ -28,6 +28,8 @@ QDC_NS = "urn:QDA-XML:codebook:1.0"
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 _COLOUR_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 # Colour-blind-safe palette (Okabe-Ito + extras), one per top-level category, for codebooks that name no colour.
+# Characters XML 1.0 cannot hold (a .qdc or project.qde holding one is not well-formed).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#117733",
             "#882255", "#44AA99", "#AA4499")
 
@@ -57,9 +59,14 @@ def normalize_guid(value: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def normalize_colour(value: str | None) -> str | None:
-    """``#RRGGBB`` from ``#RGB``, ``RRGGBB`` or ``#RRGGBBAA`` (alpha dropped); None when absent or unreadable."""
-    if not value:
+def normalize_colour(value: object) -> str | None:
+    """``#RRGGBB`` from ``#RGB``, ``RRGGBB`` or ``#RRGGBBAA`` (alpha dropped); None when absent or unreadable.
+
+    An integer of six decimal digits is the hex code YAML read as a number (``colour: 336699`` is ``#336699``);
+    any other number, a boolean, a list or a mapping is unreadable."""
+    if isinstance(value, int) and not isinstance(value, bool) and 100_000 <= value <= 999_999:
+        value = str(value)
+    if not value or not isinstance(value, str):
         return None
     m = _COLOUR_RE.match(value.strip())
     if not m:
@@ -174,19 +181,24 @@ def codebook_from_mapping(data: Any, source: str = "<mapping>") -> Codebook:
             if not isinstance(cid, str) or not cid.strip():
                 raise CodebookError(f"{source}: {loc}.id is missing or not a string")
             cid = cid.strip()
+            _check_xml_chars(cid, f"{source}: {loc}.id {cid!r}")
             if cid in seen:
                 raise CodebookError(f"{source}: {loc}.id {cid!r} is used twice")
             seen.add(cid)
             name = item.get("name", cid)
             if not isinstance(name, str) or not name.strip():
                 raise CodebookError(f"{source}: {loc}.name (code {cid!r}) must be a non-empty string")
+            _check_xml_chars(name, f"{source}: {loc}.name (code {cid!r})")
             desc = item.get("description", item.get("definition", "")) or ""
             if not isinstance(desc, str):
                 raise CodebookError(f"{source}: {loc}.description (code {cid!r}) must be a string")
+            _check_xml_chars(desc, f"{source}: {loc}.description (code {cid!r})")
             raw_colour = item.get("colour", item.get("color"))
             own = normalize_colour(raw_colour) if raw_colour is not None else None
             if raw_colour is not None and own is None:
-                raise CodebookError(f"{source}: {loc}.colour (code {cid!r}) is not a #RRGGBB colour: {raw_colour!r}")
+                hint = "" if isinstance(raw_colour, str) else " (write it as a quoted string: colour: '#RRGGBB')"
+                raise CodebookError(f"{source}: {loc}.colour (code {cid!r}) is not a #RRGGBB colour: "
+                                    f"{raw_colour!r}{hint}")
             if parent is None and own is None:
                 own = _PALETTE[top_index % len(_PALETTE)]
                 top_index += 1
@@ -194,8 +206,12 @@ def codebook_from_mapping(data: Any, source: str = "<mapping>") -> Codebook:
             children = item.get("children") or []
             if not isinstance(children, list):
                 raise CodebookError(f"{source}: {loc}.children (code {cid!r}) must be a list")
-            codable = item.get("codable", not children)
-            out.append(Code(cid, name.strip(), " ".join(desc.split()), code_colour, parent, bool(codable)))
+            codable = item.get("codable")
+            if codable is None:
+                codable = not children
+            elif not isinstance(codable, bool):
+                raise CodebookError(f"{source}: {loc}.codable (code {cid!r}) must be true or false, not {codable!r}")
+            out.append(Code(cid, name.strip(), " ".join(desc.split()), code_colour, parent, codable))
             walk(children, cid, f"{loc}.children", code_colour)
 
     walk(raw_codes, None, "codes", None)
@@ -207,8 +223,22 @@ def codebook_from_mapping(data: Any, source: str = "<mapping>") -> Codebook:
     )
 
 
+def _check_xml_chars(value: str, what: str) -> None:
+    """Refuse a character XML 1.0 cannot hold: the codebook must export as a well-formed .qdc."""
+    m = _NOT_XML.search(value)
+    if m:
+        raise CodebookError(f"{what} holds the character {m.group()!r} (U+{ord(m.group()):04X}), which a .qdc "
+                            f"cannot hold; remove it")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold (export of codebooks built elsewhere than from YAML)."""
+    return _NOT_XML.sub("", value)
+
+
 def dump_yaml(codebook: Codebook) -> str:
-    """The codebook in the YAML format :func:`load_yaml` reads."""
+    """The codebook in the YAML format :func:`load_yaml` reads (``codable`` written where it is not the default:
+    leaves codable, categories not)."""
 
     def node(code: Code) -> dict:
         d: dict[str, Any] = {"id": code.id, "name": code.name}
@@ -217,6 +247,8 @@ def dump_yaml(codebook: Codebook) -> str:
         if code.colour:
             d["colour"] = code.colour
         kids = codebook.children(code.id)
+        if code.codable != (not kids):
+            d["codable"] = code.codable
         if kids:
             d["children"] = [node(k) for k in kids]
         return d
@@ -331,12 +363,12 @@ def path_stem(source: str) -> str:
 def code_elements(parent: Element, codebook: Codebook, ns: str, parent_id: str | None = None) -> None:
     """Append the ``<Code>`` tree of ``codebook`` to ``parent`` (shared by .qdc and project.qde export)."""
     for code in codebook.children(parent_id):
-        attrs = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
+        attrs = {"guid": code.guid, "name": xml_text(code.name), "isCodable": "true" if code.codable else "false"}
         if code.colour:
             attrs["color"] = code.colour
         el = SubElement(parent, f"{{{ns}}}Code", attrs)
         if code.description:
-            SubElement(el, f"{{{ns}}}Description").text = code.description
+            SubElement(el, f"{{{ns}}}Description").text = xml_text(code.description)
         code_elements(el, codebook, ns, code.id)
 
 
