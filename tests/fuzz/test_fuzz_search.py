@@ -49,11 +49,6 @@ def fts():
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="store/search.py: fts_query passes on groups FTS5 refuses: empty ones "
-                   "('a () b' -> '\"a\" ( ) \"b\"'), an operator before ')' ('(city OR)'), a group beside a "
-                   "term or group without an operator ('(city) (card)', 'a (b) c': no implicit AND there) and "
-                   "nesting deeper than FTS5's parser stack (about 450 '('); search() then answers QueryError "
-                   "'fts5: syntax error' for queries a user may well type")
 @fuzz(weight=1.0)
 @given(query=QUERIES)
 @example(query="(city) (card)")

@@ -69,10 +69,31 @@ def test_offsets_of_hits_point_into_the_document(conn):
     assert "acogida" in text[hit.start:hit.end]
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "AND", "card OR", "(card", "card)", "NOT card"])
+@pytest.mark.parametrize("bad", ["", "   ", "AND", "card OR", "(card", "card)", "NOT card", "()", "library (NOT card)",
+                                 "card OR NOT library", "(OR card)"])
 def test_bad_queries_get_a_clear_error(bad):
     with pytest.raises(QueryError):
         fts_query(bad)
+
+
+@pytest.mark.parametrize(("query", "match"), [
+    ("(ferry) (pier)", '"ferry" "pier"'),
+    ("ferry () pier", '"ferry" "pier"'),
+    ("(ferry OR)", '"ferry"'),
+    ("(ferry OR pier) tides", '( "ferry" OR "pier" ) AND "tides"'),
+    ("tides (ferry pier) wharf", '"tides" AND ( "ferry" "pier" ) AND "wharf"'),
+    ("ferry AND NOT pier", '"ferry" NOT "pier"'),
+    ("(" * 600 + "ferry" + ")" * 600, '"ferry"'),
+])
+def test_groups_are_read_as_users_mean_them(query, match):
+    assert fts_query(query) == match
+
+
+def test_groups_nested_deeper_than_fts5_allows_are_searched(conn):
+    deep = "card AND (" * 40 + "library OR clinics" + ")" * 40
+    assert {h.document_id for h in search(conn, deep)} == {1}
+    assert {h.document_id for h in search(conn, "(card) (Genève)")} == {2}
+    assert {h.document_id for h in search(conn, "(card OR) () library")} == {1}
 
 
 def test_every_word_is_scored_in_a_hub_too_small_for_common_words_to_cost(conn):

@@ -24,6 +24,8 @@ _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)  # Zürich's → Zürich
 _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu)['’](?=\w)", re.IGNORECASE)  # l'accueil → accueil
+_OPERATORS = ("AND", "OR", "NOT")
+MAX_GROUP_DEPTH = 8  # FTS5's parser stack holds 13 levels of groups with every operator pending in each
 
 
 class QueryError(ValueError):
@@ -76,42 +78,84 @@ def _quote(word: str) -> str:
 
 
 def fts_query(query: str) -> str:
-    """Translate a user query into an FTS5 MATCH expression, or raise :class:`QueryError`."""
-    out: list[str] = []
-    depth = 0
+    """Translate a user query into an FTS5 MATCH expression, or raise :class:`QueryError`.
+
+    Groups are read as users mean them where FTS5 would refuse them: a group beside a term or another group is
+    joined with ``AND``, an empty group ``()`` is left out, an operator left dangling before ``)`` is dropped, and
+    ``AND NOT`` means ``NOT``. A group of one term is that term. Parentheses nested deeper than
+    :data:`MAX_GROUP_DEPTH` are read as if absent (FTS5's parser stack holds about a hundred entries). Unbalanced
+    parentheses, an operator at either end of the query, and a query or group that starts with ``NOT`` are errors.
+    """
+    groups: list[list[str]] = [[]]  # the open groups, outermost first: terms, closed groups and operators
+    ignored = 0  # parentheses opened beyond MAX_GROUP_DEPTH, read as if absent
     for token in _TOKEN.findall(query):
-        if token.startswith('"'):
-            words = _WORD.findall(token.strip('"'))
-            if words:
-                out.append(_quote(" ".join(words)))
-        elif token in ("AND", "OR", "NOT"):
-            if not out or out[-1] in ("AND", "OR", "NOT", "("):
-                if token != "NOT" or out:
-                    raise QueryError(f"'{token}' needs a term before it")
-            out.append(token)
-        elif token == "(":
-            depth += 1
-            out.append(token)
+        if token == "(":
+            if len(groups) > MAX_GROUP_DEPTH:
+                ignored += 1
+            else:
+                groups.append([])
         elif token == ")":
-            depth -= 1
-            if depth < 0:
+            if ignored:
+                ignored -= 1
+            elif len(groups) == 1:
                 raise QueryError("unbalanced ')' in the query")
-            out.append(token)
-        else:
-            prefix = token.endswith("*")
-            words = _WORD.findall(_ELISION.sub("", _POSSESSIVE.sub("", token.rstrip("*"))))
-            if words:
-                # "city-card" means the phrase "city card", as the tokenizer splits it in the text
-                out.append((_quote(" ".join(words)) if len(words) > 1 else _quote(words[0])) + ("*" if prefix else ""))
-    if depth:
+            elif group := _closed(groups.pop()):
+                _operand(groups[-1], group)
+        elif token in _OPERATORS:
+            _operator(groups[-1], token, first_word="a query" if len(groups) == 1 else "a group")
+        elif term := _term(token):
+            _operand(groups[-1], term)
+    if len(groups) > 1 or ignored:
         raise QueryError("unbalanced '(' in the query")
-    if not [t for t in out if t not in ("AND", "OR", "NOT", "(", ")")]:
+    out = groups[0]
+    if not out:
         raise QueryError("the query has no words to search for")
-    if out[-1] in ("AND", "OR", "NOT"):
+    if out[-1] in _OPERATORS:
         raise QueryError(f"'{out[-1]}' needs a term after it")
-    if out[0] == "NOT":
-        raise QueryError("a query cannot start with NOT (FTS5 needs something to exclude from)")
     return " ".join(out)
+
+
+def _term(token: str) -> str | None:
+    """A word or phrase of the query as an FTS5 string (``None`` when it has no word characters)."""
+    if token.startswith('"'):
+        words = _WORD.findall(token.strip('"'))
+        return _quote(" ".join(words)) if words else None
+    prefix = token.endswith("*")
+    words = _WORD.findall(_ELISION.sub("", _POSSESSIVE.sub("", token.rstrip("*"))))
+    if not words:
+        return None
+    # "city-card" means the phrase "city card", as the tokenizer splits it in the text
+    return _quote(" ".join(words)) + ("*" if prefix else "")
+
+
+def _operand(out: list[str], item: str) -> None:
+    """Add a term or a closed group; FTS5 joins adjacent terms with an implicit AND, but not a group and its
+    neighbour."""
+    if out and out[-1] not in _OPERATORS and (item.startswith("(") or out[-1].startswith("(")):
+        out.append("AND")
+    out.append(item)
+
+
+def _operator(out: list[str], token: str, first_word: str) -> None:
+    if not out:
+        if token == "NOT":
+            raise QueryError(f"{first_word} cannot start with NOT (FTS5 needs something to exclude from)")
+        raise QueryError(f"'{token}' needs a term before it")
+    if out[-1] == "AND" and token == "NOT":
+        out[-1] = "NOT"
+    elif out[-1] in _OPERATORS:
+        raise QueryError(f"'{token}' needs a term before it")
+    else:
+        out.append(token)
+
+
+def _closed(items: list[str]) -> str | None:
+    """A group as one FTS5 operand: without operators dangling at its end; ``None`` when it holds no term."""
+    while items and items[-1] in _OPERATORS:
+        items.pop()
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else "( " + " ".join(items) + " )"
 
 
 def facet_tokens(language: str | None, doc_type: str, published: str | None) -> str:
