@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-import pytest
 from fuzz_checks import check_blocks, check_source_result
 from fuzz_samples import HTML
 from fuzz_strategies import DECLARED, MAX_DOC, NASTY, capped, deep, encoded, hostile_text, mutated, xml_attr
@@ -68,7 +67,7 @@ JSON_LD = st.one_of(
                      '{"recipeInstructions": [{"itemListElement": [1, null, {"text": 5}]}]}', '"articleBody"',
                      '{"@type": "HowTo", "description": ["x"], "step": "s"}', '{"acceptedAnswer": []}')),
 )
-# nested deeper than the stack allows: left to test_html_json_ld_nested_deeply until the page extractor copes
+# nested deeper than the stack allows: the target test_html_json_ld_nested_deeply (the declared text is skipped)
 JSON_LD_DEEP = st.one_of(
     st.integers(1, 100_000).map(lambda n: '{"articleBody": "x", "@graph": ' + "[" * n + "]" * n + "}"),
     st.integers(1, 5_000).map(lambda n: '{"articleBody": "x", ' + '"@graph": {' * n + "}" * n + "}"),
@@ -127,9 +126,6 @@ def test_html_pages(data, ext, content_type, declared):
         check_source_result(read(data, ext, content_type, declared), "HTML page")
 
 
-@pytest.mark.xfail(strict=True, reason="sources/page/extract.py: JSON-LD nested deeper than Python's stack "
-                   "(json.loads, then _walk_json over @graph / mainEntity) raises RecursionError out of page_parts "
-                   "instead of the declared text being skipped")
 @fuzz(weight=0.3)
 @given(page=html_page(JSON_LD_DEEP))
 @example(page='<html><body><p>x</p><script type="application/ld+json">{"articleBody": "x", "@graph": '
@@ -166,9 +162,6 @@ def test_html_fragments(fragment):
     assert isinstance(line, str) and line == line.strip()
 
 
-@pytest.mark.xfail(strict=True, reason="html.py: html_to_text of a snippet with an entity but no tag ('Tom &amp; "
-                   "Jerry\\nand friends') keeps its line breaks (fragment_blocks splits such text on blank lines "
-                   "only, without folding white space): not the one line of text its docstring promises")
 @fuzz(weight=0.5)
 @given(fragment=FRAGMENTS)
 @example(fragment="Tom &amp; Jerry\nand friends")

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from migrahub.model import Block
-from migrahub.sources.html import page_parts
+from migrahub.sources.html import html_to_text, page_parts
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Welcome desks open in three districts | City of Riverton</title>
@@ -175,6 +175,34 @@ def test_a_page_behind_a_paywall_gives_the_article_text_it_declares():
     assert text.startswith("Regional fund for integration projects doubled\n")
     assert "projects run by migrant organisations receive a higher share of funding." in text
     assert "The first call closes at the end of September" in text
+
+
+DOCK_NOTICE = ("The harbour office answers questions on residence permits every weekday morning, in four languages "
+               "and without an appointment, at the desk beside the ferry terminal. ")
+
+
+def test_json_ld_nested_deeper_than_the_stack_is_skipped():
+    """JSON-LD no parser can read without a deeper stack: the declared text is skipped, the page's own text read."""
+    declared = '{"articleBody": "Declared text.", "@graph": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    page = (f'<html><body><script type="application/ld+json">{declared}</script>'
+            f"<article><p>{DOCK_NOTICE * 2}</p></article></body></html>")
+    text = text_of(page)
+    assert DOCK_NOTICE.strip() in text and "Declared text." not in text
+
+
+def test_json_ld_graphs_are_walked_in_order_however_deep():
+    nested = '{"@graph": [' * 200 + json.dumps({"@type": "NewsArticle", "articleBody": DOCK_NOTICE * 3}) + "]}" * 200
+    page = ('<html><body><p>Teaser.</p><script type="application/ld+json">[{"articleBody": "'
+            + "First declared body of the notice. " * 8 + f'"}}, {nested}]</script></body></html>')
+    text = text_of(page)
+    assert text.index("First declared body of the notice.") < text.index(DOCK_NOTICE.strip())
+
+
+def test_html_to_text_gives_one_line():
+    """Feed titles and summaries: an entity without a tag, or a line break in a reference, still gives one line."""
+    assert html_to_text("Quay &amp; dock\nopening  hours\n\nupdated") == "Quay & dock opening hours updated"
+    assert html_to_text("Tide&#10;table<br>at noon") == "Tide table at noon"
+    assert html_to_text(" plain\ttext\n ") == "plain text"
 
 
 HIDDEN_AND_TEASERS = """<html><body><div class="article-body">

@@ -113,9 +113,9 @@ def html_to_text(html: str) -> str:
     """An HTML snippet (a title, a summary) as one line of plain text."""
     if not html:
         return ""
-    if "<" not in html and "&" not in html:
-        return _SPACE.sub(" ", html).strip()
-    return " ".join(b.text for b in fragment_blocks(html)).strip()
+    if "<" in html or "&" in html:
+        html = " ".join(b.text for b in fragment_blocks(html))
+    return _SPACE.sub(" ", html).strip()
 
 
 def _paragraphs(text: str) -> list[str]:

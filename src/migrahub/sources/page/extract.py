@@ -197,9 +197,10 @@ def _json_ld(root) -> tuple[list[Seg], list[Seg]]:
         if not any(hook in text for hook in _JSON_HOOKS):
             continue
         try:
-            _walk_json(json.loads(text, strict=False), bodies, steps)
-        except ValueError:
+            declared = json.loads(text, strict=False)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser's stack: skipped
             continue
+        _walk_json(declared, bodies, steps)
     return _paragraphs(bodies), _paragraphs(steps)
 
 
@@ -234,27 +235,37 @@ def _baseline(body, declared: list[Seg], r: Rules) -> list[Seg]:
 
 
 def _walk_json(node, bodies: list[str], steps: list[str]) -> None:
-    for item in _as_list(node):
-        if not isinstance(item, dict):
-            continue
-        bodies.extend(item[k] for k in _JSON_TEXT_KEYS if isinstance(item.get(k), str) and item[k].strip())
-        kinds = _as_list(item.get("@type"))
-        if any(k in _JSON_HOWTO for k in kinds if isinstance(k, str)) and isinstance(item.get("description"), str):
-            steps.append(item["description"])
-        for key in ("recipeInstructions", "step"):
-            for step in _as_list(item.get(key)):
-                if isinstance(step, str):
-                    steps.append(step)
-                elif isinstance(step, dict):
-                    for sub in (step, *_as_list(step.get("itemListElement"))):
-                        if isinstance(sub, dict) and isinstance(sub.get("text"), str):
-                            steps.append(sub["text"])
-        answer = item.get("acceptedAnswer")
-        if isinstance(answer, dict) and isinstance(answer.get("text"), str):
-            steps.append(answer["text"])
-        for container in ("@graph", "mainEntity"):
-            if container in item:
-                _walk_json(item[container], bodies, steps)
+    """The declared texts of JSON-LD objects and of those in their ``@graph`` and ``mainEntity``, depth first and in
+    order, walked without recursion (JSON-LD may nest deeper than Python's stack)."""
+    stack = _objects(node)[::-1]
+    while stack:
+        item = stack.pop()
+        _declared_texts(item, bodies, steps)
+        inner = [obj for container in ("@graph", "mainEntity") if container in item
+                 for obj in _objects(item[container])]
+        stack.extend(reversed(inner))
+
+
+def _objects(value) -> list[dict]:
+    return [item for item in _as_list(value) if isinstance(item, dict)]
+
+
+def _declared_texts(item: dict, bodies: list[str], steps: list[str]) -> None:
+    bodies.extend(item[k] for k in _JSON_TEXT_KEYS if isinstance(item.get(k), str) and item[k].strip())
+    kinds = _as_list(item.get("@type"))
+    if any(k in _JSON_HOWTO for k in kinds if isinstance(k, str)) and isinstance(item.get("description"), str):
+        steps.append(item["description"])
+    for key in ("recipeInstructions", "step"):
+        for step in _as_list(item.get(key)):
+            if isinstance(step, str):
+                steps.append(step)
+            elif isinstance(step, dict):
+                for sub in (step, *_as_list(step.get("itemListElement"))):
+                    if isinstance(sub, dict) and isinstance(sub.get("text"), str):
+                        steps.append(sub["text"])
+    answer = item.get("acceptedAnswer")
+    if isinstance(answer, dict) and isinstance(answer.get("text"), str):
+        steps.append(answer["text"])
 
 
 def _as_list(value) -> list:
