@@ -51,3 +51,12 @@ def test_titles_and_possessives_are_not_part_of_names():
 def test_capitalised_common_words_are_not_people():
     got = people("Las Ciudades Refugio y los Gobiernos Locales firmaron. Good Ideas come from General Motors.", "es")
     assert not {"Ciudades Refugio", "Gobiernos Locales", "Good Ideas", "General Motors"} & got
+
+
+def test_long_spans_are_read_in_pieces_cut_at_spaces():
+    text = "Ana Weber met the mayor of Ghent. " * 200
+    got = nlp.pieces(text, 0, len(text), size=100)
+    assert got[0][0] == 0 and got[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(got, got[1:], strict=False))  # contiguous, nothing lost
+    assert all(e - s <= 100 for s, e in got) and all(text[e - 1] == " " for _, e in got[:-1])
+    assert nlp.pieces("x" * 250, 0, 250, size=100) == [(0, 100), (100, 200), (200, 250)]

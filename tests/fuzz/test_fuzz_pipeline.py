@@ -112,10 +112,6 @@ def test_extract(text, language):
     check_extraction(extraction, text, "extract")
 
 
-@pytest.mark.xfail(strict=True, reason="extract: memory grows with the text, about 2.8 MB per 1,000 characters "
-                   "(spaCy reading the text): 'March ' * 56666 cut to 300,000 characters (the size budget) grew the "
-                   "process by 722 MB and took 13.7 s of CPU, the 10 s time budget used up before the second stage; "
-                   "120,000 characters already take 300-340 MB")
 @fuzz(weight=0.2)
 @given(text=st.builds(lambda part, size: (part * (size // max(1, len(part)) + 1))[:size],
                       st.one_of(prose(), long_shapes().map(lambda t: t[:5000])).filter(str.strip),
