@@ -145,7 +145,9 @@ class Codebook:
 
 def load_yaml(path: str | Path) -> Codebook:
     """Read the YAML codebook format (``name``, ``version``, ``language``, nested ``codes`` with ``id``, ``name``,
-    ``description``, optional ``colour``/``color`` and ``children``)."""
+    ``description``, optional ``colour``/``color`` (``'#RRGGBB'``; an unquoted six-digit number such as ``336699``
+    is read as that hex code), ``codable`` (true or false; default: leaves true, categories false) and
+    ``children``). Names, ids and descriptions may not hold characters a ``.qdc`` (XML 1.0) cannot hold."""
     path = Path(path)
     return parse_yaml(_read(path), source=str(path))
 
