@@ -8,7 +8,6 @@ import zlib
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
-import pytest
 from fuzz_checks import check_source_result
 from fuzz_samples import docx_bytes, docx_members, pdf_bytes
 from fuzz_strategies import (
@@ -337,10 +336,6 @@ def pages_sharing(megabytes: int, pages: int) -> bytes:
     return pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", tree, font, flate_bomb(megabytes)] + [page] * pages)
 
 
-@pytest.mark.xfail(strict=True, reason="pdf.py: no budget for a whole document: pages that share one content stream "
-                   "inflating to 60 MiB (pypdf's limit is 75 MB per stream) have it parsed once per page — a 65 KB "
-                   "file of 16 such pages took 134 s, one of 1,000 pages would take hours; expected: a time or "
-                   "decoded-size budget per document, then a SourceError")
 @fuzz(weight=0.2)
 @given(megabytes=st.sampled_from([20, 60]), pages=st.integers(2, 64))
 @example(megabytes=60, pages=16)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+import zlib
 
 import pytest
 
@@ -92,3 +93,61 @@ def test_docx_empty_or_malformed_creation_date_is_unknown(tmp_path, created):
     assert item.published is None
     assert item.author == "Migration Office"
     assert item.blocks == (Block("paragraph", "Shelter capacity by district."),)
+
+
+# -- PDF ----------------------------------------------------------------------------------------------------------
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of numbered ``objects`` (1-based, the catalog first) with its cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pages_drawing(content: bytes, pages: int, contents: bytes = b"4 0 R") -> bytes:
+    """``pages`` pages that all draw one compressed content stream (object 4) through ``/Contents contents``."""
+    packed = zlib.compress(content, 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + contents + \
+        b" /Resources << /Font << /F1 3 0 R >> >> >>"
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    return pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>",
+                     b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+                     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", stream] + [page] * pages)
+
+
+TEXT = b"BT /F1 12 Tf 72 700 Td (Reception centres opened in 2024.) Tj ET\n"
+
+
+def test_pdf_pages_sharing_a_huge_content_stream_are_refused_in_bounded_time(tmp_path):
+    path = tmp_path / "shared.pdf"
+    path.write_bytes(pages_drawing(TEXT + b" " * (60 << 20), 16))  # 60 MiB of content in a file of about 60 KB
+    start = time.monotonic()
+    result = collect(str(path), Limits())
+    assert time.monotonic() - start < 30
+    assert result.status == "failed" and result.items == ()
+    assert "PDF content too large to read" in result.error and "page 1 of 16" in result.error
+    assert "content budget" in result.error
+
+
+def test_pdf_contents_naming_one_stream_again_and_again_are_refused(tmp_path):
+    # 60 MiB of content once the array is joined: under pypdf's limit for a stream, far over the budget of the file
+    path = tmp_path / "repeated.pdf"
+    path.write_bytes(pages_drawing(TEXT + b" " * (1 << 20), 1, b"[" + b"4 0 R " * 60 + b"]"))
+    result = collect(str(path), Limits())
+    assert result.status == "failed"
+    assert "PDF content too large to read: page 1 of 1" in result.error
+
+
+def test_pdf_pages_sharing_a_content_stream_within_the_budget_are_all_read(tmp_path):
+    path = tmp_path / "template.pdf"
+    path.write_bytes(pages_drawing(TEXT + b" " * (1 << 20), 3))  # 3 MiB of content in all: within 8 MiB
+    item = one(path)
+    assert item.blocks == (Block("paragraph", "Reception centres opened in 2024."),) * 3

@@ -2,6 +2,12 @@
 
 Headings come from the PDF outline (bookmarks, with their nesting as level) and from font size: lines set clearly
 larger than the body text are headings, the largest size being level 1.
+
+The work is bounded per document, not only per stream: pypdf parses a page's content streams for every page that
+draws them, so pages sharing one stream (or arrays naming it again and again) make a small file cost hours. The
+decoded content of the pages, counted once per page that draws it, may reach :data:`CONTENT_BASE` bytes plus
+:data:`CONTENT_PER_BYTE` times the file's size (real files stay within 1-3 times their size); a file over that
+budget is refused with a reason before the page that would pass it is parsed.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from migrahub.sources.text import text_blocks
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u25aa\u25cf\uf0b7]|\d{1,3}[.)])\s+")
 _SPACE = re.compile(r"\s+")
+CONTENT_BASE = 8 * 1024 * 1024  # decoded page content any PDF may have read, in bytes ...
+CONTENT_PER_BYTE = 16  # ... plus this many bytes per byte of the file
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,16 @@ def read_pdf(data: bytes) -> PdfParts:
             raise SourceError(f"corrupt PDF: {_short(exc)}") from exc
         lines: list[_Line] = []
         failed = 0
+        budget = CONTENT_BASE + CONTENT_PER_BYTE * len(data)
+        spent = 0
         for number, page in enumerate(pages):
+            spent += _content_size(page, budget - spent)
+            if spent > budget:
+                raise SourceError(
+                    f"PDF content too large to read: page {number + 1} of {len(pages)} brings the decoded content of "
+                    f"its pages past {budget:,} bytes, the budget for a file of {len(data):,} bytes (content budget: "
+                    f"{CONTENT_BASE // 1024 // 1024} MiB plus {CONTENT_PER_BYTE} times the file's size; pages sharing "
+                    "a content stream count it once each)")
             try:
                 lines.extend(_page_lines(page, number))
             except Exception:  # noqa: BLE001 - pypdf raises many types on damaged pages; count and go on
@@ -80,6 +97,26 @@ def read_pdf(data: bytes) -> PdfParts:
         if pages and failed == len(pages):
             raise SourceError(f"corrupt PDF: no page could be read ({failed} pages)")
     return PdfParts(_blocks(lines, outline), *meta)
+
+
+def _content_size(page, limit: int) -> int:
+    """Bytes of decoded content stream the page draws (each entry of a ``/Contents`` array counted), stopping once
+    past ``limit``; 0 when the contents cannot be decoded (reading the page then fails and is counted as such)."""
+    from pypdf.generic import ArrayObject, StreamObject
+
+    size = 0
+    try:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        for item in contents if isinstance(contents, ArrayObject) else (contents,):
+            stream = item.get_object() if item is not None else None
+            if isinstance(stream, StreamObject):
+                size += len(stream.get_data())
+                if size > limit:
+                    break
+    except Exception:  # noqa: BLE001 - pypdf raises many types on damaged streams; the page read reports them
+        return 0
+    return size
 
 
 def _short(exc: Exception) -> str:
