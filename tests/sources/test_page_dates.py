@@ -40,6 +40,14 @@ def test_the_articles_own_json_ld_date_wins_over_other_items():
     assert page_parts(page(head)).published == "2023-12-24"
 
 
+def test_json_ld_nested_deeper_than_the_parser_can_go_is_skipped():
+    deep = '{"a": ' * 100_000 + '"datePublished"' + "}" * 100_000
+    head = (f'<script type="application/ld+json">{deep}</script>'
+            '<meta property="article:published_time" content="2023-04-05">')
+    assert page_parts(page(head)).published == "2023-04-05"
+    assert page_parts(page(f'<script type="application/ld+json">{deep}</script>')).published is None
+
+
 def test_a_page_is_dated_by_its_marked_time_element():
     body = BODY.replace("<h1>", '<p class="meta">Posted <time class="entry-date published" '
                                 'datetime="2018-07-19T12:00:00+00:00">19 July 2018</time></p><h1>')

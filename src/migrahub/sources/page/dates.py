@@ -165,7 +165,7 @@ def _json_ld_date(root, rules: DateRules) -> str | None:
             continue
         try:
             _walk(json.loads(text, strict=False), rules, found, 0)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser's stack
             continue
     for own, value in found:
         if own:
