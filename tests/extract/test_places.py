@@ -66,3 +66,35 @@ def test_a_small_namesake_does_not_take_a_capital_from_a_neighbouring_country():
     got = places("Alcaldes de Medellín, Quito, Lima y Madrid firmaron la declaración.", "es")
     assert got["Madrid"] == "ES"
     assert places("La ciudad de México acogió el foro.", "es").get("Mexico City") == "MX"
+
+
+def test_a_capitalised_article_opening_a_sentence_is_no_town():
+    got = places("Un colloque a réuni les maires de Lyon et de Nantes. Un atelier suivra en mai.", "fr")
+    assert set(got) == {"Lyon", "Nantes"}
+    assert not places("Un nuevo servicio abrió sus puertas. Un grupo de vecinos lo celebró.", "es")
+
+
+def test_towns_of_one_name_read_in_the_documents_language_and_context():
+    assert places("El ayuntamiento de Valencia abrió una oficina de acogida para familias.", "es") == {
+        "Valencia": "ES"
+    }
+    assert places("La alcaldesa de Valencia visitó Caracas y otras ciudades de Venezuela.", "es")["Valencia"] == "VE"
+
+
+def test_a_translated_country_name_that_is_a_foreign_towns_name():
+    assert places("La ciudad de Granada abrió un centro de acogida para personas refugiadas.", "es") == {
+        "Granada": "ES"
+    }
+    assert places("Delegates from Grenada and Jamaica met in Kingston, Jamaica.").get("Grenada") == "GD"
+    got = places("Los delegados de Grenada y Jamaica llegaron a Granada el lunes.", "es")
+    assert got == {"Grenada": "GD", "Jamaica": "JM"}  # the country named in Spanish, its English name given too
+
+
+def test_a_city_named_like_its_region_is_the_city():
+    got = x_places("El alcalde de Murcia inauguró un servicio de empleo; la Región de Murcia lo financia.", "es")
+    assert ("Murcia", "city", "ES") in got and ("Murcia", "region", "ES") in got
+    assert x_places("Murcia abrió un centro de acogida.", "es") == {("Murcia", "city", "ES")}
+
+
+def x_places(text: str, language: str = "en") -> set[tuple[str, str, str | None]]:
+    return {(p.name, p.type, p.country) for p in extract(text, doc="t.txt", language=language).places}

@@ -31,50 +31,7 @@ from .segments import Segment, as_spans, inside
 
 STAGE = "extract/initiatives@1"
 
-HEADS = {
-    # English
-    "programme": "programme",
-    "program": "programme",
-    "project": "project",
-    "initiative": "programme",
-    "network": "network",
-    "campaign": "campaign",
-    "platform": "platform",
-    "database": "database",
-    "forum": "forum",
-    "process": "process",
-    "index": "index",
-    "tool": "platform",
-    "toolkit": "platform",
-    "partnership": "project",
-    "dialogue": "process",
-    "scheme": "programme",
-    # French
-    "projet": "project",
-    "réseau": "network",
-    "campagne": "campaign",
-    "plateforme": "platform",
-    "outil": "platform",
-    "processus": "process",
-    # Spanish
-    "programa": "programme",
-    "proyecto": "project",
-    "iniciativa": "programme",
-    "red": "network",
-    "campaña": "campaign",
-    "plataforma": "platform",
-    "herramienta": "platform",
-    "proceso": "process",
-    # German (capitalised nouns)
-    "Programm": "programme",
-    "Projekt": "project",
-    "Initiative": "programme",
-    "Netzwerk": "network",
-    "Kampagne": "campaign",
-    "Plattform": "platform",
-    "Datenbank": "database",
-    "Bündnis": "network",
-}
+HEADS: dict[str, str] = dict(nm._HEADS["introducing_heads"])  # data/name_heads.yaml
 _LOWER_HEADS = sorted((h for h in HEADS if h[0].islower()), key=len, reverse=True)
 _DE_HEADS = sorted((h for h in HEADS if h[0].isupper()), key=len, reverse=True)
 HEAD = r"(?:" + "|".join(_LOWER_HEADS) + r")s?|(?:" + "|".join(_DE_HEADS) + r")(?:e|s|en)?"
@@ -89,6 +46,11 @@ QUOTED_RE = re.compile(r"(?:[“\"«„]|(?<!\w)[‘'])\s*([A-ZÀ-ÖØ-Þ0-9¿¡
 CAPW = r"(?:[A-ZÀ-ÖØ-Þ][\w’'+\-]*|[0-9]+[A-Za-z][\w\-]*)"
 LINK = r"(?:of|for|on|and|the|in|to|de|la|le|les|des|du|pour|et|para|los|las|del|y|en|a|à|und|für|der|die|das|&)"
 NAME_AFTER_RE = re.compile(rf"{CAPW}(?:\s+(?:{LINK}\s+){{0,2}}{CAPW})*")
+# German: "Projekt Wohnen im Viertel" (not "Projekt Neue Wege im Rahmen des …")
+GERMAN_LINK_RE = re.compile(
+    r"\s+(?:" + "|".join(nm._HEADS["german_name_links"]) + r")\s+(?!(?:"
+    + "|".join(nm._HEADS["german_not_after_link"]) + rf")(?![\w-])){CAPW}"
+)
 NAME_BEFORE_RE = re.compile(rf"(?:(?<=[\s(“\"«'*])|^)({CAPW}(?:(?:\s+|\s*[-–]\s*)(?:{LINK}\s+){{0,2}}{CAPW})*)\s*$")
 CODE_RE = re.compile(r"^(?:[A-Z0-9][A-Z0-9&+\-]{1,}|[A-Za-z]+[a-z][A-Z][\w]*|[a-z]+[A-Z]{2,}[\w]*)$")
 DEFINED_RE = re.compile(
@@ -175,6 +137,14 @@ LOWER_WORD_BEFORE_RE = re.compile(r"\b[a-zà-öø-ÿß][\w-]*e[nrs]?\s+$")  # a 
 
 def _quote_after(text: str, pos: int) -> bool:
     return re.match(r"\s+[“\"«„]", text[pos : pos + 4]) is not None
+
+
+def _german_name_end(text: str, end: int) -> int:
+    """A German name goes on over "im", "am", "zum" … and the capitalised words after them."""
+    while (m := GERMAN_LINK_RE.match(text, end)) is not None:
+        n = NAME_AFTER_RE.match(text, m.end() - len(m.group(0).split()[-1]))
+        end = n.end() if n else m.end()
+    return end
 
 
 def _kind(head: str) -> str:
@@ -270,8 +240,9 @@ def find_initiatives(
         called = m is not None and re.match(rf"\s+{CALLED}", after) is not None
         if m and not m.group("q") and (ARTICLE_MOD_RE if called else ARTICLE_RE).search(before):
             n = NAME_AFTER_RE.match(text, he + m.end())
-            if n and (called or len(n.group(0).split()) >= 2 or CODE_RE.match(n.group(0))):
-                add(n.start(), n.end(), n.group(0), head)
+            end = (_german_name_end(text, n.end()) if head[0].isupper() else n.end()) if n else 0
+            if n and (called or len(text[n.start() : end].split()) >= 2 or CODE_RE.match(n.group(0))):
+                add(n.start(), end, text[n.start() : end], head)
                 continue
         # 2. a quoted title or a code name right before the noun: “Open Doors” campaign, the CITYLINK project
         qb = re.search(r"[”\"»’']\s*$", before)

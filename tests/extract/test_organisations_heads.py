@@ -1,0 +1,72 @@
+"""Bodies and programmes named without a registry entry, read from the vocabulary of data/name_heads.yaml
+(invented sentences in French, Spanish, German and English)."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrahub.extract import extract
+from migrahub.extract.registry import use_shipped
+
+
+@pytest.fixture(autouse=True)
+def _no_registry():
+    use_shipped(False)
+    yield
+    use_shipped(True)
+
+
+def names(text: str, language: str) -> tuple[set[str], set[str]]:
+    x = extract(text, doc="t.txt", language=language)
+    return {o.name for o in x.organisations}, {i.name for i in x.initiatives}
+
+
+def test_french_bodies_written_in_sentence_case():
+    orgs, inits = names(
+        "À Rouen, la Maison des familles accueille les nouveaux arrivants. Le Centre communal d'action sociale "
+        "finance le dispositif Parcours Avenir avec le Secours populaire.",
+        "fr",
+    )
+    assert {"Maison des familles", "Centre communal d'action sociale", "Secours populaire"} <= orgs
+    assert "Parcours Avenir" in inits
+
+
+def test_a_generic_committee_in_sentence_case_is_no_body():
+    orgs, _ = names("Le Comité de pilotage se réunit en mai; la Maison accueille aussi des ateliers.", "fr")
+    assert not orgs
+
+
+def test_spanish_municipal_departments():
+    orgs, _ = names(
+        "La Concejalía de Igualdad y la Consejería de Bienestar Social abrieron en Málaga el Servicio de Atención "
+        "al Inmigrante.",
+        "es",
+    )
+    assert {"Concejalía de Igualdad", "Consejería de Bienestar Social", "Servicio de Atención al Inmigrante"} <= orgs
+
+
+def test_german_compound_bodies_and_names_joined_by_im_am():
+    orgs, inits = names(
+        "Der Ausländerbeirat und der Seniorenrat der Stadt Kassel begrüßen das Projekt Wohnen im Viertel. "
+        "Das Jugendamt unterstützt die Initiative Lernen am Ort. Das Ehrenamt bleibt wichtig.",
+        "de",
+    )
+    assert {"Ausländerbeirat", "Seniorenrat", "Stadt Kassel", "Jugendamt"} <= orgs and "Ehrenamt" not in orgs
+    assert {"Wohnen im Viertel", "Lernen am Ort"} <= inits
+    _, inits = names("Die Stadt startet das Projekt Neue Wege im Rahmen des Landesprogramms.", "de")
+    assert inits == {"Neue Wege"}
+
+
+def test_a_leading_enumeration_opens_a_committees_name():
+    orgs, _ = names("That the Tourism, Equalities, Communities & Culture Committee instructs officers.", "en")
+    assert orgs == {"Tourism, Equalities, Communities & Culture Committee"}
+
+
+def test_services_and_generic_councils():
+    orgs, _ = names("The Newcomer Legal Service met the Full Council. That Full Council agreed.", "en")
+    assert orgs == {"Newcomer Legal Service"}
+
+
+def test_an_invitation_heading_is_not_part_of_the_name():
+    _, inits = names("Invitation to the Harbour Cities Exchange Programme, held online.", "en")
+    assert inits == {"Harbour Cities Exchange Programme"}
