@@ -70,3 +70,34 @@ def test_services_and_generic_councils():
 def test_an_invitation_heading_is_not_part_of_the_name():
     _, inits = names("Invitation to the Harbour Cities Exchange Programme, held online.", "en")
     assert inits == {"Harbour Cities Exchange Programme"}
+
+
+def test_a_school_is_a_body_and_a_summer_school_a_programme():
+    orgs, inits = names(
+        "The Riverside School of Languages and Crafts hosts the Harbour Cities Summer School every July.", "en"
+    )
+    assert "Riverside School of Languages and Crafts" in orgs and "Harbour Cities Summer School" in inits
+
+
+def test_a_capitalised_article_after_and_opens_another_name():
+    orgs, _ = names("We thank the Northfield Mayors Group and The Hague Municipality for their support.", "en")
+    assert {"Northfield Mayors Group", "The Hague Municipality"} <= orgs
+
+
+def test_spanish_names_joined_by_entre():
+    orgs, _ = names("La Alianza de Cooperación entre Ciudades Costeras organizó la mesa en Cádiz.", "es")
+    assert "Alianza de Cooperación entre Ciudades Costeras" in orgs
+
+
+def test_an_app_called_and_a_capitalised_programme_before_its_quoted_title():
+    _, inits = names(
+        "The city network has developed an app called Harbour Welcome. The Programme “Northside Grows Together” "
+        "was launched with local schools.",
+        "en",
+    )
+    assert {"Harbour Welcome", "Northside Grows Together"} <= inits
+
+
+def test_a_german_head_in_the_genitive_before_its_quoted_title():
+    _, inits = names("Das dritte Treffen des Bündnisses „Offene Städte am Fluss“ fand in Kassel statt.", "de")
+    assert "Offene Städte am Fluss" in inits

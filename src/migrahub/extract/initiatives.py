@@ -34,7 +34,8 @@ STAGE = "extract/initiatives@1"
 HEADS: dict[str, str] = dict(nm._HEADS["introducing_heads"])  # data/name_heads.yaml
 _LOWER_HEADS = sorted((h for h in HEADS if h[0].islower()), key=len, reverse=True)
 _DE_HEADS = sorted((h for h in HEADS if h[0].isupper()), key=len, reverse=True)
-HEAD = r"(?:" + "|".join(_LOWER_HEADS) + r")s?|(?:" + "|".join(_DE_HEADS) + r")(?:e|s|en)?"
+# German heads with their endings: "Projekte", "Projekts", "Programmen", "des Bündnisses"
+HEAD = r"(?:" + "|".join(_LOWER_HEADS) + r")s?|(?:" + "|".join(_DE_HEADS) + r")(?:e|s|es|en|ses)?"
 HEAD_RE = re.compile(rf"(?<![\w-])(?P<head>{HEAD})(?![\w-])")
 CALLED = (
     r"(?:called|named|entitled|titled|known as|dubbed|appelée?|intitulée?|nommée?|dénommée?|llamad[oa]|"
@@ -148,10 +149,10 @@ def _german_name_end(text: str, end: int) -> int:
 
 
 def _kind(head: str) -> str:
-    h = head if head in HEADS else head.rstrip("s")
-    if h not in HEADS:
-        h = re.sub(r"(?:e|s|en)$", "", head)
-    return HEADS.get(h) or HEADS.get(h.lower(), "other")
+    for h in (head, head.rstrip("s"), *(re.sub(rf"{e}$", "", head) for e in ("ses", "es", "en", "e", "s"))):
+        if h in HEADS or h.lower() in HEADS:
+            return HEADS.get(h) or HEADS[h.lower()]
+    return "other"
 
 
 def find_initiatives(
@@ -223,7 +224,9 @@ def find_initiatives(
         # lower-case word ("die bundesweite Initiative") a capitalised head is one
         german = LOWER_WORD_BEFORE_RE.search(text, max(0, hm.start() - 30), hm.start()) is not None
         german = german or language == "de" and _quote_after(text, hm.end())
-        if head[0].isupper() and head.lower() in HEADS and not german:
+        # "The Programme “Zambujal Gets Better”": a capitalised noun after an article, its quoted title after it
+        quoted = _quote_after(text, hm.end()) and ARTICLE_RE.search(text, max(0, hm.start() - 8), hm.start())
+        if head[0].isupper() and head.lower() in HEADS and not (german or quoted):
             continue
         hs, he = hm.start(), hm.end()
         if taken[hs]:

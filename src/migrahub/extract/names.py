@@ -20,7 +20,7 @@ from .budget import checkpoint
 _HEADS = yaml.safe_load((Path(__file__).with_name("data") / "name_heads.yaml").read_text(encoding="utf-8"))
 
 CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-\.&]*[\w](?:(?<=s)[’'](?= +[A-ZÀ-Þ]))?|[A-ZÀ-ÖØ-Þ]|[0-9][0-9.]*[0-9]?)"
-CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|al|por|y|en|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
+CONN = r"(?:of|for|on|and|the|in|de|la|le|les|des|du|d'|d’|pour|et|para|los|las|del|al|por|y|en|entre|und|für|der|die|das|&|to|against|with|aux|au|sur|zur|zum|von|e|di|per|ng|mga|at(?= [A-Z][a-z]+ [A-Z]))"  # noqa: E501
 # a name may follow an elided article ("l'Agence …", "d'Office …"), never another word's apostrophe
 PHRASE_START = r"(?:(?<![\w’'\-])|(?<=(?<![\w’'])[lLdD][’']))"
 PHRASE_RE = re.compile(
@@ -56,6 +56,7 @@ AND_THE_RE = re.compile(
     # "en Madrid la Carta de …": an article right after a name (not after "de", "of") opens another phrase
     r"((?<!\bde)(?<!\bof)(?<!\bdu)(?<!\bdel)(?<!\bpor)(?<!\bpour)(?<!\bpara)(?<!\bfor)(?<!\bon)(?<!\bin)"
     r"(?<!\b[a-zà-ÿ]{2})(?<!\b[a-zà-ÿ]{3})(?<!\b[a-zà-ÿ]{4})(?<=[^\W\d_])\s+(?:la|le|les|el|los|las|the)\s+|"
+    r"\s+(?:and|et|y|und)\s+(?=(?:The|La|Le|Les|El|Los|Las|Der|Die|Das) [A-ZÀ-Þ])|"
     r"\s+and the\s+|\s+et la\s+|\s+y la\s+|\s+y el\s+|\s+und (?:die|der|das|den|dem)\s+|"
     r"\s+(?:and|et|y|und) (?:with|for|to|avec|pour|con|para|mit|für)(?: the| la| le| el| die| der)?\s+)"
 )
@@ -172,7 +173,7 @@ def words_of(name: str) -> list[str]:
 
 def org_head(name: str) -> bool:
     ws = [w.strip(".,") for w in words_of(name)]
-    if any(w in ORG_HEADS for w in ws):
+    if any(w in ORG_HEADS or _school(ws, i) for i, w in enumerate(ws)):
         return True
     return any(len(w) > 8 and w[0].isupper() and w.lower().endswith(ORG_SUFFIXES) for w in ws)
 
@@ -196,8 +197,8 @@ def init_head(name: str) -> str | None:
     """The initiative kind implied by the last initiative head noun of ``name``, if any."""
     ws = [w.strip(".,") for w in words_of(name)]
     kind = None
-    for w in ws:
-        if w in INIT_HEADS:
+    for i, w in enumerate(ws):
+        if w in INIT_HEADS and not _school(ws, i):
             kind = INIT_HEADS[w]
     return kind
 
@@ -205,12 +206,32 @@ def init_head(name: str) -> str | None:
 def last_head_is_org(name: str) -> bool:
     """True when the right-most head noun is an organisation head (e.g. "Programme Office" → org)."""
     ws = [w.strip(".,") for w in words_of(name)]
-    for w in reversed(ws):
-        if w in INIT_HEADS:
+    for i in range(len(ws) - 1, -1, -1):
+        if _school(ws, i):
+            return True
+        if ws[i] in INIT_HEADS:
             return False
-        if w in ORG_HEADS:
+        if ws[i] in ORG_HEADS:
             return True
     return False
+
+
+SCHOOL_HEADS = frozenset(_HEADS["school_heads"])
+SEASON_WORDS = frozenset(_HEADS["season_words"])
+
+
+def _school(ws: list[str], i: int) -> bool:
+    """ "Intercultural School of Professions", "École de la deuxième chance": a school of something is a body; a
+    "Summer School" or a school named by an adjective ("Open School") is a programme."""
+    return (
+        ws[i] in SCHOOL_HEADS
+        and i + 1 < len(ws)
+        and ws[i + 1] in SCHOOL_COMPLEMENTS
+        and not (i and ws[i - 1] in SEASON_WORDS)
+    )
+
+
+SCHOOL_COMPLEMENTS = frozenset({"of", "for", "de", "des", "du", "del", "für", "der", "d", "d’", "d'"})
 
 
 def is_generic(name: str) -> bool:

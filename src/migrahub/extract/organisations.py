@@ -82,6 +82,9 @@ EV_RE = re.compile(
     r"(?:\b(?:Verein|der|die|den|dem|des|Der|Die)\s+)([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){0,4}?)\s+e\.\s?V\.(?!\w)"
 )
 BARE_ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,2}[A-Z][A-Z0-9]{0,6}(?:-[A-Z][a-z]+)?(?![\w-])")
+# the words right around a name without a head noun ("the LoReMi project", "the programme … (ACR)") say whether it
+# is an initiative; words further away describe its neighbours in a list or a sentence
+CONTEXT_CHARS = 30
 INIT_CONTEXT_WORDS = {"project", "programme", "program", "campaign", "projet", "proyecto", "programa", "projekt"}
 
 
@@ -343,7 +346,7 @@ def find_candidates(
             cat = "organisations" if e.type == "organisation" else "initiatives"
             info = (cat, f"registry:{e.id}", e.name, e.kind, e)
         else:
-            ctx = text[max(0, p.exp_start - 80) : p.acr_end + 80]
+            ctx = text[max(0, p.exp_start - CONTEXT_CHARS) : p.acr_end + CONTEXT_CHARS]
             cat, kind = _classify(p.expansion, ctx)
             info = (cat, f"acr:{p.acronym}", p.expansion, kind, None)
         if _is_place_name(p.expansion):
@@ -421,7 +424,7 @@ def find_candidates(
         # "Programme Officer", "Project Manager": a job title; "Menschen in die Gesellschaft": German prose
         if JOB_TITLE_END_RE.search(p.text) or PROSE_INSIDE_RE.search(p.text):
             continue
-        ctx = text[max(0, p.start - 80) : p.end + 80]
+        ctx = text[max(0, p.start - CONTEXT_CHARS) : p.end + CONTEXT_CHARS]
         cat, kind = _classify(p.text, ctx)
         e = reg_by_surface.get(norm_key(p.text))
         if e is not None:
@@ -571,8 +574,8 @@ SENTENCE_CASE_RE = re.compile(
     r"(?<=\b[lL][’'])|"
     r"(?<=\bune )|(?<=\bun )|(?<=\buna ))"
     r"(?P<head>" + "|".join(nm._HEADS["sentence_case_heads"]) + r")"
-    rf"(?P<rest>(?: {_ADJ}(?![\w’'-]))?(?: {_OF} (?:l[’']|d[’'])?[a-zà-ÿ][\w-]{{2,}}(?: {_ADJ}(?![\w’'-]))?| "
-    rf"d[’'][a-zà-ÿ][\w-]{{2,}}(?: {_ADJ}(?![\w’'-]))?| {_OF} l[’'][a-zà-ÿ][\w-]{{2,}}){{0,2}})"
+    rf"(?P<rest>(?:\s{_ADJ}(?![\w’'-]))?(?:\s{_OF}\s(?:l[’']|d[’'])?[a-zà-ÿ][\w-]{{2,}}(?:\s{_ADJ}(?![\w’'-]))?|\s"
+    rf"d[’'][a-zà-ÿ][\w-]{{2,}}(?:\s{_ADJ}(?![\w’'-]))?|\s{_OF}\sl[’'][a-zà-ÿ][\w-]{{2,}}){{0,2}})"
     r"(?![\w’'-])"
 )
 OF_PLACE_RE = re.compile(r" (?:de|d’|d'|du) (?=[A-ZÀ-Þ])")
@@ -598,9 +601,10 @@ def _sentence_case_names(text: str, exclude) -> list[Cand]:
             end = place_end if place_end is not None else end
         if inside(m.start(), end, exclude):
             continue
-        name = text[m.start() : end]
-        out.append(Cand(m.start(), end, name, "organisations", f"name:{norm_key(name)}", name, None, org_kind(name),
-                        None, None, 1))
+        surface = text[m.start() : end]
+        name = " ".join(surface.split())
+        out.append(Cand(m.start(), end, surface, "organisations", f"name:{norm_key(name)}", name, None,
+                        org_kind(name), None, None, 1))
     return out
 
 
