@@ -101,3 +101,8 @@ def test_an_app_called_and_a_capitalised_programme_before_its_quoted_title():
 def test_a_german_head_in_the_genitive_before_its_quoted_title():
     _, inits = names("Das dritte Treffen des Bündnisses „Offene Städte am Fluss“ fand in Kassel statt.", "de")
     assert "Offene Städte am Fluss" in inits
+
+
+def test_a_year_at_a_sentences_end_is_not_part_of_the_name():
+    _, inits = names("Governments met during the Harbour Dialogue on Labour Mobility in 2013.", "en")
+    assert inits == {"Harbour Dialogue on Labour Mobility"}

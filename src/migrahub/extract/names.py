@@ -105,7 +105,8 @@ def _phrase_words(text: str, base: int, ws: list[tuple[int, int, str]], out: lis
         # "+0200 Project News": the stop words behind a number go too
         while i + 1 < j and word(i).strip(".,") in LEADING_STOP and word(i + 1) != "Hague":
             i += 1
-    while i < j and (YEAR_WORD_RE.fullmatch(word(j - 1)) or CONN_RE.fullmatch(word(j - 1))):
+    # "… Development in 2013." at a sentence's end: the full stop does not keep the year on the name
+    while i < j and (YEAR_WORD_RE.fullmatch(word(j - 1).rstrip(".,:;")) or CONN_RE.fullmatch(word(j - 1))):
         j -= 1
     if i >= j:
         return
@@ -173,7 +174,7 @@ def words_of(name: str) -> list[str]:
 
 def org_head(name: str) -> bool:
     ws = [w.strip(".,") for w in words_of(name)]
-    if any(w in ORG_HEADS or _school(ws, i) for i, w in enumerate(ws)):
+    if any(w in ORG_HEADS for w in ws) or any(w in SCHOOL_HEADS and _school(ws, i) for i, w in enumerate(ws)):
         return True
     return any(len(w) > 8 and w[0].isupper() and w.lower().endswith(ORG_SUFFIXES) for w in ws)
 
@@ -198,7 +199,7 @@ def init_head(name: str) -> str | None:
     ws = [w.strip(".,") for w in words_of(name)]
     kind = None
     for i, w in enumerate(ws):
-        if w in INIT_HEADS and not _school(ws, i):
+        if w in INIT_HEADS and not (w in SCHOOL_HEADS and _school(ws, i)):
             kind = INIT_HEADS[w]
     return kind
 
@@ -207,7 +208,7 @@ def last_head_is_org(name: str) -> bool:
     """True when the right-most head noun is an organisation head (e.g. "Programme Office" → org)."""
     ws = [w.strip(".,") for w in words_of(name)]
     for i in range(len(ws) - 1, -1, -1):
-        if _school(ws, i):
+        if ws[i] in SCHOOL_HEADS and _school(ws, i):
             return True
         if ws[i] in INIT_HEADS:
             return False

@@ -569,11 +569,10 @@ _ADJ = (
     r"ico|ica|icos|icas|ario|aria|arios|arias|ivo|iva|ano|ana|ense)"
 )
 _OF = r"(?:de la|de los|de las|del|des|du|de|pour les|pour la|para la|para el|para los|para)"
+# the article before the head, checked on the few characters before each head found
+ARTICLE_BEFORE_RE = re.compile(r"(?:\b(?:[lL]a|[lL]e|[eE]l|del|al|du|au|à la|une|un|una) |\b[lL][’'])$")
 SENTENCE_CASE_RE = re.compile(
-    r"(?:(?<=\b[lL]a )|(?<=\b[lL]e )|(?<=\b[eE]l )|(?<=\bdel )|(?<=\bal )|(?<=\bdu )|(?<=\bau )|(?<=\bà la )|"
-    r"(?<=\b[lL][’'])|"
-    r"(?<=\bune )|(?<=\bun )|(?<=\buna ))"
-    r"(?P<head>" + "|".join(nm._HEADS["sentence_case_heads"]) + r")"
+    r"(?<![\w’'-])(?P<head>" + "|".join(nm._HEADS["sentence_case_heads"]) + r")"
     rf"(?P<rest>(?:\s{_ADJ}(?![\w’'-]))?(?:\s{_OF}\s(?:l[’']|d[’'])?[a-zà-ÿ][\w-]{{2,}}(?:\s{_ADJ}(?![\w’'-]))?|\s"
     rf"d[’'][a-zà-ÿ][\w-]{{2,}}(?:\s{_ADJ}(?![\w’'-]))?|\s{_OF}\sl[’'][a-zà-ÿ][\w-]{{2,}}){{0,2}})"
     r"(?![\w’'-])"
@@ -589,6 +588,8 @@ def _sentence_case_names(text: str, exclude) -> list[Cand]:
     out = []
     for m in SENTENCE_CASE_RE.finditer(text):
         checkpoint()
+        if not ARTICLE_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()):
+            continue
         rest = m.group("rest")
         words = re.findall(r"[a-zà-ÿ][\w-]+", rest.replace("’", " ").replace("'", " "))
         content = [w for w in words if not re.fullmatch(r"(?:de|la|los|las|del|des|du|pour|les|para|el|l|d)", w)]
