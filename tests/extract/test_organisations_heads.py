@@ -106,3 +106,10 @@ def test_a_german_head_in_the_genitive_before_its_quoted_title():
 def test_a_year_at_a_sentences_end_is_not_part_of_the_name():
     _, inits = names("Governments met during the Harbour Dialogue on Labour Mobility in 2013.", "en")
     assert inits == {"Harbour Dialogue on Labour Mobility"}
+
+
+def test_german_newspapers_named_by_a_town_or_a_region():
+    x = extract("Die Kasseler Rundschau und das Stadtblatt Nordhessen berichteten über das Fest.", doc="t.txt",
+                language="de")
+    assert {(o.name, o.kind) for o in x.organisations} == {("Kasseler Rundschau", "media"),
+                                                           ("Stadtblatt Nordhessen", "media")}

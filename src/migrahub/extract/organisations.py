@@ -256,7 +256,9 @@ def org_kind(name: str, context: str = "") -> str:
         return "government"
     if re.search(r"\b(cities|mayors|eurocities|local governments)\b", low):
         return "city_network"
-    if re.search(r"\b(news|times|post|media|tv|radio|journal|press)\b", low):
+    if re.search(r"\b(news|times|post|media|tv|radio|journal|press)\b", low) or re.search(
+        r"(zeitung|rundschau|anzeiger|kurier|blatt)\b", low
+    ):
         return "media"
     if re.search(r"\b(ltd|inc|gmbh|plc|company|corporation|legal services|consulting|bank)\b", low):
         return "business"
