@@ -95,7 +95,7 @@ def _check(models: bool) -> None:
 
 
 # the held-out documents, at what they measured when first read (their misses are known limits, not targets)
-HELDOUT_FLOORS = {"organisations": (0.9, 0.7), "initiatives": (1.0, 0.6), "places": (1.0, 0.9)}
+HELDOUT_FLOORS = {"organisations": (0.94, 0.94), "initiatives": (1.0, 0.6), "places": (1.0, 0.9)}
 
 
 def test_heldout_names_at_their_first_reading():
