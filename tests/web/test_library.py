@@ -257,7 +257,8 @@ def test_network_script_is_a_local_static_file(client):
 
     path = finders.find("web/network.js")
     assert path
-    source = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
     assert "eval(" not in source and "innerHTML" not in source and "http" not in source.replace(
         "http://www.w3.org/2000/svg", "")
 

@@ -74,7 +74,9 @@
     var svg = el("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "group",
       "aria-label": "Network drawing: " + nodes.length + " records, " + edges.length + " links" }, box);
     var edgeUrl = box.getAttribute("data-edge-url"), entityUrl = box.getAttribute("data-entity-url");
-    var gEdges = el("g", { "class": "edges" }, svg), gNodes = el("g", { "class": "nodes" }, svg);
+    // labels lie under every circle, so that a label running over another node never takes its click
+    var gEdges = el("g", { "class": "edges" }, svg), gLabels = el("g", { "class": "labels" }, svg),
+      gNodes = el("g", { "class": "nodes" }, svg);
     var maxW = edges.reduce(function (m, e) { return Math.max(m, e.weight); }, 1);
     edges.forEach(function (e) {
       var a = byId[e.source], b = byId[e.target];
@@ -93,7 +95,9 @@
         "stroke-width": 1.5 }, link);
       el("title", {}, link).textContent = d.label + " (" + d.category + ")";
       if (r > 8 || nodes.length <= 40) {
-        var label = el("text", { x: d.x + r + 2, y: d.y + 4, "font-size": 11, fill: "#1b1f24" }, link);
+        var labelLink = el("a", { href: entityUrl.replace(/0$/, d.id), "class": "label", tabindex: "-1",
+          "aria-hidden": "true" }, gLabels);  // the node itself is the keyboard's stop
+        var label = el("text", { x: d.x + r + 2, y: d.y + 4, "font-size": 11, fill: "#1b1f24" }, labelLink);
         label.textContent = d.label.length > 30 ? d.label.slice(0, 29) + "…" : d.label;
       }
     });
