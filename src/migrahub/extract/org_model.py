@@ -52,8 +52,10 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 def model_spans(text: str, covered) -> list[tuple[int, int]]:
-    """Windows (within a line) around runs of capitalised words that no rule candidate covers, merged."""
+    """Windows (within a line) around runs of capitalised words that no rule candidate covers and that are no
+    place, merged."""
     from .people import _all_common_words
+    from .places import lookup
 
     covered = as_spans(covered)
     common = _all_common_words()
@@ -61,8 +63,8 @@ def model_spans(text: str, covered) -> list[tuple[int, int]]:
     for m in TRIGGER_RE.finditer(text):
         checkpoint()
         s, e = m.start(), m.end()
-        if covered.inside(s, e):
-            continue
+        if covered.inside(s, e) or lookup(m.group(0)) is not None:
+            continue  # covered by a rule, or a place (which the rules below would refuse as a name anyway)
         words = m.group(0).split()
         upper = any(len(w) > 1 and w.isupper() for w in words)
         if len(words) == 1 and not upper:
