@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .segments import line_of
+
 STAGE = "extract/dates@1"
 
 MONTHS = {
@@ -163,18 +165,22 @@ def find_dates(text: str) -> list[DateHit]:
     return list(_dates(text))
 
 
+def _lines_with(rx: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each line of ``text`` holding a match of ``rx``, in order."""
+    spans: list[tuple[int, int]] = []
+    for m in rx.finditer(text):
+        s, e = line_of(text, m.start(), m.end())
+        if not spans or s > spans[-1][1]:
+            spans.append((s, e))
+    return spans
+
+
 @lru_cache(maxsize=8)
 def _dates(text: str) -> tuple[DateHit, ...]:
     hits: list[DateHit] = []
     occupied = bytearray(len(text) + 1)
     # every pattern ends in a year: scan only the lines that hold one (fast on long documents)
-    spans = []
-    for m in YEAR_ANY_RE.finditer(text):
-        s = text.rfind("\n", 0, m.start()) + 1
-        e = text.find("\n", m.end())
-        e = len(text) if e < 0 else e
-        if not spans or s > spans[-1][1]:
-            spans.append((s, e))
+    spans = _lines_with(YEAR_ANY_RE, text)
     matches = []
     for rx in PATTERNS:
         for s, e in spans:
@@ -227,13 +233,7 @@ def find_yearless(text: str, occupied: list[DateHit] = ()) -> list[DateHit]:
     taken = [(h.start, h.end) for h in occupied]
     out: list[DateHit] = []
     # every pattern names a month: scan only the lines that hold one (fast on long documents)
-    spans = []
-    for m in MONTH_WORD_RE.finditer(text):
-        s = text.rfind("\n", 0, m.start()) + 1
-        e = text.find("\n", m.end())
-        e = len(text) if e < 0 else e
-        if not spans or s > spans[-1][1]:
-            spans.append((s, e))
+    spans = _lines_with(MONTH_WORD_RE, text)
     for rx in YEARLESS:
         for m in (hit for s, e in spans for hit in rx.finditer(text, s, e)):
             if any(s < m.end() and m.start() < e for s, e in taken):

@@ -25,7 +25,7 @@ import yaml
 from . import names as nm
 from . import nlp
 from .budget import checkpoint
-from .segments import as_spans
+from .segments import add_window, as_spans
 
 DATA = Path(__file__).with_name("data")
 WINDOW = 20  # characters of context either side of an uncovered capitalised word
@@ -71,18 +71,7 @@ def model_spans(text: str, covered) -> list[tuple[int, int]]:
             # one capitalised word: read it only mid-sentence and when it is no frequent word ("Podemos", "Deloitte")
             if _sentence_start(text, s) or words[0].lower() in common:
                 continue
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", e)
-        line_end = len(text) if line_end < 0 else line_end
-        lo, hi = max(line_start, s - WINDOW), min(line_end, e + WINDOW)
-        if lo > line_start:
-            lo = text.find(" ", lo, s) + 1 or s
-        if hi < line_end:
-            hi = max(e, text.rfind(" ", e, hi))
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
-        else:
-            spans.append((lo, hi))
+        add_window(spans, text, s, e, WINDOW)
     return spans
 
 

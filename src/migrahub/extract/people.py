@@ -17,7 +17,7 @@ from .budget import checkpoint
 from .gazetteer import fold
 from .names import INIT_HEADS, ORG_HEADS
 from .records import Mention, Person
-from .segments import as_spans, inside
+from .segments import add_window, as_spans, inside
 
 STAGE = "extract/people@1"
 DATA = Path(__file__).with_name("data")
@@ -467,18 +467,7 @@ def model_people(text: str, language: str | None, found: list[PersonHit], exclud
         if first in NOT_NAME_WORDS or first in ORG_HEADS or second in NOT_NAME_WORDS:
             continue
         # the model reads the words around the pair (within its line), enough to tell a name from a place
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        lo, hi = max(line_start, m.start() - WINDOW), min(line_end, end + WINDOW)
-        if lo > line_start:  # start and end on word boundaries
-            lo = text.find(" ", lo, m.start()) + 1 or m.start()
-        if hi < line_end:
-            hi = max(end, text.rfind(" ", end, hi))
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
-        else:
-            spans.append((lo, hi))
+        add_window(spans, text, m.start(), end, WINDOW)
     out = []
     for e in nlp.entities(text, spans, language):
         if e.label != "person":

@@ -152,6 +152,27 @@ class Spans:
         return self.starts[i] if i < len(self.starts) and self.starts[i] < end else None
 
 
+def line_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the line(s) holding ``text[start:end]`` (line breaks excluded)."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+
+def add_window(spans: list[tuple[int, int]], text: str, start: int, end: int, width: int) -> None:
+    """Add ``text[start:end]`` with up to ``width`` characters either side, kept within its line and cut at spaces,
+    to ``spans`` (ordered by start), merged with the last span when they touch."""
+    line_start, line_end = line_of(text, start, end)
+    lo, hi = max(line_start, start - width), min(line_end, end + width)
+    if lo > line_start:  # start and end on word boundaries
+        lo = text.find(" ", lo, start) + 1 or start
+    if hi < line_end:
+        hi = max(end, text.rfind(" ", end, hi))
+    if spans and lo <= spans[-1][1]:
+        spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+    else:
+        spans.append((lo, hi))
+
+
 def as_spans(spans) -> Spans:
     return spans if isinstance(spans, Spans) else Spans(spans)
 
