@@ -1,5 +1,5 @@
-"""Every setting MigraHub reads and every command of its CLI is documented: a new one without a line in the README
-or SETTINGS.md fails here (as sqlite-utils and Datasette do for their options and commands)."""
+"""Every setting MigraHub reads and every command of its CLI is documented: a new one without a line in the README,
+SETTINGS.md or a feature's guide in docs/ fails here (as sqlite-utils and Datasette do for options and commands)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import click
 from migrahub.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-DOCS = (REPO / "README.md", REPO / "src" / "migrahub" / "web" / "SETTINGS.md", REPO / "SECURITY.md")
+DOCS = (REPO / "README.md", REPO / "src" / "migrahub" / "web" / "SETTINGS.md", REPO / "SECURITY.md",
+        *sorted((REPO / "docs").glob("*.md")))
 SETTING = re.compile(r"\bMIGRAHUB_[A-Z][A-Z0-9_]*[A-Z0-9]\b")
 
 

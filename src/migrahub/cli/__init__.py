@@ -18,4 +18,4 @@ def main(ctx: click.Context, db: str) -> None:
     ctx.obj = {"db": db}
 
 
-from migrahub.cli import code, collect, share, structure  # noqa: E402,F401  (they register their commands on `main`)
+from migrahub.cli import code, collect, compare, connect, consult, monitor, share, structure  # noqa: E402,F401  (they register their commands on `main`)

@@ -26,7 +26,11 @@ from migrahub.services import hub
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
 from migrahub.web import accounts, api_coding, api_entities
+from migrahub.web.compare import api as compare_api
+from migrahub.web.connect import api as connect_api
+from migrahub.web.consult import api as consult_api
 from migrahub.web.middleware import WWW_AUTHENTICATE
+from migrahub.web.monitor import api as monitor_api
 from migrahub.web.roles import role_of
 
 DocType = Literal["txt", "md", "html", "pdf", "docx", "feed-item", "page"]
@@ -434,3 +438,5 @@ api.add_router("/", read)
 api.add_router("/", write)
 api.add_router("/", api_coding.router(READ, WRITE, _require))
 api.add_router("/", api_entities.router(READ, WRITE, _require))
+for _feature in (monitor_api, consult_api, compare_api, connect_api):
+    api.add_router("/", _feature.router(READ, WRITE, _require))

@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "migrahub.web.apps.WebConfig",
+    "migrahub.web.monitor.apps.MonitorConfig",
+    "migrahub.web.consult.apps.ConsultConfig",
+    "migrahub.web.compare.apps.CompareConfig",
+    "migrahub.web.connect.apps.ConnectConfig",
 ]
 
 MIDDLEWARE = [

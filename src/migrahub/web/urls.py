@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from migrahub.web.api import api
 from migrahub.web.converters import NameSegment
@@ -38,6 +38,10 @@ urlpatterns = [
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("healthz", pages.healthz, name="healthz"),
+    path("", include("migrahub.web.monitor.urls")),
+    path("", include("migrahub.web.consult.urls")),
+    path("", include("migrahub.web.compare.urls")),
+    path("", include("migrahub.web.connect.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

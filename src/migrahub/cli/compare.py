@@ -1,0 +1,3 @@
+"""The compare commands of the command-line door."""
+
+from __future__ import annotations

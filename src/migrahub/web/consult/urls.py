@@ -1,0 +1,3 @@
+"""Pages of the consult feature (included at the hub's root by `migrahub.web.urls`)."""
+
+urlpatterns: list = []
