@@ -192,3 +192,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# outgoing mail (alert digests, relayed messages, receipts): plain SMTP, STARTTLS or TLS from the environment
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("MIGRAHUB_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MIGRAHUB_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MIGRAHUB_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MIGRAHUB_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _flag("MIGRAHUB_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = _flag("MIGRAHUB_SMTP_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("MIGRAHUB_MAIL_FROM", "MigraHub <migrahub@localhost>")
+# the hub's public address, for links in e-mails and feeds written outside a request (e.g. https://hub.example.org)
+MIGRAHUB_BASE_URL = os.environ.get("MIGRAHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
