@@ -127,3 +127,120 @@ def entity_category_of(conn: sqlite3.Connection, name: str) -> str | None:
 
 def log(conn: sqlite3.Connection, actor: str, verb: str, object_type: str, object_id, payload: dict) -> None:
     log_action(conn, actor, verb, object_type, str(object_id), payload)
+
+
+# -- curated practices --------------------------------------------------------------------------------------------
+
+def save_practice(conn: sqlite3.Connection, record_id: int | None, data: dict, state: str, actor: str,
+                  action: str) -> int:
+    """Write a practice record's new version (creating the record when ``record_id`` is None); caller's
+    transaction. Returns the record id."""
+    stamp = now()
+    values = (state, data["title"], json.dumps(data, ensure_ascii=False), data.get("city_id"),
+              data.get("country") or None, data.get("period_start"), data.get("extracted_from"))
+    if record_id is None:
+        record_id = conn.execute(
+            "INSERT INTO practice_records(state, title, data, city_id, country, year, extracted_from, owner, version, "
+            "created_at, updated_at, published_at) VALUES (?,?,?,?,?,?,?,?,1,?,?,?)",
+            (*values, actor, stamp, stamp, stamp if state == "published" else None)).lastrowid
+        version = 1
+    else:
+        version = conn.execute("SELECT version FROM practice_records WHERE id = ?", (record_id,)).fetchone()[0] + 1
+        conn.execute("UPDATE practice_records SET state = ?, title = ?, data = ?, city_id = ?, country = ?, year = ?, "
+                     "extracted_from = ?, version = ?, updated_at = ?, published_at = CASE WHEN ? = 'published' "
+                     "THEN coalesce(published_at, ?) ELSE NULL END WHERE id = ?",
+                     (*values, version, stamp, state, stamp, record_id))
+    conn.execute("INSERT INTO practice_versions(record_id, version, state, data, actor, action, at) "
+                 "VALUES (?,?,?,?,?,?,?)", (record_id, version, state, values[2], actor, action, stamp))
+    log_action(conn, actor, f"practice.{action}", "practice", str(record_id), {"state": state, "version": version})
+    return record_id
+
+
+def practice_row(conn: sqlite3.Connection, record_id: int) -> dict | None:
+    row = conn.execute("SELECT * FROM practice_records WHERE id = ?", (record_id,)).fetchone()
+    return _practice(row) if row else None
+
+
+def _practice(row) -> dict:
+    return {"id": row["id"], "state": row["state"], "data": json.loads(row["data"]), "owner": row["owner"],
+            "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
+            "published_at": row["published_at"], "city_id": row["city_id"], "country": row["country"]}
+
+
+def practice_rows(conn: sqlite3.Connection, *, states: tuple[str, ...] = ("published",), owner: str | None = None,
+                  city_id: int | None = None) -> list[dict]:
+    where, params = [f"state IN ({','.join('?' * len(states))})"], list(states)
+    if owner is not None:
+        where.append("owner = ?")
+        params.append(owner)
+    if city_id is not None:
+        where.append("city_id = ?")
+        params.append(city_id)
+    rows = conn.execute(f"SELECT * FROM practice_records WHERE {' AND '.join(where)} "
+                        "ORDER BY coalesce(published_at, updated_at) DESC, id DESC", params).fetchall()
+    return [_practice(r) for r in rows]
+
+
+def practice_versions(conn: sqlite3.Connection, record_id: int) -> list[dict]:
+    return [dict(r) | {"data": json.loads(r["data"])} for r in conn.execute(
+        "SELECT version, state, data, actor, action, at FROM practice_versions WHERE record_id = ? ORDER BY version",
+        (record_id,))]
+
+
+def add_comment(conn: sqlite3.Connection, record_id: int, actor: str, text: str) -> int:
+    cid = conn.execute("INSERT INTO practice_comments(record_id, actor, text, at) VALUES (?,?,?,?)",
+                       (record_id, actor, text, now())).lastrowid
+    log_action(conn, actor, "practice.comment", "practice", str(record_id), {"comment": cid})
+    return cid
+
+
+def comments(conn: sqlite3.Connection, record_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute("SELECT id, actor, text, at FROM practice_comments WHERE record_id = ? "
+                                          "ORDER BY id", (record_id,))]
+
+
+def codes(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """Every codable code of the hub's codebooks: (code id, name, codebook name)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'codes'").fetchone() is None:
+        return []
+    return [(r[0], r[1], r[2]) for r in conn.execute(
+        "SELECT c.code_id, c.name, b.name FROM codes c JOIN codebooks b ON b.id = c.codebook_id WHERE c.codable = 1 "
+        "ORDER BY b.name, c.code_id")]
+
+
+def place(conn: sqlite3.Connection, entity_id: int) -> dict | None:
+    row = conn.execute("SELECT id, name, data, merged_into FROM entities WHERE id = ? AND category = 'places'",
+                       (entity_id,)).fetchone()
+    if not row:
+        return None
+    data = json.loads(row["data"])
+    return {"id": row["id"], "name": row["name"], "type": data.get("type"), "country": data.get("country"),
+            "geonames_id": data.get("geonames_id"), "merged_into": row["merged_into"]}
+
+
+def city_by_name(conn: sqlite3.Connection, name: str) -> dict | None:
+    """The place record of a city named so (its name or a surface form), most mentioned first."""
+    folded = fold(name.strip())
+    if not folded:
+        return None
+    for row in conn.execute(
+            "SELECT e.id, e.name, e.data FROM entities e WHERE e.category = 'places' AND e.merged_into IS NULL "
+            "ORDER BY (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) DESC"):
+        data = json.loads(row["data"])
+        names = [row["name"], *(data.get("surface") or [])]
+        if data.get("type") not in ("country", "region", "world_region") and any(fold(n) == folded for n in names):
+            return {"id": row["id"], "name": row["name"], "country": data.get("country"), "type": data.get("type")}
+    return None
+
+
+def extracted_practice(conn: sqlite3.Connection, entity_id: int) -> list[dict]:
+    """Each current document's copy of an extracted practice record, with its passage."""
+    from migrahub.store.entities import document_records
+
+    return document_records(conn, "practices", None, [entity_id])
+
+
+def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
+    row = conn.execute("SELECT p.id, p.document_id, p.start, p.\"end\", p.text, d.title FROM passages p "
+                       "JOIN documents d ON d.id = p.document_id WHERE p.id = ?", (passage_id,)).fetchone()
+    return dict(row) if row else None
