@@ -40,7 +40,7 @@ def parse_options(raw, where: str) -> tuple[Option, ...]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or "key" not in item:
             raise CompareError(f"{where}: option {i + 1} needs a key")
-        key = str(item["key"]).strip()
+        key = _key(item["key"])
         if key in seen:
             raise CompareError(f"{where}: option {key!r} appears twice")
         seen.add(key)
@@ -54,6 +54,13 @@ def parse_options(raw, where: str) -> tuple[Option, ...]:
                 raise CompareError(f"{where}: option {key!r} has value {value!r}, not a number or 'na'") from None
         out.append(Option(key, str(item.get("label") or key), num))
     return tuple(out)
+
+
+def _key(value) -> str:
+    """An option key as text; YAML reads bare yes/no as booleans, which mean the words here."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).strip()
 
 
 def _number(value, where: str, default: float | None = None) -> float | None:
@@ -121,9 +128,17 @@ def build_nodes(rows: list[dict], where: Where, *, weights_sum: bool = True) -> 
             raise CompareError(f"{where(i, 'options')}: {code!r} has children, so it cannot have answer options")
         nodes.append(Node(code, str(row.get("name") or code), levels[code], parents[code],
                           1.0 if weight is None else weight, int(direction), options, normalise, goalposts,
-                          str(row.get("question") or ""), agg))
+                          str(row.get("question") or ""), agg, _strings(row.get("codes")),
+                          _strings(row.get("keywords"))))
     _check_weights(nodes, rows, where, weights_sum)
     return tuple(nodes)
+
+
+def _strings(value) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list) else str(value).split(";")
+    return tuple(str(v).strip() for v in items if str(v).strip())
 
 
 def _check_level(rows: list[dict], i: int, code: str, parents: dict, codes: dict, where: Where) -> None:
@@ -281,6 +296,9 @@ def to_mapping(index: IndexDef) -> dict:
                 row[key] = getattr(n, key)
         if n.goalposts:
             row["goalposts"] = list(n.goalposts)
+        for key in ("codes", "keywords"):
+            if getattr(n, key):
+                row[key] = list(getattr(n, key))
         nodes.append(row)
     return {"code": index.code, "name": index.name, "description": index.description, "unit_kind": index.unit_kind,
             "normalise": index.normalise, "aggregate": index.aggregate, "missing": index.missing,

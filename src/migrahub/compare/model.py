@@ -39,6 +39,8 @@ class Node:
     goalposts: tuple[float, float] | None = None
     question: str = ""
     aggregate: str | None = None            # aggregates only; None: the index's default for its level
+    codes: tuple[str, ...] = ()             # codebook codes whose passages are evidence for this indicator
+    keywords: tuple[str, ...] = ()          # words whose passages are evidence for this indicator
 
     @property
     def is_indicator(self) -> bool:
