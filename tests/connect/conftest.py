@@ -21,6 +21,11 @@ DOCUMENTS = {
         "El Ayuntamiento de Valencia creó una tarjeta de vecindad municipal para todas las personas empadronadas, "
         "también para las personas en situación administrativa irregular. La tarjeta sirve como documento de "
         "identidad ante los servicios municipales, las bibliotecas y la policía local de Valencia.\n"),
+    "zurich-citycard.md": (
+        "# A city card for everyone who lives in Zurich\n\n"
+        "Zurich introduced a city card that every inhabitant can ask for at the district offices, whatever their "
+        "residence permit. People living without papers use it to prove who they are to the municipal police, to "
+        "borrow books and to sign up for sports clubs. The card shows no nationality and no residence status.\n"),
     "utrecht-housing.md": (
         "# Utrecht shares housing between young refugees and students\n\n"
         "In Utrecht, the city rents apartments where young refugees live together with local students. The "

@@ -244,3 +244,193 @@ def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
     row = conn.execute("SELECT p.id, p.document_id, p.start, p.\"end\", p.text, d.title FROM passages p "
                        "JOIN documents d ON d.id = p.document_id WHERE p.id = ?", (passage_id,)).fetchone()
     return dict(row) if row else None
+
+
+# -- peer exchange ------------------------------------------------------------------------------------------------
+
+def candidate_passages(conn: sqlite3.Connection, words: list[str], limit: int = 300) -> list[dict]:
+    """Passages of current documents holding any of ``words`` (FTS5, BM25 best first), with their document's
+    language."""
+    if not words:
+        return []
+    match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+    rows = conn.execute(
+        "SELECT p.id, p.document_id, p.text, d.language, d.title, bm25(passages_fts) AS rank FROM passages_fts "
+        "JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "
+        "WHERE passages_fts MATCH ? AND d.superseded = 0 ORDER BY rank LIMIT ?", (f"text: ({match})", limit))
+    return [dict(r) for r in rows]
+
+
+def passage_entities(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[dict]]:
+    """The cities, organisations and events each passage mentions."""
+    out: dict[int, list[dict]] = {}
+    if not passage_ids:
+        return out
+    for r in conn.execute(
+            "SELECT DISTINCT m.passage_id, e.id, e.category, e.name, e.data FROM mentions m "
+            "JOIN entities e ON e.id = m.entity_id AND e.merged_into IS NULL "
+            "WHERE m.passage_id IN (SELECT value FROM json_each(?)) "
+            "AND e.category IN ('places', 'organisations', 'events')", (json.dumps(passage_ids),)):
+        data = json.loads(r["data"])
+        if r["category"] == "places" and data.get("type") != "city":
+            continue
+        out.setdefault(r["passage_id"], []).append({"id": r["id"], "category": r["category"], "name": r["name"],
+                                                    "country": data.get("country")})
+    return out
+
+
+def document_cities(conn: sqlite3.Connection, document_ids: list[int]) -> dict[int, dict]:
+    """The city each document mentions most (its subject, when a passage names none)."""
+    out: dict[int, dict] = {}
+    if not document_ids:
+        return out
+    for r in conn.execute(
+            "SELECT m.document_id, e.id, e.name, e.data, count(*) AS n FROM mentions m "
+            "JOIN entities e ON e.id = m.entity_id AND e.category = 'places' AND e.merged_into IS NULL "
+            "WHERE m.document_id IN (SELECT value FROM json_each(?)) GROUP BY m.document_id, e.id "
+            "ORDER BY m.document_id, n DESC, e.id", (json.dumps(document_ids),)):
+        data = json.loads(r["data"])
+        if data.get("type") == "city" and r["document_id"] not in out:
+            out[r["document_id"]] = {"id": r["id"], "name": r["name"], "country": data.get("country")}
+    return out
+
+
+def passage_themes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[str]]:
+    if not passage_ids or conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_codings'").fetchone() is None:
+        return {}
+    out: dict[int, list[str]] = {}
+    for r in conn.execute("SELECT DISTINCT passage_id, code_id FROM current_codings WHERE status = 'applied' AND "
+                          "passage_id IN (SELECT value FROM json_each(?))", (json.dumps(passage_ids),)):
+        out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+def entity_names(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict]:
+    out = {}
+    for r in conn.execute("SELECT id, category, name, data FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+                          (json.dumps(ids),)):
+        data = json.loads(r["data"])
+        out[r["id"]] = {"id": r["id"], "category": r["category"], "name": r["name"], "country": data.get("country"),
+                        "type": data.get("type")}
+    return out
+
+
+def experts(conn: sqlite3.Connection, *, active_only: bool = True) -> list[dict]:
+    rows = conn.execute("SELECT * FROM connect_experts" + (" WHERE active = 1" if active_only else "")
+                        + " ORDER BY display_name").fetchall()
+    return [_expert(r) for r in rows]
+
+
+def _expert(r) -> dict:
+    return {**dict(r), "themes": json.loads(r["themes"]), "languages": json.loads(r["languages"]),
+            "share_contact": bool(r["share_contact"]), "active": bool(r["active"])}
+
+
+def expert_by_username(conn: sqlite3.Connection, username: str) -> dict | None:
+    row = conn.execute("SELECT * FROM connect_experts WHERE username = ?", (username,)).fetchone()
+    return _expert(row) if row else None
+
+
+def expert(conn: sqlite3.Connection, expert_id: int) -> dict | None:
+    row = conn.execute("SELECT * FROM connect_experts WHERE id = ?", (expert_id,)).fetchone()
+    return _expert(row) if row else None
+
+
+def save_expert(conn: sqlite3.Connection, username: str, values: dict) -> int:
+    stamp = now()
+    fields = (values["display_name"], values["email"], values["bio"], json.dumps(values["themes"]),
+              json.dumps(values["languages"]), values.get("country") or None, int(values["share_contact"]),
+              int(values["active"]))
+    conn.execute(
+        "INSERT INTO connect_experts(username, display_name, email, bio, themes, languages, country, share_contact, "
+        "active, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET "
+        "display_name = excluded.display_name, email = excluded.email, bio = excluded.bio, themes = excluded.themes, "
+        "languages = excluded.languages, country = excluded.country, share_contact = excluded.share_contact, "
+        "active = excluded.active, updated_at = excluded.updated_at", (username, *fields, stamp, stamp))
+    log_action(conn, username, "connect.expert", "expert", username, {"active": values["active"],
+                                                                      "share_contact": values["share_contact"]})
+    return conn.execute("SELECT id FROM connect_experts WHERE username = ?", (username,)).fetchone()[0]
+
+
+def add_contact(conn: sqlite3.Connection, entity_id: int, name: str, email: str, share: bool, actor: str) -> int:
+    cid = conn.execute("INSERT INTO connect_contacts(entity_id, name, email, share_contact, added_by, created_at) "
+                       "VALUES (?,?,?,?,?,?)", (entity_id, name, email, int(share), actor, now())).lastrowid
+    log_action(conn, actor, "connect.contact", "entity", str(entity_id), {"contact": cid})
+    return cid
+
+
+def contacts(conn: sqlite3.Connection, entity_id: int) -> list[dict]:
+    return [dict(r) | {"share_contact": bool(r["share_contact"])} for r in conn.execute(
+        "SELECT id, entity_id, name, email, share_contact FROM connect_contacts WHERE entity_id = ? ORDER BY id",
+        (entity_id,))]
+
+
+def save_request(conn: sqlite3.Connection, requester: str, values: dict, matches: list[dict]) -> int:
+    rid = conn.execute("INSERT INTO peer_requests(requester, challenge, themes, languages, country, created_at) "
+                       "VALUES (?,?,?,?,?,?)", (requester, values["challenge"], json.dumps(values["themes"]),
+                                                json.dumps(values["languages"]), values.get("country") or None,
+                                                now())).lastrowid
+    conn.executemany("INSERT INTO peer_matches(request_id, rank, target_kind, target_id, name, score, data) "
+                     "VALUES (?,?,?,?,?,?,?)",
+                     [(rid, i + 1, m["kind"], m["id"], m["name"], m["score"], json.dumps(m["data"],
+                                                                                          ensure_ascii=False))
+                      for i, m in enumerate(matches)])
+    log_action(conn, requester, "peer.request", "peer_request", str(rid), {"matches": len(matches)})
+    return rid
+
+
+def peer_request(conn: sqlite3.Connection, request_id: int) -> dict | None:
+    row = conn.execute("SELECT * FROM peer_requests WHERE id = ?", (request_id,)).fetchone()
+    if not row:
+        return None
+    out = dict(row) | {"themes": json.loads(row["themes"]), "languages": json.loads(row["languages"])}
+    out["matches"] = [dict(m) | {"data": json.loads(m["data"])} for m in conn.execute(
+        "SELECT rank, target_kind, target_id, name, score, data FROM peer_matches WHERE request_id = ? ORDER BY rank",
+        (request_id,))]
+    out["messages"] = [dict(m) for m in conn.execute(
+        "SELECT id, sender, target_kind, target_id, body, status, recipients, created_at FROM peer_messages "
+        "WHERE request_id = ? ORDER BY id", (request_id,))]
+    out["outcomes"] = [dict(o) for o in conn.execute(
+        "SELECT id, target_kind, target_id, kind, note, happened_on, actor, created_at FROM peer_outcomes "
+        "WHERE request_id = ? ORDER BY id", (request_id,))]
+    return out
+
+
+def peer_requests(conn: sqlite3.Connection, requester: str | None = None) -> list[dict]:
+    rows = conn.execute("SELECT r.*, (SELECT count(*) FROM peer_messages m WHERE m.request_id = r.id) AS messages, "
+                        "(SELECT count(*) FROM peer_outcomes o WHERE o.request_id = r.id) AS outcomes "
+                        "FROM peer_requests r WHERE ? IS NULL OR r.requester = ? ORDER BY r.id DESC",
+                        (requester, requester)).fetchall()
+    return [dict(r) | {"themes": json.loads(r["themes"]), "languages": json.loads(r["languages"])} for r in rows]
+
+
+def save_message(conn: sqlite3.Connection, request_id: int, sender: str, kind: str, target_id: int, body: str,
+                 status: str, recipients: int, error: str | None) -> int:
+    mid = conn.execute("INSERT INTO peer_messages(request_id, sender, target_kind, target_id, body, status, "
+                       "recipients, error, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (request_id, sender, kind, target_id, body, status, recipients, error, now())).lastrowid
+    log_action(conn, sender, "peer.message", "peer_request", str(request_id),
+               {"message": mid, "target": f"{kind}:{target_id}", "status": status})
+    return mid
+
+
+def save_outcome(conn: sqlite3.Connection, request_id: int, kind: str, target_id: int, outcome: str, note: str,
+                 happened_on: str | None, actor: str) -> int:
+    oid = conn.execute("INSERT INTO peer_outcomes(request_id, target_kind, target_id, kind, note, happened_on, actor, "
+                       "created_at) VALUES (?,?,?,?,?,?,?,?)",
+                       (request_id, kind, target_id, outcome, note, happened_on, actor, now())).lastrowid
+    log_action(conn, actor, "peer.outcome", "peer_request", str(request_id), {"outcome": oid, "kind": outcome})
+    return oid
+
+
+def outcomes_of(conn: sqlite3.Connection, kind: str, target_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT o.kind, o.note, o.happened_on, o.request_id, r.challenge, r.requester FROM peer_outcomes o "
+        "JOIN peer_requests r ON r.id = o.request_id WHERE o.target_kind = ? AND o.target_id = ? ORDER BY o.id DESC",
+        (kind, target_id))]
+
+
+def all_outcomes(conn: sqlite3.Connection) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT o.request_id, o.target_kind, o.target_id, o.kind, o.happened_on, r.requester, r.country "
+        "FROM peer_outcomes o JOIN peer_requests r ON r.id = o.request_id ORDER BY o.id")]
