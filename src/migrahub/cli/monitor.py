@@ -1,3 +1,210 @@
-"""The monitor commands of the command-line door."""
+"""The monitor commands of the command-line door: ``watch`` (watched feeds and pages, the scheduler, OPML, source
+health), ``stories`` (clustering across feeds and languages) and ``alerts`` (saved searches and their e-mails)."""
 
 from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from migrahub.cli import main
+from migrahub.cli.output import fail, print_json, print_table
+from migrahub.services.monitor import opened
+from migrahub.sources import Limits
+from migrahub.store.database import StoreError
+from migrahub.store.monitor import MonitorError
+
+_ERRORS = (MonitorError, StoreError)
+
+
+def _when(epoch: float | None) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M") if epoch else ""
+
+
+def _span(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+@main.group()
+def watch():
+    """Watched feeds and pages: add, list, pause, remove, import/export OPML, health, and the scheduler (run)."""
+
+
+@watch.command("add")
+@click.argument("url")
+@click.option("--every", default="1h", show_default=True, help="Longest interval between two polls (30m, 1h, 1d…).")
+@click.option("--kind", type=click.Choice(["auto", "feed", "page"]), default="auto", show_default=True,
+              help="A feed (RSS/Atom), a page without a feed (a new version is stored when its main text changes), "
+                   "or auto (what the first answer is).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def watch_add(obj, url, every, kind, as_json):
+    """Watch URL (a feed or a page); its first poll is due at once."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            w = service.add(conn, url, every, kind=kind, actor="cli")
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(w)
+    else:
+        click.echo(f"watching {w['url']} (id {w['id']}, every {_span(w['interval_s'])}, {w['kind']})")
+
+
+@watch.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def watch_list(obj, as_json):
+    """Each watched source with its schedule and health: status, last success, consecutive failures, items a day,
+    median delay between publication and arrival."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            rows = service.health(conn)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(["id", "url", "kind", "every", "status", "paused", "last success", "failures", "items/day",
+                 "median delay", "next due", "last error"],
+                [[str(r["id"]), r["url"], r["kind"], _span(r["interval_s"]), r["status"], "yes" if r["paused"] else "",
+                  _when(r["last_success"]), str(r["consecutive_failures"]), str(r["items_per_day"]),
+                  _span(r["median_delay_s"]), _when(r["next_due"]), (r["last_error"] or "")[:80]] for r in rows])
+
+
+@watch.command("health")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def watch_health(ctx, as_json):
+    """Source health of every watched source (the same table as `watch list`)."""
+    ctx.invoke(watch_list, as_json=as_json)
+
+
+def _ref(value: str):
+    return int(value) if value.isdigit() else value
+
+
+@watch.command("remove")
+@click.argument("ref")
+@click.pass_obj
+def watch_remove(obj, ref):
+    """Stop watching REF (an id from `watch list`, or the URL); its documents stay in the hub."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            w = service.remove(conn, _ref(ref))
+    except _ERRORS as exc:
+        fail(str(exc))
+    click.echo(f"no longer watching {w['url']}")
+
+
+@watch.command("pause")
+@click.argument("ref")
+@click.option("--resume", is_flag=True, help="Resume a paused source (polled at once).")
+@click.pass_obj
+def watch_pause(obj, ref, resume):
+    """Pause (or with --resume, resume) polling REF (an id or the URL)."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            w = service.pause(conn, _ref(ref), not resume)
+    except _ERRORS as exc:
+        fail(str(exc))
+    click.echo(f"{'paused' if w['paused'] else 'resumed'} {w['url']}")
+
+
+@watch.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False))
+@click.option("--every", default="1h", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def watch_import(obj, opml, every, as_json):
+    """Watch every http(s) feed an OPML list names."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            out = service.import_opml(conn, Path(opml).read_bytes(), opml, every, actor="cli")
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(out)
+        return
+    for row in out:
+        click.echo(f"watching {row['url']}" if "watch" in row else f"refused: {row['url']}: {row['error']}",
+                   err="error" in row)
+
+
+@watch.command("export")
+@click.option("--opml", "as_opml", is_flag=True, default=True, help="As an OPML 2.0 list (the default).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of the output.")
+@click.pass_obj
+def watch_export(obj, as_opml, output):
+    """The watched sources as an OPML list (for another reader or another hub)."""
+    from migrahub.services.monitor import watch as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            text = service.export_opml(conn)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@watch.command("run")
+@click.option("--once", is_flag=True, help="One pass over what is due, then exit (for cron); default: keep running.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Sources fetched at the same time.")
+@click.option("--max-bytes", type=int, default=10 * 1024 * 1024, show_default=True)
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Network timeout (s).")
+@click.option("--no-extract", is_flag=True, help="Store items without extracting entities.")
+@click.option("--json", "as_json", is_flag=True, help="Print each pass's report as JSON (one line each).")
+@click.pass_obj
+def watch_run(obj, once, concurrency, max_bytes, timeout, no_extract, as_json):
+    """The scheduler: poll the sources that are due, store new items, group them into stories, match the saved
+    searches and send immediate alerts (digests go out with `migrahub alerts send`). Internal addresses are not
+    fetched unless MIGRAHUB_EGRESS_ALLOW_HOSTS names them."""
+    from migrahub.services.monitor import watch as service
+
+    options = dict(concurrency=concurrency, limits=Limits(max_bytes=max_bytes, timeout=timeout),
+                   extract_entities=not no_extract)
+
+    def show(report):
+        data = report.as_dict()
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+            return
+        click.echo(f"{_when(time.time())}: {data['polled']} polled {data['outcomes']}, {data['new_documents']} new "
+                   f"documents, {data['alert_hits']} alert hits, {data['mailed']} e-mails")
+        for p in report.polls:
+            if p.error:
+                click.echo(f"failed: {p.url}: {p.error}", err=True)
+
+    try:
+        with opened(obj["db"]) as conn:
+            if once:
+                show(service.run_once(conn, **options))
+            else:
+                service.run_forever(conn, on_report=show, **options)
+    except _ERRORS as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -48,6 +48,7 @@ class IngestSummary:
     not_modified: int = 0
     seconds: float = 0.0
     failed: list[dict] = field(default_factory=list)
+    documents: list[int] = field(default_factory=list)  # ids of the documents this run added, versioned or linked
 
     @property
     def ok(self) -> bool:
@@ -165,6 +166,40 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
     return summary
 
 
+def store_result(conn: sqlite3.Connection, result: SourceResult, *, extract_entities: bool = True) -> IngestSummary:
+    """Store what one source gave (read by the caller, e.g. a scheduler that fetched it itself) exactly as
+    :func:`ingest` stores a unit: a run, the source's record, each item normalised, its entities extracted when the
+    hub does not hold its content yet, one document per transaction. ``summary.documents`` lists the documents
+    that arrived (added, new versions, identical content found at a new place)."""
+    with _fewer_collections():
+        t0 = time.perf_counter()
+        run_id = store.start_run(conn, [result.source])
+        summary = IngestSummary(run_id, units=1)
+        docs: list[Analysed] = []
+        for item in result.items:
+            doc = item if isinstance(item, Rejection) else normalize(item)
+            known = isinstance(doc, NormalizedDoc) and conn.execute(
+                "SELECT 1 FROM documents WHERE content_hash = ?", (doc.content_hash,)).fetchone() is not None
+            wanted = extract_entities and isinstance(doc, NormalizedDoc) and not known
+            docs.append((doc, _extract(doc) if wanted else None))
+        pending = store.PendingBands()
+        ok_items = sum(1 for d, _ in docs if isinstance(d, NormalizedDoc))
+        try:
+            with transaction(conn):
+                source_id = store.upsert_source(conn, replace(result, items=()), ok_items)
+                if result.status == "failed":
+                    _fail(conn, summary, result.source, f"source/{result.kind}", result.error or "failed")
+                elif result.status == "not-modified":
+                    summary.not_modified += 1
+            for analysed in docs:
+                _item(conn, summary, analysed, source_id, pending)
+        finally:
+            _flush(conn, pending)
+            summary.seconds = time.perf_counter() - t0
+            store.finish_run(conn, run_id, summary.as_dict())
+    return summary
+
+
 _collecting = threading.Lock()
 _ingesting = 0  # ingests running in this process (the web hub may run two at once): the first sets, the last restores
 _threshold: tuple[int, ...] = ()
@@ -255,6 +290,8 @@ def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, 
                 _fail(conn, summary, extraction.locator, extraction.stage, extraction.reason)
             elif extraction is not None:
                 entities.save_extraction(conn, doc_id, extraction)
+    if outcome in ("added", "linked", "version"):
+        summary.documents.append(doc_id)
     if outcome == "added":
         summary.added += 1
     elif outcome == "linked":

@@ -325,7 +325,12 @@ def _looks_html(text: str) -> bool:
 def _collect_url(url: str, limits: Limits, state: FetchState | None) -> SourceResult:
     from migrahub.sources.fetch import fetch
 
-    response = fetch(url, limits, state)
+    return collect_response(url, fetch(url, limits, state), limits)
+
+
+def collect_response(url: str, response, limits: Limits = Limits()) -> SourceResult:
+    """The items of a fetched ``response`` (:class:`migrahub.sources.fetch.Response`) of the source ``url``, as
+    :func:`collect` reads them; raises nothing for bad content (a failed result names the reason)."""
     if response.status == 304:
         return SourceResult(url, _kind_hint(url), "not-modified", etag=response.etag,
                             last_modified=response.last_modified)
@@ -348,4 +353,4 @@ def _collect_url(url: str, limits: Limits, state: FetchState | None) -> SourceRe
 
 
 __all__ = ["LOCAL_REFUSED", "SUPPORTED_EXTENSIONS", "Plan", "child_unit", "collect", "display_path", "expand", "is_url",
-           "plan", "read_bytes"]
+           "plan", "read_bytes", "collect_response"]

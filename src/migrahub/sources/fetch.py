@@ -46,13 +46,35 @@ class Response:
         return None
 
 
-def fetch(url: str, limits: Limits = Limits(), state: FetchState | None = None) -> Response:
-    """GET ``url``; raises :class:`SourceError` with a reason naming the URL's problem."""
+class HTTPStatusError(SourceError):
+    """The server answered with an error status (``status``)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class RetryLater(SourceError):
+    """The server answered 429 or 503 with a ``Retry-After`` of ``seconds`` (raised when the caller does not wait)."""
+
+    def __init__(self, status: int, seconds: float, raw: str) -> None:
+        super().__init__(f"HTTP {status} with Retry-After {raw!r} ({seconds:.0f} s)")
+        self.status, self.seconds, self.raw = status, seconds, raw
+
+
+def fetch(url: str, limits: Limits = Limits(), state: FetchState | None = None, *, wait_retry: bool = True
+          ) -> Response:
+    """GET ``url``; raises :class:`SourceError` with a reason naming the URL's problem.
+
+    On 429/503 with ``Retry-After`` the fetch waits once (up to :data:`RETRY_AFTER_CAP`); with ``wait_retry=False``
+    it raises :class:`RetryLater` at once instead (a scheduler that comes back later)."""
     waited = False
     while True:
         try:
             return _follow(url, limits, state)
         except _RetryLater as retry:
+            if not wait_retry:
+                raise RetryLater(retry.status, retry.seconds, retry.raw) from None
             if waited or retry.seconds > RETRY_AFTER_CAP:
                 raise SourceError(
                     f"HTTP {retry.status} with Retry-After {retry.raw!r} ({retry.seconds:.0f} s)"
@@ -120,7 +142,7 @@ def _follow(url: str, limits: Limits, state: FetchState | None) -> Response:
                 if seconds is not None:
                     raise _RetryLater(code, seconds, raw)
             if not 200 <= code < 300:
-                raise SourceError(f"HTTP {code} {response.reason}".rstrip())
+                raise HTTPStatusError(code, f"HTTP {code} {response.reason}".rstrip())
             body = _read_body(response, resp_headers, limits, deadline)
             return Response(current, code, resp_headers, body, resp_headers.get("etag"),
                             resp_headers.get("last-modified"))
