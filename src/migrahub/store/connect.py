@@ -434,3 +434,118 @@ def all_outcomes(conn: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(
         "SELECT o.request_id, o.target_kind, o.target_id, o.kind, o.happened_on, r.requester, r.country "
         "FROM peer_outcomes o JOIN peer_requests r ON r.id = o.request_id ORDER BY o.id")]
+
+
+# -- cities -------------------------------------------------------------------------------------------------------
+
+def cities(conn: sqlite3.Connection) -> list[dict]:
+    """Every city record of the hub with how many documents mention it."""
+    out = []
+    for r in conn.execute("SELECT e.id, e.name, e.data, (SELECT count(DISTINCT m.document_id) FROM mentions m "
+                          "WHERE m.entity_id = e.id) AS documents FROM entities e WHERE e.category = 'places' "
+                          "AND e.merged_into IS NULL ORDER BY e.name"):
+        data = json.loads(r["data"])
+        if data.get("type") == "city":
+            out.append({"id": r["id"], "name": r["name"], "country": data.get("country"),
+                        "geonames_id": data.get("geonames_id"), "documents": r["documents"]})
+    return out
+
+
+def co_mentioned(conn: sqlite3.Connection, entity_id: int,
+                 categories: tuple[str, ...] = ("initiatives", "organisations")) -> list[dict]:
+    """Records mentioned in the same passages as ``entity_id`` (its networks and partners), most shared first."""
+    return [dict(r) for r in conn.execute(
+        f"SELECT e.id, e.name, e.category, count(DISTINCT o.passage_id) AS passages FROM mentions m "
+        f"JOIN mentions o ON o.passage_id = m.passage_id AND o.entity_id != m.entity_id "
+        f"JOIN entities e ON e.id = o.entity_id AND e.merged_into IS NULL "
+        f"AND e.category IN ({','.join('?' * len(categories))}) "
+        f"WHERE m.entity_id = ? AND m.passage_id IS NOT NULL GROUP BY e.id ORDER BY passages DESC, e.name LIMIT 50",
+        (*categories, entity_id))]
+
+
+def city_themes(conn: sqlite3.Connection, entity_id: int) -> list[tuple[str, int]]:
+    """Codes (applied or suggested) of the passages of the documents that mention the city, most first."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_codings'").fetchone() is None:
+        return []
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT c.code_id, count(*) FROM current_codings c WHERE c.document_id IN "
+        "(SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?) GROUP BY c.code_id "
+        "ORDER BY count(*) DESC LIMIT 30", (entity_id,))]
+
+
+def city_events(conn: sqlite3.Connection, name: str) -> list[dict]:
+    return [dict(r) | {"data": json.loads(r["data"])} for r in conn.execute(
+        "SELECT id, name, data FROM entities WHERE category = 'events' AND merged_into IS NULL "
+        "AND json_extract(data, '$.place') = ? ORDER BY json_extract(data, '$.date_start') DESC LIMIT 50", (name,))]
+
+
+def city_documents(conn: sqlite3.Connection, entity_id: int, limit: int = 20) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT d.id, d.title, d.published, count(*) AS mentions FROM mentions m JOIN documents d "
+        "ON d.id = m.document_id AND d.superseded = 0 WHERE m.entity_id = ? GROUP BY d.id "
+        "ORDER BY mentions DESC, d.published DESC LIMIT ?", (entity_id, limit))]
+
+
+def extracted_practices_of(conn: sqlite3.Connection, name: str) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT e.id, e.name FROM entities e WHERE e.category = 'practices' AND e.merged_into IS NULL AND EXISTS "
+        "(SELECT 1 FROM json_each(e.data, '$.places') p WHERE p.value = ?) ORDER BY e.name LIMIT 50", (name,))]
+
+
+# -- declarations -------------------------------------------------------------------------------------------------
+
+def save_declaration(conn: sqlite3.Connection, values: dict, actor: str) -> int:
+    did = conn.execute("INSERT INTO connect_declarations(title, kind, adopted_on, summary, url, initiative_id, "
+                       "created_by, created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(initiative_id) DO NOTHING",
+                       (values["title"], values.get("kind") or "declaration", values.get("adopted_on"),
+                        values.get("summary") or "", values.get("url") or "", values.get("initiative_id"), actor,
+                        now())).lastrowid
+    if values.get("initiative_id"):
+        did = conn.execute("SELECT id FROM connect_declarations WHERE initiative_id = ?",
+                           (values["initiative_id"],)).fetchone()[0]
+    log_action(conn, actor, "declaration.save", "declaration", str(did), {"title": values["title"]})
+    return did
+
+
+def add_signatory(conn: sqlite3.Connection, declaration_id: int, city_id: int, signed_on: str | None,
+                  passage_id: int | None, actor: str) -> None:
+    conn.execute("INSERT INTO connect_signatories(declaration_id, city_id, signed_on, passage_id, added_by) "
+                 "VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET signed_on = coalesce(signed_on, excluded.signed_on)",
+                 (declaration_id, city_id, signed_on, passage_id, actor))
+
+
+def declaration_initiatives(conn: sqlite3.Connection) -> list[dict]:
+    return [dict(r) for r in conn.execute("SELECT id, name FROM entities WHERE category = 'initiatives' "
+                                          "AND merged_into IS NULL ORDER BY id")]
+
+
+def initiative_passages(conn: sqlite3.Connection, entity_id: int) -> list[dict]:
+    """The passages mentioning an initiative, with the cities each names."""
+    rows = conn.execute("SELECT DISTINCT p.id, p.text FROM mentions m JOIN passages p ON p.id = m.passage_id "
+                        "WHERE m.entity_id = ? ORDER BY p.id", (entity_id,)).fetchall()
+    named = passage_entities(conn, [r["id"] for r in rows])
+    return [{"id": r["id"], "text": r["text"],
+             "cities": [e["id"] for e in named.get(r["id"], []) if e["category"] == "places"]} for r in rows]
+
+
+def declarations(conn: sqlite3.Connection) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT d.*, (SELECT count(*) FROM connect_signatories s WHERE s.declaration_id = d.id) AS signatories "
+        "FROM connect_declarations d ORDER BY d.title")]
+
+
+def declaration(conn: sqlite3.Connection, declaration_id: int) -> dict | None:
+    row = conn.execute("SELECT * FROM connect_declarations WHERE id = ?", (declaration_id,)).fetchone()
+    if not row:
+        return None
+    signed = [dict(r) | {"data": json.loads(r["data"])} for r in conn.execute(
+        "SELECT s.city_id, s.signed_on, s.passage_id, e.name, e.data, p.text AS passage, p.document_id "
+        "FROM connect_signatories s JOIN entities e ON e.id = s.city_id LEFT JOIN passages p ON p.id = s.passage_id "
+        "WHERE s.declaration_id = ? ORDER BY s.signed_on IS NULL, s.signed_on, e.name", (declaration_id,))]
+    return dict(row) | {"signatories": signed}
+
+
+def signed_by(conn: sqlite3.Connection, city_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT d.id, d.title, d.kind, s.signed_on FROM connect_signatories s JOIN connect_declarations d "
+        "ON d.id = s.declaration_id WHERE s.city_id = ? ORDER BY s.signed_on DESC, d.title", (city_id,))]
