@@ -65,6 +65,15 @@ def load_file(conn: sqlite3.Connection, path: str | os.PathLike, actor: str) -> 
     return load_definition(conn, _yaml(path), str(path), actor)
 
 
+def load_upload(conn: sqlite3.Connection, filename: str, data: bytes, actor: str) -> dict:
+    """Load an index definition uploaded as YAML."""
+    try:
+        mapping = safeload.load_yaml(data, filename)
+    except safeload.InputError as exc:
+        raise CompareError(str(exc)) from None
+    return load_definition(conn, mapping, filename, actor)
+
+
 def _yaml(path) -> dict:
     try:
         return safeload.load_yaml_file(path)
@@ -153,17 +162,18 @@ def _save_unit(conn: sqlite3.Connection, index_id: int, index: IndexDef, u: answ
     custom = dict(u.groups)
     if known and not custom and not u.country:
         return known["id"]
-    place = store.place_entity(conn, u.name)
+    name = known["name"] if known and u.name == u.code else u.name
+    place = store.place_entity(conn, name)
     networks = store.city_networks(conn, place) if place else []
-    info = places.peer_groups(kind, u.name, u.country, custom, networks)
-    return store.save_unit(conn, index_id, {"code": u.code, "name": u.name, "kind": kind, **info}, actor)
+    info = places.peer_groups(kind, name, u.country or (known or {}).get("country"), custom, networks)
+    return store.save_unit(conn, index_id, {"code": u.code, "name": name, "kind": kind, **info}, actor)
 
 
 def set_answers(conn: sqlite3.Connection, code: str, edition: str, unit: str, values: dict[str, dict],
-                actor: str, unit_name: str | None = None) -> dict:
+                actor: str, unit_name: str | None = None, country: str | None = None) -> dict:
     """Store one unit's answers from the questionnaire: ``values`` {indicator: {answer, source, comment,
     evidence (passage ids)}}; every answer is checked first, then all are stored in one transaction."""
-    rows = [{"unit": unit, "unit_name": unit_name or "", "edition": edition, "indicator": ind,
+    rows = [{"unit": unit, "unit_name": unit_name or "", "country": country or "", "edition": edition, "indicator": ind,
              "answer": v.get("answer") or "", "source": v.get("source") or "", "comment": v.get("comment") or "",
              "evidence": ";".join(str(p) for p in v.get("evidence") or ()), "_row": ind}
             for ind, v in values.items()]
