@@ -120,6 +120,14 @@ def test_answer_with_evidence_and_suggestions(conn):
     sug = next(i for i in q["items"] if i["node"].code == "SERV1")["suggestions"]
     assert sug and "legal" in sug[0]["text"] and sug[0]["status"] == "suggested"
     assert service.decide(conn, sug[0]["id"], False, "curator1")["status"] == "rejected"
+    service.suggest(conn, "cities-demo", "BILBAO", "2025", "curator1")
+    q = service.questionnaire(conn, "cities-demo", "BILBAO", "2025")
+    used = next(i for i in q["items"] if i["node"].code == "COMM1")["suggestions"][0]
+    service.set_answers(conn, "cities-demo", "2025", "BILBAO", {"COMM1": {"answer": "yes",
+                                                                         "evidence": [used["passage_id"]]}}, "cur3")
+    q = service.questionnaire(conn, "cities-demo", "BILBAO", "2025")
+    item = next(i for i in q["items"] if i["node"].code == "COMM1")
+    assert item["suggestions"][0]["status"] == "confirmed" and item["evidence"][0]["id"] == used["passage_id"]
 
 
 def test_profile_ranks_series_and_peer_practice(conn):
@@ -133,6 +141,10 @@ def test_profile_ranks_series_and_peer_practice(conn):
     assert practice["area"] == "COMM" and practice["practices"][0]["peer"] == "BILBAO"
     assert "nti-rumour" in practice["practices"][0]["title"]
     assert "<svg" in p["chart"] and "Public communication" in p["chart"]
+    # Ghent scores 100 everywhere but multilingual information, where its 50 is the mean: no gap below the mean
+    assert p["gaps"] == [] and "SERV1" in [x["code"] for x in p["strengths"]]
+    leuven = service.profile(conn, "cities-demo", "LEUVEN")
+    assert leuven["gaps"][0]["code"] == "COMM2" and leuven["gaps"][0]["mean"] == pytest.approx(50.0)
 
 
 def test_indicator_view_compare_and_exports(conn):

@@ -144,6 +144,7 @@ def import_rows(conn: sqlite3.Connection, code: str, rows: list[dict], source: s
         for a in parsed:
             written += bool(store.save_answer(conn, editions[a.edition], unit_ids[a.unit], _answer_row(conn, a),
                                               actor))
+            store.confirm_used(conn, editions[a.edition], unit_ids[a.unit], a.indicator, list(a.evidence), actor)
     return {"index": code, "units": len(units), "answers": len(parsed), "changed": written}
 
 
@@ -266,15 +267,27 @@ def profile(conn: sqlite3.Connection, code: str, unit: str, edition: str | None 
         if members:
             pr = rank_among(result.column(root), data.units, unit, members, key)
             peer_ranks.append(Rank(pr.rank, pr.of, f"{key}: {label}"))
-    indicators = [(c, scores[c]) for c in result.codes[:len(index.edition(r["edition"].code).indicators)]
-                  if scores[c] is not None]
-    indicators.sort(key=lambda cs: -cs[1])
+    strengths, gaps = strengths_and_gaps(index, result, unit, index.edition(r["edition"].code).indicators)
     edition_id = store.editions(conn, r["row"]["id"])[r["edition"].code]
     unit_row = r["units"][unit]
     return {"index": index, "edition": r["edition"], "unit": unit_row, "root": root, "score": scores[root],
-            "areas": areas, "ranks": peer_ranks, "strengths": indicators[:3], "gaps": indicators[::-1][:3],
+            "areas": areas, "ranks": peer_ranks, "strengths": strengths, "gaps": gaps,
             "series": series(conn, code, unit), "answers": store.answers(conn, edition_id, unit_row["id"]),
             "peer_practices": peer_practices(conn, r, unit), "chart": area_chart(areas)}
+
+
+def strengths_and_gaps(index: IndexDef, result: Result, unit: str, codes: tuple[str, ...], n: int = 3
+                       ) -> tuple[list[dict], list[dict]]:
+    """The unit's indicators furthest above (strengths) and below (gaps) the mean of all units."""
+    scores = result.as_dict()[unit]
+    rows = []
+    for c in codes:
+        mean = _mean(result.column(c))
+        if scores[c] is not None and mean is not None:
+            rows.append({"code": c, "name": index.node(c).name, "score": scores[c], "mean": mean,
+                         "gap": scores[c] - mean})
+    rows.sort(key=lambda x: -x["gap"])
+    return [x for x in rows if x["gap"] > 0][:n], [x for x in rows[::-1] if x["gap"] < 0][:n]
 
 
 def _mean(column: np.ndarray) -> float | None:

@@ -175,6 +175,23 @@ def suggestions(conn: sqlite3.Connection, edition_id: int, unit_id: int, indicat
     return [dict(r) for r in conn.execute(sql + " ORDER BY s.indicator, s.id", params)]
 
 
+def confirm_used(conn: sqlite3.Connection, edition_id: int, unit_id: int, indicator: str, passage_ids: list[int],
+                 actor: str) -> int:
+    """Mark the suggestions a person used as evidence of an answer as confirmed (caller's transaction)."""
+    done = 0
+    for pid in passage_ids:
+        row = conn.execute("SELECT id FROM compare_suggestions WHERE edition_id = ? AND unit_id = ? AND indicator = ? "
+                           "AND passage_id = ? AND status = 'suggested'", (edition_id, unit_id, indicator, pid)
+                           ).fetchone()
+        if row:
+            conn.execute("UPDATE compare_suggestions SET status = 'confirmed', decided_by = ?, decided_at = ? "
+                         "WHERE id = ?", (actor, now(), row[0]))
+            log_action(conn, actor, "compare.suggestion.confirmed", "compare_suggestion", str(row[0]),
+                       {"indicator": indicator, "passage_id": pid})
+            done += 1
+    return done
+
+
 def decide_suggestion(conn: sqlite3.Connection, suggestion_id: int, status: str, actor: str) -> dict | None:
     with transaction(conn):
         row = conn.execute("SELECT * FROM compare_suggestions WHERE id = ?", (suggestion_id,)).fetchone()
