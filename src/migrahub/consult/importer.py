@@ -1,10 +1,10 @@
 """Rows of an offline consultation (CSV or XLSX) as submission fields.
 
 One row per submission. Columns: ``submitter_type`` (organisation, city, individual, anonymous), ``organisation``,
-``org_type``, ``country``, ``city``, ``language``, ``contact_name``, ``contact_email``, ``consent`` (when the column is absent, the organiser collected consent offline), and one
-column
-per question named ``Q1``, ``Q2``… (its number) or by the question's exact wording; a pro/con question takes
-``Q3 pro`` and ``Q3 con``. Errors name the file, the row and the column.
+``org_type``, ``country``, ``city``, ``language``, ``contact_name``, ``contact_email``, ``consent`` (when the column
+is absent, the organiser collected consent offline), and one column per question named ``Q1``, ``Q2``… (its number)
+or by the question's exact wording; a pro/con question takes ``Q3 pro`` and ``Q3 con``. Errors name the file, the
+row and the column.
 """
 
 from __future__ import annotations
