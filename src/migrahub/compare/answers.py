@@ -125,7 +125,7 @@ def _long(index, rows, source, edition):
         unit = _unit(r, "unit", "unit_name", where)
         units.setdefault(unit.code, unit)
         code = r["indicator"].strip()
-        if code not in ed.indicators:
+        if code not in ed.catalogue:
             raise CompareError(f"{where('indicator')}: {code!r} is not an indicator of edition {ed.code}")
         key = (unit.code, ed.code, code)
         if key in seen:
@@ -160,7 +160,7 @@ def _wide(index, rows, source, edition):
                 continue
             if col not in indicator_codes:
                 continue  # group columns
-            if col not in ed.indicators:
+            if col not in ed.catalogue:
                 if str(cell).strip():
                     raise CompareError(f"{where(col)}: {col!r} is not an indicator of edition {ed.code}")
                 continue

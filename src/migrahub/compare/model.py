@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,10 @@ class Edition:
     year: int | None
     indicators: tuple[str, ...]  # the edition's catalogue (indicator codes)
 
+    @functools.cached_property
+    def catalogue(self) -> frozenset[str]:
+        return frozenset(self.indicators)
+
 
 @dataclass(frozen=True)
 class IndexDef:
@@ -70,11 +75,15 @@ class IndexDef:
     unit_kind: str = "city"
     description: str = ""
 
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Node]:
+        return {n.code: n for n in self.nodes}
+
     def node(self, code: str) -> Node:
-        for n in self.nodes:
-            if n.code == code:
-                return n
-        raise CompareError(f"index {self.code}: no indicator or aggregate {code!r}")
+        found = self._by_code.get(code)
+        if found is None:
+            raise CompareError(f"index {self.code}: no indicator or aggregate {code!r}")
+        return found
 
     @property
     def indicators(self) -> tuple[Node, ...]:
@@ -127,8 +136,5 @@ class Result:
         return self.scores[:, self.codes.index(code)]
 
     def as_dict(self) -> dict[str, dict[str, float | None]]:
-        out = {}
-        for u, unit in enumerate(self.units):
-            row = self.scores[u]
-            out[unit] = {code: (None if np.isnan(row[j]) else float(row[j])) for j, code in enumerate(self.codes)}
-        return out
+        rows = np.where(np.isnan(self.scores), None, self.scores).tolist()
+        return {unit: dict(zip(self.codes, row, strict=True)) for unit, row in zip(self.units, rows, strict=True)}

@@ -191,20 +191,20 @@ def _dataset(conn: sqlite3.Connection, row: dict, index: IndexDef, edition: str)
     ed = index.edition(edition)
     edition_id = store.editions(conn, row["id"])[ed.code]
     units = {u["id"]: u for u in store.units(conn, row["id"])}
-    rows = store.answers(conn, edition_id)
-    present = sorted({units[a["unit_id"]]["code"] for a in rows})
+    rows = store.answer_values(conn, edition_id)
+    present = sorted({unit for unit, _i, _s, _v in rows})
     codes = ed.indicators
     values = np.full((len(present), len(codes)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
     pos_u, pos_i = {u: i for i, u in enumerate(present)}, {c: j for j, c in enumerate(codes)}
-    for a in rows:
-        if a["indicator"] not in pos_i:
+    for unit, indicator, status, value in rows:
+        j = pos_i.get(indicator)
+        if j is None:
             continue
-        i, j = pos_u[units[a["unit_id"]]["code"]], pos_i[a["indicator"]]
-        if a["status"] == "na":
-            na[i, j] = True
-        elif a["value"] is not None:
-            values[i, j] = a["value"]
+        if status == "na":
+            na[pos_u[unit], j] = True
+        elif value is not None:
+            values[pos_u[unit], j] = value
     by_code = {u["code"]: u for u in units.values()}
     data = Dataset(tuple(present), codes, values, na, tuple(by_code[u]["name"] for u in present),
                    {u: by_code[u]["groups"] for u in present})
@@ -229,9 +229,9 @@ def results(conn: sqlite3.Connection, code: str, edition: str | None = None, **o
     table = []
     if result is not None:
         order = ranks(result.column(root))
+        scores = result.as_dict()
         for i, u in enumerate(data.units):
-            table.append({"unit": u, "name": data.names[i], "rank": int(order[i]) or None,
-                          "scores": result.as_dict()[u]})
+            table.append({"unit": u, "name": data.names[i], "rank": int(order[i]) or None, "scores": scores[u]})
         table.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"]))
     return {"index": index, "edition": index.edition(edition), "result": result, "root": root, "table": table,
             "units": units, "data": data, "row": row}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from migrahub.store.database import now, transaction
+from migrahub.store.database import now, transaction, tuples
 from migrahub.store.documents import log_action
 
 
@@ -113,6 +113,12 @@ def answers(conn: sqlite3.Connection, edition_id: int, unit_id: int | None = Non
         sql += " AND a.unit_id = ?"
         params += (unit_id,)
     return [dict(r) | {"evidence": json.loads(r["evidence"])} for r in conn.execute(sql, params)]
+
+
+def answer_values(conn: sqlite3.Connection, edition_id: int) -> list[tuple]:
+    """(unit code, indicator, status, value) of every answer of an edition: what the engine needs, nothing more."""
+    return tuples(conn, "SELECT u.code, a.indicator, a.status, a.value FROM compare_answers a JOIN compare_units u "
+                        "ON u.id = a.unit_id WHERE a.edition_id = ?", (edition_id,))
 
 
 def answer_history(conn: sqlite3.Connection, edition_id: int, unit_id: int, indicator: str) -> list[dict]:
