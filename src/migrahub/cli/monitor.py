@@ -208,3 +208,89 @@ def watch_run(obj, once, concurrency, max_bytes, timeout, no_extract, as_json):
         fail(str(exc))
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+@main.group()
+def stories():
+    """Stories: the same event told by several feeds, in several languages, grouped into one."""
+
+
+@stories.command("cluster")
+@click.argument("items", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print {item id: story id} (the default output).")
+@click.option("--no-entities", is_flag=True, help="Do not read entities from the texts (faster, less precise).")
+def stories_cluster(items, as_json, no_entities):
+    """Group the items of a JSON Lines file into stories with the hub's clustering: one object per line with `id`,
+    `text`, `language` and optional `title` and `published` (ISO date or epoch seconds). Prints
+    {item id: story id}; a story is named by its first item."""
+    from migrahub.services.monitor import stories as service
+
+    try:
+        with open(items, encoding="utf-8") as fh:
+            records = service.read_records(fh, items)
+    except UnicodeDecodeError as exc:
+        fail(f"{items}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except _ERRORS as exc:
+        fail(str(exc))
+    print_json(service.cluster_records(records, entities=not no_entities))
+
+
+@stories.command("update")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stories_update(obj, as_json):
+    """Put every document of the hub not yet in a story into one (the scheduler does this after each poll)."""
+    from migrahub.services.monitor import stories as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            done = service.assign_new(conn)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"documents": len(done), "stories": len({s for _, s in done})})
+    else:
+        click.echo(f"{len(done)} documents put into {len({s for _, s in done})} stories")
+
+
+@stories.command("list")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stories_list(obj, limit, as_json):
+    """The latest stories with their size, languages and number of sources."""
+    from migrahub.services.monitor import stories as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            rows = service.latest(conn, limit)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(["story", "title", "items", "sources", "languages", "last"],
+                [[str(r["story_id"]), (r["title"] or "")[:70], str(r["size"]), str(r["sources"]),
+                  ",".join(r["languages"]), _when(r["last_at"])] for r in rows])
+
+
+@stories.command("show")
+@click.argument("story_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stories_show(obj, story_id, as_json):
+    """A story's timeline: each document with its time, language and sources."""
+    from migrahub.services.monitor import stories as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            data = service.story(conn, story_id)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"story {story_id}: {data['title']} ({', '.join(data['languages'])})")
+    for d in data["documents"]:
+        click.echo(f"  {_when(d['at'])}  [{d['language'] or '?'}] {d['title'] or '(untitled)'}  "
+                   f"{', '.join(d['sources'])}")

@@ -6,7 +6,8 @@ Items are taken in time order; each joins the story of the most similar earlier 
 - their texts are near-duplicates: MinHash Jaccard of word 3-shingles ≥ ``near_jaccard`` (copies, republished items),
 - or the multilingual e5 embeddings of their title and lead are close: cosine ≥ ``embed_alone``, or ≥
   ``embed_with_entities`` when they also name a common place or actor (a city, an organisation, an initiative, a
-  person: resolved entities, so "Gent", "Ghent" and "Gand" are one key).
+  person: resolved entities, so "Gent", "Ghent" and "Gand" are one key) — unless both name countries and none in
+  common (templated alerts about two countries read alike).
 
 The thresholds live in ``data/stories.yaml``. The same :class:`Clusterer` serves the hub (documents as they arrive)
 and the evaluation door (``migrahub stories cluster``), so both group alike.
@@ -24,14 +25,15 @@ import yaml
 STAGE = "stories/1"
 DATA = Path(__file__).with_name("data") / "stories.yaml"
 _SIG = 64  # MinHash values per signature (pipeline.fingerprint.PERMUTATIONS)
+COUNTRY = "country:"  # entity keys of countries: never a shared actor, but two items naming only other countries differ
 
 
 @dataclass(frozen=True)
 class StoryParams:
     window_days: float = 4.0
-    near_jaccard: float = 0.5
-    embed_alone: float = 0.935
-    embed_with_entities: float = 0.875
+    near_jaccard: float = 0.7
+    embed_alone: float = 0.975
+    embed_with_entities: float = 0.89
     entity_bonus: float = 0.0
     lead_chars: int = 600
 
@@ -63,6 +65,13 @@ def lead(title: str | None, text: str, chars: int) -> str:
     if title and not body.startswith(title.strip()):
         body = f"{title.strip()}\n{body}"
     return body[:chars]
+
+
+def _countries_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both items name countries and no country is common to them (two alerts about two countries)."""
+    ca = {k for k in a if k.startswith(COUNTRY)}
+    cb = {k for k in b if k.startswith(COUNTRY)}
+    return bool(ca) and bool(cb) and not (ca & cb)
 
 
 class Clusterer:
@@ -141,7 +150,10 @@ class Clusterer:
             c = float(cos[k])
             if c < min(p.embed_alone, p.embed_with_entities) - 3 * p.entity_bonus:
                 break
-            shared = len(item.entities & self._entities[cand[k]]) if item.entities else 0
+            other = self._entities[cand[k]]
+            if _countries_differ(item.entities, other):
+                continue
+            shared = sum(1 for key in item.entities & other if not key.startswith(COUNTRY))
             score = c + p.entity_bonus * min(shared, 3)
             if score >= p.embed_alone or (shared and score >= p.embed_with_entities):
                 if best_score is None or score > best_score:

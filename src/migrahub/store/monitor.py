@@ -129,16 +129,18 @@ def story_features(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3
 
 def entity_keys_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, set[str]]:
     """Each document's entities (places below country level, organisations, initiatives, people) as
-    ``entity:<id>`` keys."""
+    ``entity:<id>`` keys, and the countries it names as ``country:XX``."""
     marks = ",".join("?" * len(ids))
     out: dict[int, set[str]] = {i: set() for i in ids}
-    for doc, ent in conn.execute(
-            f"SELECT m.document_id, COALESCE(e.merged_into, e.id) FROM mentions m "
-            f"JOIN entities e ON e.id = m.entity_id "
-            f"WHERE m.document_id IN ({marks}) AND e.category IN ('places', 'organisations', 'initiatives', 'people') "
-            f"AND NOT (e.category = 'places' AND json_extract(e.data, '$.type') IN ('country', 'area', 'region'))",
+    for doc, ent, kind, country in conn.execute(
+            f"SELECT DISTINCT m.document_id, COALESCE(e.merged_into, e.id), json_extract(e.data, '$.type'), "
+            f"json_extract(e.data, '$.country') FROM mentions m JOIN entities e ON e.id = m.entity_id "
+            f"WHERE m.document_id IN ({marks}) AND e.category IN ('places', 'organisations', 'initiatives', 'people')",
             list(ids)):
-        out[doc].add(f"entity:{ent}")
+        if kind == "country" and country:
+            out[doc].add(f"country:{country}")
+        elif kind not in ("country", "area", "region"):
+            out[doc].add(f"entity:{ent}")
     return out
 
 

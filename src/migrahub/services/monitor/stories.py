@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from migrahub.coding.embed import shared_encoder, text_key
-from migrahub.monitor.stories import STAGE, Clusterer, StoryItem, StoryParams, cluster, default_params, lead
+from migrahub.monitor.stories import COUNTRY, STAGE, Clusterer, StoryItem, StoryParams, cluster, default_params, lead
 from migrahub.pipeline.fingerprint import minhash
 from migrahub.store import monitor as store
 from migrahub.store.monitor import MonitorError
@@ -168,15 +168,21 @@ def read_records(lines: Iterable[str], name: str) -> list[dict]:
 
 
 def text_entities(text: str, language: str | None) -> frozenset[str]:
-    """Resolved entity keys named in a text (places below country level, organisations, initiatives, people)."""
+    """Resolved entity keys named in a text (places below country level, organisations, initiatives, people) and
+    ``country:XX`` for the countries it names."""
     from migrahub.extract import extract
 
     try:
         found = extract(text, doc="item", language=language)
     except Exception:  # noqa: BLE001 - an item's entities are a signal, not a requirement
         return frozenset()
-    return frozenset(m.key for m in found.mentions if m.category in ENTITY_CATEGORIES
-                     and not m.key.startswith(WIDE_PLACES))
+    keys = set()
+    for m in found.mentions:
+        if m.key.startswith("place:country:"):
+            keys.add(COUNTRY + m.key.split(":")[2])
+        elif m.category in ENTITY_CATEGORIES and not m.key.startswith(WIDE_PLACES):
+            keys.add(m.key)
+    return frozenset(keys)
 
 
 def record_items(records: list[dict], params: StoryParams, *, entities: bool = True,
