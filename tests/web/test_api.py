@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from webhelpers import doc_id, sql
 
 
-def test_openapi_schema_offline_and_no_cdn_docs_page(client):
+def test_openapi_schema_and_a_docs_page_rendered_offline(client):
     r = client.get("/api/openapi.json")
     assert r.status_code == 200
     schema = r.json()
@@ -14,7 +16,33 @@ def test_openapi_schema_offline_and_no_cdn_docs_page(client):
                  "/api/search", "/api/sources", "/api/stats", "/api/ingest", "/api/ingest/upload", "/api/me"):
         assert path in schema["paths"], path
     assert "TokenAuth" in schema["components"]["securitySchemes"]
-    assert client.get("/api/docs").status_code == 404  # Swagger UI would load scripts from a CDN
+    for url in ("/api/", "/api/docs"):  # a page rendered on the server from the schema: nothing from a CDN
+        r = client.get(url)
+        assert r.status_code == 200, url
+        html = r.content.decode()
+        assert "/api/search" in html and "Authentication" in html and "Parameters of GET /api/search" in html
+        assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', html)
+
+
+def test_openapi_schema_is_valid_openapi(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/openapi.json").json())  # raises with the first problem when invalid
+
+
+def test_api_search_has_the_web_filters(client, hub):
+    from webhelpers import sql
+
+    ghent = sql(hub, "SELECT id FROM entities WHERE category = 'places' AND name IN ('Ghent', 'Gent')")[0][0]
+    both = client.get("/api/documents", {"place": ghent}).json()
+    web = client.get("/", {"place": ghent}).content.decode()
+    assert both["items"] and all(d["title"] in web for d in both["items"])
+    be = client.get("/api/documents", {"country": "be"}).json()["items"]
+    assert {d["id"] for d in both["items"]} <= {d["id"] for d in be}
+    hits = client.get("/api/search", {"q": "city", "country": "BE"}).json()
+    assert hits["count"] >= 1 and {h["document_id"] for h in hits["items"]} <= {d["id"] for d in be}
+    bad = client.get("/api/search", {"q": "city", "country": "Belgium"})
+    assert bad.status_code in (400, 422) and "country" in bad.content.decode()
 
 
 def test_documents_list_paginates_and_filters(client):

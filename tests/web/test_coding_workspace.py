@@ -272,3 +272,23 @@ def test_coding_api(client, coded, hub, token):
                       HTTP_AUTHORIZATION=f"Bearer {token('coder')}")
     assert bad.status_code == 400 and "NOPE" in bad.json()["detail"]
     assert client.get("/api/suggestions", {"codebook": "missing"}).status_code == 404
+
+
+def test_a_passage_of_another_document_is_refused_before_anything_is_written(login, coded, hub):
+    did = coded["span_doc"]
+    other = sql(hub, "SELECT id FROM passages WHERE document_id != ? AND kind != 'heading' LIMIT 1", (did,))[0][0]
+    before = sql(hub, "SELECT count(*) FROM coding_actions")[0][0]
+    logged = sql(hub, "SELECT count(*) FROM actions")[0][0]
+    coder = login("coder")
+    r = _post(coder, did, passage=other, action="add", code="COOP.CIVIL")
+    assert r.status_code == 302
+    page = coder.get(r["Location"]).content.decode()
+    assert f"passage: {other} is not a passage of document {did}" in page
+    assert sql(hub, "SELECT count(*) FROM coding_actions")[0][0] == before  # nothing appended to the log
+    assert sql(hub, "SELECT count(*) FROM actions")[0][0] == logged
+    from migrahub.services import documents, workspace
+
+    with pytest.raises(workspace.CodingError, match="not a passage of document"):
+        workspace.act(hub.db, documents.reader(hub.db), codebook=BOOK, coder="coder1", action="add",
+                      passage_id=other, code="COOP.CIVIL", document_id=did)
+    assert sql(hub, "SELECT count(*) FROM coding_actions")[0][0] == before

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from webhelpers import assert_inert, doc_id
 
 
+def test_home_page_says_what_the_hub_holds_and_where_to_start(client):
+    html = client.get("/").content.decode()
+    assert "What the hub holds" in html and "Where to start" in html and "Latest documents" in html
+    assert len(re.findall(r'<li><a href="/documents/\d+">', html)) >= 3  # the latest documents
+    assert re.search(r'<span class="big">\d+</span> documents', html)
+    assert 'id="stories-title"' in html  # the latest stories, or the place they will take
+
+
 def test_browse_without_words_lists_documents_with_facet_counts(client):
-    r = client.get("/")
+    r = client.get("/search")
     assert r.status_code == 200
     html = r.content.decode()
     assert '<html lang="en">' in html
@@ -155,18 +163,19 @@ def test_security_headers_on_pages(client):
 
 def test_pages_load_nothing_from_other_origins_and_have_landmarks(client, hub):
     did = doc_id(hub, "Municipal ID cards")
-    for url in ("/", "/?q=city", f"/documents/{did}", "/feed", "/sources", "/stats", "/accounts/login/"):
+    for url in ("/", "/search", "/?q=city", f"/documents/{did}", "/feed", "/sources", "/stats", "/accounts/login/",
+                "/api/docs"):
         html = client.get(url).content.decode()
         assert not re.search(r'(?:src|href)="(?:https?:)?//', html.split("<main", 1)[0]), url
         assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', html), url
         assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
-        assert '<nav aria-label="Main">' in html
+        assert '<nav aria-label="Main" id="main-nav">' in html
         assert "<script>" not in html and " style=" not in html  # the CSP forbids inline code and styles
         assert_inert(html)
 
 
 def test_search_form_fields_have_labels(client):
-    html = client.get("/").content.decode()
+    html = client.get("/search").content.decode()
     for field in ("q", "from", "to"):
         assert f'<label for="{field}">' in html and f'id="{field}"' in html
 

@@ -81,7 +81,7 @@ def assert_inert(html: str) -> None:
         names = {k.lower(): (v or "") for k, v in attrs}
         if tag == "script":
             assert names.get("src", "").startswith("/static/web/"), f"unexpected script tag {attrs}"
-        if tag == "svg" and names.get("data-chart") == "hub" and names.get("role") == "img":
+        if tag == "svg" and names.get("data-chart") == "hub" and names.get("role") in ("img", "group"):
             continue
         assert tag not in ("iframe", "object", "embed", "svg", "img", "frame", "base"), f"injected <{tag}> {attrs}"
         for name, value in names.items():

@@ -394,10 +394,11 @@ def _verbatim_doc(source: Source, origin: str) -> NormalizedDoc:
         published=str(meta["published"]) if meta.get("published") else None, provenance=("refi-qda-import/1",))
 
 
-def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> dict:
+def import_project(db, path: str | os.PathLike, codebook: str | None = None, *, origin: str | None = None) -> dict:
     """Import a ``.qdpx`` from another tool: its codebook, text sources (as documents, text kept verbatim so the
     offsets hold), codings with their coders and times, and notes on selections as memos. Returns counts and the
-    warnings listing everything discarded or changed."""
+    warnings listing everything discarded or changed. ``origin`` is the source recorded for the texts (default: the
+    file's path)."""
     if codebook:
         check_codebook_name(codebook, "codebook")
     result = import_qdpx(path)
@@ -408,7 +409,7 @@ def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> 
     conn = connect(db)
     try:
         store.save_codebook(conn, project.codebook, name)
-        origin = str(Path(path).resolve())
+        origin = origin or str(Path(path).resolve())  # an upload names its file, not a server path
         source_id = docstore.upsert_source(conn, SourceResult(source=origin, kind="file", status="ok"),
                                            len(project.sources))
         doc_of = {}
@@ -444,3 +445,36 @@ def import_project(db, path: str | os.PathLike, codebook: str | None = None) -> 
                 "memos": memos, "warnings": result.warnings}
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------------------------------------ analysis pages
+
+ANALYSES = ("frequencies", "cooccurrence", "table")
+
+
+def code_labels(db, codebook: str) -> dict[str, str]:
+    """``{code id: name}`` of a codebook's codes (the ones coders apply first)."""
+    book = get_codebook(db, codebook)
+    return {c.id: c.name for c in book.codes}
+
+
+def coder_names(db, codebook: str) -> list[str]:
+    """The coders (people and machines) with current codings in a codebook, by name."""
+    conn = connect(db)
+    try:
+        return sorted({c["coder"] for c in store.current(conn, codebook)})
+    finally:
+        conn.close()
+
+
+def agreement_table(db, codebook: str, coders: list[str] | None = None) -> tuple[AgreementReport, analysis.Table]:
+    """The agreement report between ``coders`` (every coder when ``None``) and the same as a table (one row per code
+    and a last row for all codes pooled); ``ValueError`` when fewer than two of them coded."""
+    rep = agreement_report(db, codebook, coders)
+    rows = [(c.code, c.units, c.applied, _round(c.percent), _round(c.kappa), _round(c.alpha))
+            for c in (*rep.per_code, rep.overall)]
+    return rep, analysis.Table(("code", "units", "applied", "percent", "kappa", "alpha"), tuple(rows))
+
+
+def _round(x: float) -> float | None:
+    return None if x != x else round(x, 3)

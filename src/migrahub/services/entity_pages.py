@@ -20,6 +20,16 @@ def available(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mentions'").fetchone() is not None
 
 
+def category_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """``{category: records mentioned in a current document}`` (merged records count as their target)."""
+    counts = mention_counts(conn)
+    out: dict[str, int] = {}
+    for eid, category in tuples(conn, "SELECT id, category FROM entities WHERE merged_into IS NULL"):
+        if eid in counts:
+            out[category] = out.get(category, 0) + 1
+    return out
+
+
 def _record_conditions(category: str | None, name: str, country: str | None) -> tuple[str, list]:
     """SQL conditions on ``entities e`` (unmerged records; of a category, with a part of the name, in a country)."""
     where, params = ["e.merged_into IS NULL"], []

@@ -67,3 +67,33 @@ def failures(db: str | os.PathLike | None = None, last_run: bool = False) -> lis
             f"SELECT locator, stage, reason, at, run_id FROM failures {cond} ORDER BY id DESC")]
     finally:
         conn.close()
+
+
+def overview(conn, db, *, latest: int = 5) -> dict:
+    """What the hub holds, for its home page: counts, the newest documents, practices and events, and the latest
+    stories when the monitor's stories are available (``stories`` is ``None`` otherwise)."""
+    from migrahub.services import documents, entity_pages, events, practices
+
+    counts = stats(db)
+    out = {"counts": counts, "documents": documents.browse(conn, documents.Query(), limit=latest),
+           "practices": [], "events": [], "entities": {}, "stories": _stories(conn, latest)}
+    if entity_pages.available(conn):
+        out["practices"] = practices.records(conn, limit=latest)
+        dated = [e for e in events.events(conn) if e.year]
+        out["events"] = sorted(dated, key=lambda e: (e.year, e.month or 0), reverse=True)[:latest]
+        out["entities"] = {c: n for c, n in entity_pages.category_counts(conn).items()}
+    return out
+
+
+def _stories(conn, limit: int) -> list[dict] | None:
+    try:
+        from migrahub.services.monitor import stories
+    except ImportError:
+        return None
+    latest = getattr(stories, "latest", None)
+    if latest is None:
+        return None
+    try:
+        return latest(conn, limit)
+    except Exception:  # noqa: BLE001 — the stories' tables may not exist in this hub yet
+        return None

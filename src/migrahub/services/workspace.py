@@ -15,6 +15,7 @@ from migrahub.coding.autocode import VERSION as AUTOCODER
 from migrahub.coding.codebook import Codebook, normalize_colour
 from migrahub.services import coding
 from migrahub.store import codings as store
+from migrahub.store.database import connect, transaction
 
 CodingError = store.CodingError
 WEB_ACTIONS = ("add", "remove", "accept", "reject", "memo")
@@ -199,17 +200,37 @@ def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
 
 def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
         code: str | None = None, start: int | None = None, end: int | None = None, about: str | None = None,
-        memo: str | None = None) -> dict:
+        memo: str | None = None, document_id: int | None = None) -> dict:
     """Record one coding action by a person on a passage (or on a span inside it); return the passage.
 
-    ``start``/``end`` default to the whole passage and must lie inside it. Raises :class:`CodingError` with the
-    field and the reason on bad input; nothing is written then.
+    ``start``/``end`` default to the whole passage and must lie inside it; ``document_id``, when given, must be the
+    passage's document. Every check and the write happen in one transaction on a writing connection (``conn`` is
+    not used for them: a reader could see an older state): raises :class:`CodingError` with the field and the
+    reason on bad input, and nothing is written then.
     """
     if action not in WEB_ACTIONS:
         raise CodingError(f"action must be one of {', '.join(WEB_ACTIONS)}, not {action!r}")
+    writer = connect(db)
+    try:
+        with transaction(writer):
+            fields = _checked(writer, codebook=codebook, coder=coder, action=action, passage_id=passage_id,
+                              code=code, start=start, end=end, about=about, memo=memo, document_id=document_id)
+            action_id = store.record(writer, codebook=codebook, coder=coder, action=action, **fields)
+            p = passage(writer, passage_id)
+    finally:
+        writer.close()
+    return {**p, "action_id": action_id}
+
+
+def _checked(conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
+             code: str | None, start: int | None, end: int | None, about: str | None, memo: str | None,
+             document_id: int | None) -> dict:
+    """The fields of a valid action (document, span, code, about, memo), or :class:`CodingError`."""
     p = passage(conn, passage_id)
     if p is None:
         raise CodingError(f"passage: no passage with id {passage_id}")
+    if document_id is not None and p["document_id"] != document_id:
+        raise CodingError(f"passage: {passage_id} is not a passage of document {document_id}")
     start = p["start"] if start is None else start
     end = p["end"] if end is None else end
     if not (p["start"] <= start < end <= p["end"]):
@@ -246,9 +267,8 @@ def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str,
             raise CodingError(f"memo: at most {MEMO_MAX} characters")
     else:
         memo = None
-    action_id = coding.record_action(db, codebook=codebook, document_id=p["document_id"], start=start, end=end,
-                                     coder=coder, action=action, code=code, about=about, memo=memo)
-    return {**p, "action_id": action_id}
+    return {"document_id": p["document_id"], "start": start, "end": end, "code": code, "about": about,
+            "memo": memo}
 
 
 def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:

@@ -129,12 +129,19 @@ class Filters(Schema):
     source: str | None = Field(None, description="part of a source's path or URL", max_length=2000)
     year_from: int | None = Field(None, alias="from", ge=1000, le=2999)
     year_to: int | None = Field(None, alias="to", ge=1000, le=2999)
+    country: str | None = Field(None, description="ISO 3166 country code: documents mentioning a place in it",
+                                min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")
+    place: int | None = Field(None, description="a place record's id: documents mentioning it", ge=1)
+    org: int | None = Field(None, description="an organisation record's id: documents mentioning it", ge=1)
+    initiative: int | None = Field(None, description="an initiative record's id: documents mentioning it", ge=1)
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=100_000)
 
     def query(self) -> docs.Query:
         return docs.Query(q=self.q.strip(), language=(self.lang or "").lower() or None, doc_type=self.type,
-                          source=self.source or None, year_from=self.year_from, year_to=self.year_to)
+                          source=self.source or None, year_from=self.year_from, year_to=self.year_to,
+                          country=self.country.upper() if self.country else None, place=self.place,
+                          organisation=self.org, initiative=self.initiative)
 
 
 class Page(Schema):

@@ -10,8 +10,10 @@ from django.utils.safestring import SafeString, mark_safe
 BAR = "#0b5cad"
 
 
-def _open(uid: str, title: str, desc: str, width: int, height: int) -> list[str]:
-    return [f'<svg data-chart="hub" class="chart" role="img" aria-labelledby="{uid}-t {uid}-d" '
+def _open(uid: str, title: str, desc: str, width: int, height: int, *, links: bool = False) -> list[str]:
+    """The chart's opening: an image, or a group when it holds links (an image cannot hold controls)."""
+    role = "group" if links else "img"
+    return [f'<svg data-chart="hub" class="chart" role="{role}" aria-labelledby="{uid}-t {uid}-d" '
             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" '
             f'xmlns="http://www.w3.org/2000/svg">',
             f'<title id="{uid}-t">{escape(title)}</title>', f'<desc id="{uid}-d">{escape(desc)}</desc>']
@@ -51,7 +53,7 @@ def bars(uid: str, title: str, rows: list[tuple[str, int, str]], *, unit: str = 
     label_w, width, row_h = 210, 520, 24
     height = row_h * len(rows) + 8
     desc = "; ".join(f"{label}: {n}" for label, n, _ in rows)
-    out = _open(uid, title, f"{unit} — {desc}", width, height)
+    out = _open(uid, title, f"{unit} — {desc}", width, height, links=any(url for *_, url in rows))
     for i, (label, n, url) in enumerate(rows):
         y = 4 + i * row_h
         w = (width - label_w - 60) * n / peak
@@ -83,9 +85,10 @@ def timeline(uid: str, title: str, items: list[tuple[int, int | None, str, str]]
         level = stacks.get(slot, 0)
         stacks[slot] = level + 1
         dots.append((left + (year - first + ((month or 6.5) - 1) / 12) * scale, level, label, url, month))
-    height = base + 14 * (max(stacks.values()) + 1) + 10
+    height = base + 18 * (max(stacks.values()) + 1) + 10
     axis = height - 26
-    out = _open(uid, title, f"{len(items)} dated events from {first} to {last - 1}", width, height)
+    out = _open(uid, title, f"{len(items)} dated events from {first} to {last - 1}", width, height,
+                links=any(url for *_, url in items))
     out.append(f'<line x1="{left}" y1="{axis}" x2="{width - right}" y2="{axis}" stroke="#57606a"/>')
     for y in range(first, last + 1):
         x = left + (y - first) * scale
@@ -95,8 +98,41 @@ def timeline(uid: str, title: str, items: list[tuple[int, int | None, str, str]]
                        f'fill="#1b1f24">{y}</text>')
     for x, level, label, url, month in dots:
         fill = BAR if month else "#ffffff"
-        dot = (f'<circle cx="{x:.1f}" cy="{axis - 10 - level * 14}" r="5" fill="{fill}" stroke="{BAR}" '
+        dot = (f'<circle cx="{x:.1f}" cy="{axis - 12 - level * 18}" r="7" fill="{fill}" stroke="{BAR}" '
                f'stroke-width="2"><title>{escape(label)}</title></circle>')
         out.append(f'<a href="{escape(url)}">{dot}</a>' if url else dot)
     out.append("</svg>")
     return mark_safe("".join(out))
+
+
+def heatmap(uid: str, title: str, labels: list[str], matrix: list[list[int]]) -> SafeString:
+    """A square matrix (code × code co-occurrence) as shaded cells with their numbers; darker is more."""
+    if not labels:
+        return mark_safe("")
+    n = len(labels)
+    cell, left, top = 34, 200, 150
+    width, height = left + cell * n + 10, top + cell * n + 10
+    peak = max((v for i, row in enumerate(matrix) for j, v in enumerate(row) if i != j), default=0) or 1
+    desc = f"{n} codes; the number in each cell is how many coded passages carry both codes"
+    out = _open(uid, title, desc, width, height)
+    for i, label in enumerate(labels):
+        short = escape(label if len(label) <= 26 else label[:25] + "…")
+        out.append(f'<text x="{left - 6}" y="{top + i * cell + cell / 2 + 4:.0f}" text-anchor="end" font-size="11" '
+                   f'fill="#1b1f24">{short}</text>')
+        x = left + i * cell + cell / 2 + 4
+        out.append(f'<text x="{x:.0f}" y="{top - 6}" font-size="11" fill="#1b1f24" '
+                   f'transform="rotate(-55 {x:.0f} {top - 6})">{short}</text>')
+    for i, row in enumerate(matrix):
+        for j, v in enumerate(row):
+            share = 0 if i == j else v / peak
+            shade = f"rgb({int(255 - 244 * share)},{int(255 - 163 * share)},{int(255 - 82 * share)})"
+            fill = "#eaeef2" if i == j else shade
+            ink = "#ffffff" if share > 0.55 else "#1b1f24"
+            x, y = left + j * cell, top + i * cell
+            out.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{fill}">'
+                       f'<title>{escape(labels[i])} × {escape(labels[j])}: {v}</title></rect>')
+            if v:
+                out.append(f'<text x="{x + cell / 2 - 1:.0f}" y="{y + cell / 2 + 3:.0f}" text-anchor="middle" '
+                           f'font-size="11" fill="{ink}">{v}</text>')
+    out.append("</svg>")
+    return mark_safe("".join(out))  # numbers are ours, labels went through escape()

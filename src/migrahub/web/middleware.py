@@ -85,6 +85,7 @@ UPLOAD_ROUTES = (
     UploadRoute(re.compile(r"/api/ingest/upload/?"), "web.ingest_document", _upload_limit, True),
     UploadRoute(re.compile(r"/api/ingest/?"), "web.ingest_document", _form_limit, True),
     UploadRoute(re.compile(r"/api/codebooks/?"), "web.manage_codebook", _codebook_limit, True),
+    UploadRoute(re.compile(r"/code/import/?"), "web.ingest_document", _upload_limit, False),
 )
 
 

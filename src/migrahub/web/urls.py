@@ -3,7 +3,7 @@ from django.urls import include, path, re_path, register_converter
 
 from migrahub.web.api import api
 from migrahub.web.converters import NameSegment
-from migrahub.web.views import auth, entities, library, pages
+from migrahub.web.views import analysis, apidocs, auth, entities, library, pages
 from migrahub.web.views import coding as code_views
 
 register_converter(NameSegment, "name")
@@ -11,7 +11,9 @@ admin.site.site_header = "MigraHub curation"
 admin.site.site_title = "MigraHub"
 
 urlpatterns = [
-    path("", pages.search, name="search"),
+    path("", pages.home, name="home"),
+    path("", pages.search, name="search"),  # the same address: with parameters the home page is the search
+    path("search", pages.search, name="search-page"),
     re_path(r"^export\.(?P<fmt>csv|json)$", pages.export, name="export"),
     path("documents/<int:document_id>", pages.document, name="document"),
     path("feed", pages.feed, name="feed"),
@@ -30,6 +32,12 @@ urlpatterns = [
     path("code/", code_views.home, name="code-home"),
     path("code/review", code_views.review, name="code-review"),
     path("code/suggest", code_views.suggest, name="code-suggest"),
+    path("code/analysis", analysis.frequencies, name="code-analysis"),
+    path("code/analysis/cooccurrence", analysis.cooccurrence, name="code-cooccurrence"),
+    path("code/analysis/documents", analysis.by_document, name="code-by-document"),
+    path("code/analysis/agreement", analysis.agreement, name="code-agreement"),
+    path("code/export.qdpx", analysis.export_qdpx, name="code-export-qdpx"),
+    path("code/import", analysis.import_project, name="code-import"),
     path("code/codebooks/<name:name>", code_views.codebook, name="code-codebook"),
     path("code/codebooks/<name:name>/codes/<name:code_id>", code_views.code_passages, name="code-passages"),
     path("code/colours/<name:name>.css", code_views.colours, name="code-colours"),
@@ -43,5 +51,7 @@ urlpatterns = [
     path("", include("migrahub.web.compare.urls")),
     path("", include("migrahub.web.connect.urls")),
     path("admin/", admin.site.urls),
+    path("api/", apidocs.docs, name="api-home"),
+    path("api/docs", apidocs.docs, name="api-docs"),
     path("api/", api.urls),
 ]

@@ -54,7 +54,8 @@ def facet_sections(facets, show_value_title: str = "source") -> str:
             current = ' aria-current="true" class="selected"' if v.selected else ""
             remove = '<span class="visually-hidden">Remove filter: </span>' if v.selected else ""
             title = f' title="{escape(v.value)}"' if facet.name == show_value_title else ""
-            out.append(f'<li><a href="{escape(v.url)}"{current}>{remove}<span class="facet-label"{title}>'
+            key = f' data-key="{name}:{escape(v.value)}"'
+            out.append(f'<li><a href="{escape(v.url)}"{key}{current}>{remove}<span class="facet-label"{title}>'
                        f'{escape(v.label)}</span> <span class="count">{v.count}'
                        f'<span class="visually-hidden"> documents</span></span></a></li>\n')
         out.append("</ul>\n</section>\n")

@@ -139,12 +139,10 @@ def act(request, document_id: int):
         passage_id = _int(post.get("passage"), "passage")
         if passage_id is None:
             raise workspace.CodingError("passage: missing")
-        p = workspace.act(settings.MIGRAHUB_DB, conn, codebook=name, coder=request.user.get_username(),
+        workspace.act(settings.MIGRAHUB_DB, conn, codebook=name, coder=request.user.get_username(),
                           action=post.get("action", ""), passage_id=passage_id, code=post.get("code"),
                           start=_int(post.get("start"), "start"), end=_int(post.get("end"), "end"),
-                          about=post.get("about") or None, memo=post.get("memo"))
-        if p["document_id"] != document_id:
-            raise workspace.CodingError(f"passage: {passage_id} is not a passage of document {document_id}")
+                          about=post.get("about") or None, memo=post.get("memo"), document_id=document_id)
     except workspace.CodingError as exc:
         error = str(exc)
     view = post.get("view")

@@ -8,7 +8,8 @@ from django.urls import get_script_prefix, reverse
 from migrahub import __version__
 from migrahub.web.roles import role_of
 
-NAV = {"search": ("search",), "feed": ("feed",), "places": ("entities", "places"), "practices": ("practices",),
+NAV = {"home": ("home",), "search": ("search",), "search_page": ("search-page",), "api_docs": ("api-docs",),
+       "analysis": ("code-analysis",), "feed": ("feed",), "places": ("entities", "places"), "practices": ("practices",),
        "events": ("events",), "network": ("network",), "sources": ("sources",), "stats": ("stats",),
        "code_home": ("code-home",), "ingest": ("ingest",), "admin": ("admin:index",), "login": ("login",),
        "logout": ("logout",), "api_schema": ("api:openapi-json",), "entity": ("entity", 0),

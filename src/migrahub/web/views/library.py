@@ -122,7 +122,20 @@ def network_view(request):
         "data_url": _url(reverse("network-json"), query),
         "graphml_url": _url(reverse("network-graphml"), query), "gexf_url": _url(reverse("network-gexf"), query),
         "edges": [(labels[e.source], labels[e.target], e) for e in graph.edges[:40]],
+        "node_list": _node_list(graph, labels),
         "counts": {c: sum(1 for n in graph.nodes if n.category == c) for c in network.NODE_CATEGORIES}})
+
+
+def _node_list(graph, labels) -> list[tuple]:
+    """Each record with the records it is linked to, strongest first: the network as a list (phones, screen
+    readers)."""
+    links: dict[int, list] = {n.id: [] for n in graph.nodes}
+    for e in graph.edges:
+        links[e.source].append((labels[e.target], e.weight))
+        links[e.target].append((labels[e.source], e.weight))
+    degree = {n.id: sum(w for _, w in links[n.id]) for n in graph.nodes}
+    ordered = sorted(graph.nodes, key=lambda n: (-degree[n.id], n.label))
+    return [(n, sorted(links[n.id], key=lambda x: -x[1])[:8]) for n in ordered]
 
 
 @require_safe

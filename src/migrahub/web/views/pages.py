@@ -27,6 +27,19 @@ def _conn():
     return docs.reader(settings.MIGRAHUB_DB)
 
 
+HOME_TTL = 300  # seconds the home page's overview of an unchanged hub is kept
+
+
+@require_safe
+def home(request):
+    """The home page: what the hub holds and where to start; with any parameter it is the search (shared links)."""
+    if request.GET:
+        return search(request)
+    conn = _conn()
+    data = hubcache.cached(conn, "home", (), lambda: hub.overview(conn, settings.MIGRAHUB_DB), HOME_TTL)
+    return render(request, "web/home.html", {"o": data, "query": docs.Query(), "params": {}})
+
+
 @require_safe
 def search(request):
     query, errors = read_query(request.GET)
