@@ -96,3 +96,9 @@ def profile(conn: sqlite3.Connection, city_id: int) -> dict | None:
 
 def directory(conn: sqlite3.Connection) -> list[dict]:
     return [{**c, "country_name": country_name(c["country"])} for c in store.cities(conn) if c["documents"]]
+
+
+def find(conn: sqlite3.Connection, name: str) -> dict | None:
+    """The hub's city record of this name (or surface form)."""
+    found = store.city_by_name(conn, name)
+    return found if found and found.get("type") == "city" else None

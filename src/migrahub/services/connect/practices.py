@@ -242,3 +242,8 @@ def form_choices(conn: sqlite3.Connection) -> dict:
     return {"codes": store.codes(conn), "countries": sorted(country_names().items(), key=lambda kv: kv[1]),
             "evaluation": list(vocab["evaluation"].items()), "legal_status": list(vocab["legal_status"].items()),
             "target_groups": list(vocab["target_groups"].items()), "licences": list(vocab["licences"].items())}
+
+
+def listing(conn: sqlite3.Connection, state: str = "published") -> list[Shown]:
+    codes = _codes(conn)
+    return [_shown(conn, r, codes) for r in store.practice_rows(conn, states=(state,))]
