@@ -3,6 +3,10 @@ answers in the questionnaire with evidence linked to a hub passage (suggested fr
 city's profile shows its scores, its rank among its peers and a practice from a higher-scoring peer.
 
 Uses the chromium launcher and page fixture of test_browser.py (skips the same way where chromium is absent).
+
+The same test then runs axe-core (vendored in tests/web/vendor/, injected in a context with ``bypass_csp=True``) on
+every compare page at desktop and phone sizes; the journey itself runs under the hub's CSP and must log no CSP
+violation.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import json
 import os
 import subprocess
 from importlib import resources
+from pathlib import Path
 
 import pytest
-from test_browser import MIGRAHUB, SHOTS, _chromium, browser, page, serving  # noqa: F401
+from test_browser import CHROMIUM_ARGS, MIGRAHUB, SHOTS, _chromium, browser, page, serving  # noqa: F401
 from webhelpers import PASSWORD, sql
 
 pytestmark = pytest.mark.browser
@@ -29,6 +34,8 @@ DOCS = {
     "ghent-legal.md": "# Ghent newcomers policy\n\n## Legal aid\n\nThe city of Ghent funds free legal advice for newly "
                       "arrived residents through a legal aid desk in the city centre, open to every newcomer.\n",
 }
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 GHENT_2025 = {"SERV1": "yes", "SERV2": "yes", "SERV3": "yes", "PART1": "yes", "PART2": "3", "COMM1": "yes",
               "COMM2": "partly"}
 
@@ -60,14 +67,39 @@ def server(tmp_path_factory):
         yield {"base": base, "chromium": chromium, "db": db, "answers": answers}
 
 
-def test_curator_enters_answers_with_evidence_and_sees_the_profile(page, server):  # noqa: F811
-    db = server["db"]
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill("curator1")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Signed in as").wait_for()
+def _axe_violations(browser, server, paths: list[str]) -> list[str]:  # noqa: F811
+    found = []
+    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 740}):
+        context = browser.new_context(viewport=viewport, base_url=server["base"], bypass_csp=True)
+        pg = context.new_page()
+        _sign_in(pg)
+        for path in paths:
+            pg.goto(path)
+            pg.add_script_tag(path=str(AXE))
+            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
+                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
+                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
+                AXE_TAGS)]
+            overflow = pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+            if overflow:
+                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+        context.close()
+    return found
 
+
+def _sign_in(pg) -> None:
+    pg.goto("/accounts/login/")
+    pg.get_by_label("User name").fill("curator1")
+    pg.get_by_label("Password").fill(PASSWORD)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.get_by_text("Signed in as").wait_for()
+
+
+def test_curator_enters_answers_with_evidence_and_sees_the_profile(page, browser, server):  # noqa: F811
+    db = server["db"]
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    _sign_in(page)
     page.goto("/compare/")
     page.get_by_label("Index definition (YAML)").set_input_files(str(EXAMPLES / "cities_demo.yaml"))
     page.get_by_label("Answers (CSV or XLSX)").set_input_files(str(server["answers"]))
@@ -113,6 +145,11 @@ def test_curator_enters_answers_with_evidence_and_sees_the_profile(page, server)
     assert "legal aid desk" in text and stored["answered_by"] == "curator1"
     logged = sql(db, "SELECT count(*) FROM actions WHERE verb = 'compare.answer' AND actor = 'curator1'")[0][0]
     assert logged == 49 + len(GHENT_2025)
-    assert page.errors == []
+    assert page.errors == [] and console == [], console  # no script error, no CSP violation
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "compare-profile.png"), full_page=True)
+
+    pages = ["/compare/", "/compare/cities-demo/", "/compare/cities-demo/units/GHENT/",
+             "/compare/cities-demo/units/GHENT/answers?edition=2025", "/compare/cities-demo/indicators/COMM2",
+             "/compare/cities-demo/compare?units=GHENT&units=BILBAO"]
+    assert _axe_violations(browser, server, pages) == []
