@@ -137,14 +137,14 @@ def import_rows(conn: sqlite3.Connection, code: str, rows: list[dict], source: s
         for pid in a.evidence:
             if store.passage(conn, pid) is None:
                 raise CompareError(f"{source}: evidence of {a.unit}/{a.indicator}: no passage {pid} in the hub")
-    written = 0
     with transaction(conn):
         unit_ids = {u.code: _save_unit(conn, row["id"], index, u, actor) for u in units}
         editions = store.editions(conn, row["id"])
+        written = store.save_answers(conn, [(editions[a.edition], unit_ids[a.unit], _answer_row(conn, a))
+                                            for a in parsed], actor)
         for a in parsed:
-            written += bool(store.save_answer(conn, editions[a.edition], unit_ids[a.unit], _answer_row(conn, a),
-                                              actor))
-            store.confirm_used(conn, editions[a.edition], unit_ids[a.unit], a.indicator, list(a.evidence), actor)
+            if a.evidence:
+                store.confirm_used(conn, editions[a.edition], unit_ids[a.unit], a.indicator, list(a.evidence), actor)
     return {"index": code, "units": len(units), "answers": len(parsed), "changed": written}
 
 

@@ -105,6 +105,41 @@ def save_answer(conn: sqlite3.Connection, edition_id: int, unit_id: int, answer:
                        "previous": None if old is None else {"answer": old["answer"], "status": old["status"]}})
 
 
+def save_answers(conn: sqlite3.Connection, items: list[tuple[int, int, dict]], actor: str) -> int:
+    """Insert or replace many answers ((edition id, unit id, answer) each; caller's transaction) with one action per
+    changed answer; unchanged answers are left alone. Returns how many changed."""
+    editions_ = sorted({e for e, _u, _a in items})
+    old = {}
+    for e in editions_:
+        for r in tuples(conn, "SELECT unit_id, indicator, answer, status, source, comment, evidence FROM "
+                              "compare_answers WHERE edition_id = ?", (e,)):
+            old[e, r[0], r[1]] = r[2:]
+    at = now()
+    rows, actions = [], []
+    for edition_id, unit_id, a in items:
+        new = (a.get("answer"), a["status"], a.get("source") or "", a.get("comment") or "",
+               _json(a.get("evidence") or []))
+        before = old.get((edition_id, unit_id, a["indicator"]))
+        if before == new:
+            continue
+        rows.append((edition_id, unit_id, a["indicator"], new[0], a.get("value"), *new[1:], actor, at))
+        actions.append((at, actor, "compare.answer", "compare_answer", f"{edition_id}:{unit_id}:{a['indicator']}",
+                        json.dumps({"answer": new[0], "status": new[1], "source": new[2], "comment": new[3],
+                                    "evidence": a.get("evidence") or [],
+                                    "previous": None if before is None else {"answer": before[0],
+                                                                             "status": before[1]}},
+                                   ensure_ascii=False)))
+    conn.executemany("INSERT INTO compare_answers(edition_id, unit_id, indicator, answer, value, status, source, "
+                     "comment, evidence, answered_by, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT(edition_id, unit_id, indicator) DO UPDATE SET answer = excluded.answer, "
+                     "value = excluded.value, status = excluded.status, source = excluded.source, "
+                     "comment = excluded.comment, evidence = excluded.evidence, answered_by = excluded.answered_by, "
+                     "answered_at = excluded.answered_at", rows)
+    conn.executemany("INSERT INTO actions(at, actor, verb, object_type, object_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                     actions)
+    return len(rows)
+
+
 def answers(conn: sqlite3.Connection, edition_id: int, unit_id: int | None = None) -> list[dict]:
     sql = ("SELECT a.*, u.code AS unit FROM compare_answers a JOIN compare_units u ON u.id = a.unit_id "
            "WHERE a.edition_id = ?")
