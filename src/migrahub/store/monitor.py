@@ -168,11 +168,11 @@ def story_of(conn: sqlite3.Connection, document_id: int) -> int | None:
 
 def latest_stories(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> list[dict]:
     rows = conn.execute(
-        "SELECT story_id, count(*) AS size, min(at) AS first_at, max(at) AS last_at, "
-        "group_concat(DISTINCT d.language) AS languages, count(DISTINCT l.source_id) AS sources "
-        "FROM monitor_story_members m JOIN documents d ON d.id = m.document_id "
+        "SELECT m.story_id AS story_id, count(DISTINCT m.document_id) AS size, min(m.at) AS first_at, "
+        "max(m.at) AS last_at, group_concat(DISTINCT d.language) AS languages, "
+        "count(DISTINCT l.source_id) AS sources FROM monitor_story_members m JOIN documents d ON d.id = m.document_id "
         "LEFT JOIN document_links l ON l.document_id = d.id AND l.current = 1 "
-        "GROUP BY story_id ORDER BY max(m.at) DESC, story_id DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        "GROUP BY m.story_id ORDER BY max(m.at) DESC, m.story_id DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
     titles = {r[0]: r[1] for r in conn.execute(
         f"SELECT id, COALESCE(title, substr(text, 1, 120)) FROM documents WHERE id IN "
         f"({','.join('?' * len(rows))})", [r["story_id"] for r in rows])} if rows else {}

@@ -166,11 +166,22 @@ def unsubscribe(conn: sqlite3.Connection, secret: str) -> dict:
     return store.update_alert(conn, alert["id"], frequency="off")
 
 
+def by_unsubscribe(conn: sqlite3.Connection, secret: str) -> dict:
+    alert = store.alert_by(conn, "unsubscribe", secret or "")
+    if alert is None:
+        raise MonitorError("this unsubscribe link is not valid (any more)")
+    return alert
+
+
 def by_feed_token(conn: sqlite3.Connection, token: str) -> dict:
     alert = store.alert_by(conn, "feed_token", token or "")
     if alert is None or not alert["active"]:
         raise MonitorError("no alert feed at this address (the link was revoked or never existed)")
     return alert
+
+
+def hits_of(conn: sqlite3.Connection, alert_id: int, owner: str | None) -> list[dict]:
+    return store.hits(conn, owned(conn, alert_id, owner)["id"])
 
 
 def notifications(conn: sqlite3.Connection, owner: str, *, mark_seen: bool = False, clock: Clock = time.time
