@@ -106,7 +106,8 @@ def test_answer_moderate_report_and_nothing_hidden_leaks(consultation, client, l
                "api": client.get(f"/api/consult/consultations/{slug}/submissions").content,
                "api-report": organiser.get(f"/api/consult/consultations/{slug}/report").content}
     for fmt in ("html", "md", "pdf", "docx"):
-        outputs[fmt] = organiser.get(f"/consult/{slug}/report.{fmt}").content
+        outputs[fmt] = _readable(fmt, organiser.get(f"/consult/{slug}/report.{fmt}").content)
+    assert b"Barcelona Welcome Network" in outputs["pdf"] and b"Barcelona Welcome Network" in outputs["docx"]
     for name, data in outputs.items():
         assert HIDDEN.encode() not in data, f"hidden answer leaked into {name}"
         assert EMAIL.encode() not in data and PHONE.encode() not in data, f"personal data in {name}"
@@ -115,6 +116,20 @@ def test_answer_moderate_report_and_nothing_hidden_leaks(consultation, client, l
     data = json.loads(outputs["json"])
     assert {s["by"] for s in data["submissions"]} == {"Barcelona Welcome Network", "anonymous"}
     assert any("shelter in Ghent" in t for s in data["submissions"] for t in s["attachments"])
+
+
+def _readable(fmt: str, data: bytes) -> bytes:
+    """The text a reader of a PDF or DOCX sees (their streams are compressed), as UTF-8."""
+    import zipfile
+
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).encode()
+    if fmt == "docx":
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return b"\n".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+    return data
 
 
 def _statement(slug: str, index: int) -> int:

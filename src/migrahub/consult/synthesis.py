@@ -100,7 +100,7 @@ class _Matcher:
                 continue
             for name in {e.name, *e.names}:
                 key = name.casefold().strip()
-                if len(key) >= 4:
+                if len(key) >= 4 and key not in self.auto:  # a shared name: the record known first
                     self.auto.add_word(key, (key, e))
         self.empty = len(self.auto) == 0
         if not self.empty:
@@ -137,8 +137,10 @@ def _practice_keys(p: HubEntity) -> list[str]:
 def build(title: str, slug: str, questions: list[QuestionInfo], sources: dict[int, Source],
           answers: list[tuple[int, int, str, object]], hub: tuple[HubEntity, ...] = (),
           codebook: Codebook | None = None, opinion: OpinionGroups | None = None,
-          statements: dict[str, str] | None = None, attachments: dict[int, list[str]] | None = None) -> dict:
-    """The report of the published ``answers`` ``(submission, question, redacted text, value)``."""
+          statements: dict[str, str] | None = None, attachments: dict[int, list[str]] | None = None,
+          voters: dict[int, set] | None = None) -> dict:
+    """The report of the published ``answers`` ``(submission, question, redacted text, value)``; ``voters``:
+    question id → the submissions that voted on its statements."""
     blocks = _Blocks()
     matcher = _Matcher(hub)
     answered = sorted({a[0] for a in answers} | set(sources))
@@ -163,7 +165,8 @@ def build(title: str, slug: str, questions: list[QuestionInfo], sources: dict[in
     seg_themes = dict(zip(range(len(segs)), found.assigned, strict=True))
     resources: dict[str, tuple[str, set, list]] = {}
     for q in questions:
-        _question(blocks, q, per_question.get(q.id, []), segs, seg_themes, found.names, sources, matcher, resources)
+        _question(blocks, q, per_question.get(q.id, []), segs, seg_themes, found.names, sources, matcher, resources,
+                  votes_by_question=voters)
     attached = [i for i, s in enumerate(segs) if s.question == 0]
     if attached:
         _question(blocks, QuestionInfo(0, 0, "text", "Attached documents"), [], segs, seg_themes, found.names, sources,
@@ -181,17 +184,23 @@ def build(title: str, slug: str, questions: list[QuestionInfo], sources: dict[in
 
 
 def _question(blocks: _Blocks, q: QuestionInfo, rows, segs, seg_themes, names, sources, matcher, resources,
-              only: list[int] | None = None) -> None:
+              only: list[int] | None = None, votes_by_question: dict[int, set] | None = None) -> None:
     heading = f"Question {q.seq}. {q.prompt}" if q.seq else q.prompt
     blocks.add("h2", heading, question=q.id)
     ids = sorted({sid for sid, text, value in rows if text or value not in (None, {}, [])})
     mine = only if only is not None else [i for i, s in enumerate(segs) if s.question == q.id]
     if only is not None:
         ids = sorted({segs[i].submission for i in mine})
+    voters = sorted(votes_by_question.get(q.id, ())) if votes_by_question else []
+    if voters:
+        blocks.add("p", f"{len(voters)} submission{'s' if len(voters) != 1 else ''} voted on the statements of this "
+                        "question (see Opinion groups).", voters)
     if not ids:
-        blocks.add("p", "No published submission answered this question.")
+        if not voters:
+            blocks.add("p", "No published submission answered this question.")
         return
-    blocks.add("p", f"{len(ids)} submissions answered ({_by_type(ids, sources)}); by country or region: "
+    blocks.add("p", f"{len(ids)} submission{'s' if len(ids) != 1 else ''} answered ({_by_type(ids, sources)}); "
+                    "by country or region: "
                     f"{_by_region(ids, sources)}.", ids)
     if q.kind in ("choice", "scale"):
         values = Counter(str(v) for _, _, v in rows if v not in (None, ""))
@@ -204,6 +213,7 @@ def _question(blocks: _Blocks, q: QuestionInfo, rows, segs, seg_themes, names, s
             by_theme[theme].append((conf, i))
     if by_theme:
         blocks.add("h3", "Themes")
+    used: set[int] = set()  # a segment is quoted once per question
     for theme, hits in sorted(by_theme.items(), key=lambda t: (-len({segs[i].submission for _, i in t[1]}), t[0])):
         subs = sorted({segs[i].submission for _, i in hits})
         name = names.get(theme, theme)
@@ -212,9 +222,10 @@ def _question(blocks: _Blocks, q: QuestionInfo, rows, segs, seg_themes, names, s
         quoted: set[int] = set()
         for _conf, i in sorted(hits, key=lambda h: (-h[0], h[1])):
             s = segs[i]
-            if s.submission in quoted:
+            if s.submission in quoted or i in used:
                 continue
             quoted.add(s.submission)
+            used.add(i)
             blocks.add("quote", s.text, [s.submission], attribution=sources[s.submission].label
                        if s.submission in sources else "anonymous", theme=theme)
             if len(quoted) >= QUOTES_PER_THEME:

@@ -302,3 +302,14 @@ def statement_texts(conn: sqlite3.Connection, consultation_id: int) -> dict[int,
     return dict(tuples(conn, "SELECT st.id, st.text FROM consult_statements st JOIN consult_questions q ON "
                              "q.id = st.question_id WHERE q.consultation_id = ? AND st.moderated != -1",
                        (consultation_id,)))
+
+
+def voters_by_question(conn: sqlite3.Connection, consultation_id: int) -> dict[int, set[int]]:
+    """Question id → the published submissions that voted on its statements."""
+    out: dict[int, set[int]] = {}
+    for qid, sid in tuples(conn, "SELECT DISTINCT st.question_id, v.submission_id FROM consult_votes v JOIN "
+                                 "consult_statements st ON st.id = v.statement_id JOIN consult_submissions s ON "
+                                 "s.id = v.submission_id WHERE s.consultation_id = ? AND s.status = 'published'",
+                           (consultation_id,)):
+        out.setdefault(qid, set()).add(sid)
+    return out

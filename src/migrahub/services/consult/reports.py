@@ -62,7 +62,7 @@ def generate(conn: sqlite3.Connection, key: str | int, actor: str, codebook: str
     questions = [synthesis.QuestionInfo(q.id, q.seq, q.kind, q.prompt) for q in c.questions]
     groups, texts = opinion_groups(conn, c.id)
     report = synthesis.build(c.title, c.slug, questions, sources, answers, hub_links(conn), _codebook(conn, codebook),
-                             groups, texts, attachments)
+                             groups, texts, attachments, store.voters_by_question(conn, c.id))
     store.save_report(conn, c.id, report, actor, edited=False)
     return store.report(conn, c.id)
 
