@@ -129,3 +129,13 @@ def test_leave_one_out_alternatives_and_what_if():
     assert alt["chosen"] == {"u0": 1, "u1": 3, "u2": 2} and alt["equal weights"]["u2"] == 1
     w = sensitivity.what_if(index, data, "u1", {"a1": 100, "a2": 100})
     assert w["before"]["rank"] == 3 and w["after"]["rank"] == 1 and w["after"]["scores"]["ALL"] == 100
+
+
+def test_aggregation_per_level():
+    index = _index(aggregate={2: "geomean", 3: "mean"})
+    assert index.node("A").aggregate == "geomean" and index.node("ALL").aggregate == "mean"
+    r = engine.compute(index, _data([[100, 25, 40]]))
+    assert r.score("u0", "A") == pytest.approx(50.0)  # √(100 × 25)
+    assert r.score("u0", "ALL") == pytest.approx(0.75 * 50 + 0.25 * 40)
+    with pytest.raises(CompareError, match="aggregate.2: 'median'"):
+        _index(aggregate={2: "median"})

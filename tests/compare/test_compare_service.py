@@ -177,3 +177,28 @@ def test_cli_load_scores_compare_export(tmp_path):
     assert run.exit_code == 0 and len(json.loads(run.output)["monte_carlo"]) == 4
     run = runner.invoke(main, ["--db", db, "index", "load", "--answers", str(EXAMPLES / "cities_demo_answers.csv")])
     assert run.exit_code == 2 and "--index CODE" in run.output
+
+
+def test_what_if_changes_nothing_stored(conn):
+    before = _answers(conn)
+    w = service.what_if(conn, "cities-demo", "LEUVEN", {"COMM1": "yes", "COMM2": "yes"})
+    # communication 25 → 100 (weight .25): overall 43.75 → 62.5, still under Malmö's 66.25
+    assert w["before"]["scores"]["OVERALL"] == pytest.approx(43.75)
+    assert w["after"]["scores"]["OVERALL"] == pytest.approx(62.5) and w["after"]["rank"] == 4
+    w = service.what_if(conn, "cities-demo", "LEUVEN", {"SERV1": "yes", "SERV2": "yes", "SERV3": "yes",
+                                                         "PART1": "yes", "PART2": "3"})
+    assert w["after"]["scores"]["OVERALL"] == pytest.approx(81.25)  # .4 × 100 + .35 × 100 + .25 × 25
+    assert w["after"]["rank"] == 3 and w["before"]["rank"] == 4
+    w = service.what_if(conn, "cities-demo", "MALMO", {"SERV1": "na"})  # not applicable: left out, not imputed
+    assert w["after"]["scores"]["SERV"] == 50.0
+    with pytest.raises(CompareError, match="not an option of COMM1"):
+        service.what_if(conn, "cities-demo", "LEUVEN", {"COMM1": "often"})
+    assert _answers(conn) == before
+
+
+def test_practices_of_the_unit_are_suggested(conn):
+    made = service.suggest(conn, "cities-demo", "BILBAO", "2025", "curator1")
+    assert made["suggestions"] >= 1
+    q = service.questionnaire(conn, "cities-demo", "BILBAO", "2025")
+    reasons = [s["reason"] for s in next(i for i in q["items"] if i["node"].code == "COMM1")["suggestions"]]
+    assert any(r.startswith("practice: Anti-rumour campaign") for r in reasons), reasons

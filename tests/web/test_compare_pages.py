@@ -34,6 +34,10 @@ def test_index_pages_render(loaded, client):
     q = client.get("/compare/cities-demo/units/GHENT/answers?edition=2025").content.decode()
     assert "Legal aid for newcomers" in q and "Save answers" not in q  # readers see the questionnaire only
     assert client.get("/compare/cities-demo/units/NOWHERE/").status_code == 404
+    w = client.get("/compare/cities-demo/units/LEUVEN/?whatif=COMM1&answer=yes").content.decode()
+    assert "43.8 → <strong>50.0</strong>" in w  # communication (100 + 0)/2 instead of (50 + 0)/2, weight .25
+    w = client.get("/compare/cities-demo/units/LEUVEN/?whatif=COMM1&answer=often").content.decode()
+    assert "not an option of COMM1" in w
 
 
 def test_downloads(loaded, client):
@@ -65,6 +69,8 @@ def test_questionnaire_post_and_bad_answer(loaded):
 def test_api_scores_profile_and_answers(loaded, client, token):
     scores = client.get("/api/compare/indices/cities-demo/scores").json()
     assert scores["ranks"]["GHENT"] == 1 and scores["scores"]["GHENT"]["OVERALL"] == pytest.approx(93.75)
+    w = client.get("/api/compare/indices/cities-demo/units/LEUVEN/whatif?change=COMM1=yes").json()
+    assert w["after"]["scores"]["OVERALL"] == pytest.approx(50.0)
     prof = client.get("/api/compare/indices/cities-demo/units/GHENT").json()
     assert prof["ranks"][0]["text"] == "1st of 4"
     raw = token("curator")

@@ -142,6 +142,27 @@ def index_sensitivity(obj, code, edition, runs, seed):
         fail(str(exc))
 
 
+@index.command("whatif")
+@click.argument("code")
+@click.argument("unit")
+@click.argument("changes", nargs=-1, required=True)
+@click.option("--edition", help="Edition (default: the latest).")
+@click.pass_obj
+def index_whatif(obj, code, unit, changes, edition):
+    """What if UNIT answered differently: CHANGES as INDICATOR=ANSWER; prints its scores and rank before and after
+    (nothing is stored)."""
+    parsed = {}
+    for change in changes:
+        if "=" not in change:
+            fail(f"index whatif: {change!r} is not INDICATOR=ANSWER")
+        key, value = change.split("=", 1)
+        parsed[key.strip()] = value.strip()
+    try:
+        print_json(service.what_if(_conn(obj), code, unit, parsed, edition))
+    except ERRORS as exc:
+        fail(str(exc))
+
+
 @index.command("export")
 @click.argument("code")
 @click.argument("out", type=click.Path(dir_okay=False))

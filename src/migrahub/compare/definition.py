@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from migrahub import safeload
 from migrahub.compare.model import (
@@ -230,6 +231,10 @@ def from_mapping(data: dict, source: str = "<definition>") -> IndexDef:
     relative = data.get("weights", "sum") == "relative"
     nodes = build_nodes(rows, lambda i, field: f"{source}: {rows[i]['_where']}.{field}", weights_sum=not relative)
     settings = {}
+    aggregate = data.get("aggregate", "mean")
+    if isinstance(aggregate, dict):  # per level: {2: geomean, 3: mean}; levels not named use the mean
+        nodes = _per_level(nodes, aggregate, source)
+        data = {**data, "aggregate": "mean"}
     for key, allowed in (("normalise", NORMALISERS), ("aggregate", AGGREGATORS), ("missing", MISSING_RULES)):
         value = data.get(key, {"normalise": "minmax", "aggregate": "mean", "missing": "exclude"}[key])
         if value not in allowed:
@@ -242,6 +247,20 @@ def from_mapping(data: dict, source: str = "<definition>") -> IndexDef:
     editions = parse_editions(data.get("editions") or [{"code": "1", "name": "Edition 1"}], indicators, source)
     return IndexDef(code, str(data.get("name") or code), nodes, editions, unit_kind=str(data.get("unit_kind") or
                     "city"), description=str(data.get("description") or ""), **settings)
+
+
+def _per_level(nodes: tuple[Node, ...], methods: dict, source: str) -> tuple[Node, ...]:
+    levels = {}
+    for level, method in methods.items():
+        if method not in AGGREGATORS:
+            raise CompareError(f"{source}: aggregate.{level}: {method!r} is not one of {', '.join(AGGREGATORS)}")
+        try:
+            levels[int(level)] = method
+        except (TypeError, ValueError):
+            raise CompareError(f"{source}: aggregate: {level!r} is not a level number (2 for the groups of "
+                               "indicators, 3 above them, …)") from None
+    return tuple(replace(n, aggregate=n.aggregate or levels.get(n.level)) if not n.is_indicator else n
+                 for n in nodes)
 
 
 def parse_editions(items, indicators: tuple[str, ...], source: str) -> tuple[Edition, ...]:

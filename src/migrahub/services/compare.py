@@ -505,13 +505,26 @@ def suggest(conn: sqlite3.Connection, code: str, unit: str, edition: str | None 
                 node = index.node(c)
                 found = store.coded_passages(conn, place, list(node.codes)) or \
                     store.passages_with_words(conn, place, list(node.keywords))
+                for p in _unit_practices(conn, unit_row["name"], node.keywords):
+                    made += store.save_suggestion(conn, edition_id, unit_row["id"], c, p.passage_id,
+                                                  f"practice: {p.title}")
                 for f in found:
-                    store.save_suggestion(conn, edition_id, unit_row["id"], c, f["passage_id"],
-                                          f"coded {f['code_id']}" if node.codes else f"mentions {f['code_id']!r}")
-                    made += 1
+                    made += store.save_suggestion(conn, edition_id, unit_row["id"], c, f["passage_id"],
+                                                  f"coded {f['code_id']}" if node.codes else
+                                                  f"mentions {f['code_id']!r}")
             log_action(conn, actor, "compare.suggest", "compare_unit", f"{row['id']}:{unit}",
                        {"edition": ed.code, "suggestions": made})
     return {"unit": unit, "edition": ed.code, "place": place, "suggestions": made}
+
+
+def _unit_practices(conn: sqlite3.Connection, name: str, keywords: tuple[str, ...]) -> list:
+    """The practice library's records placed in the unit whose title or summary names one of the keywords."""
+    if not keywords:
+        return []
+    words = [k.casefold() for k in keywords]
+    return [p for p in practices.records(conn) if p.passage_id and
+            any(str(pl.get("name", "")).casefold() == name.casefold() for pl in p.places) and
+            any(w in f"{p.title} {p.summary}".casefold() for w in words)]
 
 
 def decide(conn: sqlite3.Connection, suggestion_id: int, confirm: bool, actor: str) -> dict:
@@ -540,6 +553,33 @@ def history(conn: sqlite3.Connection, code: str, unit: str, indicator: str, edit
     if unit_row is None:
         return []
     return store.answer_history(conn, store.editions(conn, row["id"])[ed.code], unit_row["id"], indicator)
+
+
+def what_if(conn: sqlite3.Connection, code: str, unit: str, changes: dict[str, str],
+            edition: str | None = None) -> dict:
+    """A unit's scores and rank before and after changing some of its answers ({indicator: answer as in the
+    questionnaire}); nothing is stored."""
+    r = results(conn, code, edition)
+    index, ed, data = r["index"], r["edition"], r["data"]
+    if unit not in data.units:
+        raise CompareError(f"index {code}: no answers of {unit!r} in edition {ed.code}")
+    values, na = {}, []
+    for indicator, answer in changes.items():
+        if indicator not in ed.catalogue:
+            raise CompareError(f"what-if: {indicator!r} is not an indicator of edition {ed.code}")
+        _answer, value, status = answers_mod.parse_answer(index.node(indicator), answer, f"what-if {indicator}")
+        values[indicator] = value
+        if status == "na":
+            na.append(indicator)
+    marked = data.na.copy()
+    u = data.units.index(unit)
+    for indicator in values:
+        marked[u, data.indicators.index(indicator)] = indicator in na
+    changed = Dataset(data.units, data.indicators, data.values, marked, data.names, data.groups)
+    out = sensitivity.what_if(index, changed, unit, values, ed.indicators)
+    before = sensitivity.what_if(index, data, unit, {}, ed.indicators)["before"]
+    return {"unit": unit, "edition": ed.code, "changes": changes, "root": index.root().code,
+            "before": before, "after": out["after"]}
 
 
 def sensitivity_report(conn: sqlite3.Connection, code: str, edition: str | None = None, runs: int = 1000,

@@ -200,9 +200,11 @@ def passages_with_words(conn: sqlite3.Connection, place_id: int, words: list[str
 
 
 def save_suggestion(conn: sqlite3.Connection, edition_id: int, unit_id: int, indicator: str, passage_id: int,
-                    reason: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO compare_suggestions(edition_id, unit_id, indicator, passage_id, reason, "
-                 "created_at) VALUES (?, ?, ?, ?, ?, ?)", (edition_id, unit_id, indicator, passage_id, reason, now()))
+                    reason: str) -> int:
+    """Suggest a passage as evidence (once per answer and passage); returns 1 when it is new."""
+    return conn.execute("INSERT OR IGNORE INTO compare_suggestions(edition_id, unit_id, indicator, passage_id, "
+                        "reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        (edition_id, unit_id, indicator, passage_id, reason, now())).rowcount
 
 
 def suggestions(conn: sqlite3.Connection, edition_id: int, unit_id: int, indicator: str | None = None) -> list[dict]:

@@ -92,6 +92,20 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
         return {"edition": c["edition"].code, "units": [u["code"] for u in c["units"]],
                 "rows": [{k: row[k] for k in ("code", "name", "level", "scores")} for row in c["rows"]]}
 
+    @r.get("/compare/indices/{code}/units/{unit}/whatif", auth=read_auth,
+           summary="A unit's scores and rank if some answers changed (`change=INDICATOR=ANSWER`, repeatable); "
+                   "nothing is stored")
+    def whatif(request, code: str, unit: str, change: list[str] = Query(..., max_length=50),
+               edition: str | None = Query(None, max_length=50)):
+        require(request, READ)
+        changes = {}
+        for c in change:
+            if "=" not in c:
+                raise HttpError(400, f"change: {c!r} is not INDICATOR=ANSWER")
+            key, value = c.split("=", 1)
+            changes[key.strip()] = value.strip()
+        return _call(service.what_if, _conn(), code, unit, changes, edition, status=400)
+
     @r.post("/compare/indices/{code}/units/{unit}/answers", auth=write_auth,
             summary="Store a unit's answers (curators): all are checked first and stored in one transaction")
     def answers(request, code: str, unit: str, body: AnswersIn):

@@ -95,7 +95,17 @@ def index_page(request, code):
 @require_safe
 def unit_profile(request, code, unit):
     p = _or_404(service.profile, _conn(), code, unit, request.GET.get("edition") or None)
-    return render(request, "compare/unit.html", {"p": p, "index": p["index"], "can_edit": request.user.has_perm(EDIT)})
+    whatif, whatif_error = None, None
+    indicator = request.GET.get("whatif", "").strip()
+    if indicator:
+        try:
+            whatif = service.what_if(_conn(), code, unit, {indicator: request.GET.get("answer", "")},
+                                     p["edition"].code)
+        except CompareError as exc:
+            whatif_error = str(exc)
+    return render(request, "compare/unit.html", {"p": p, "index": p["index"], "can_edit": request.user.has_perm(EDIT),
+                                                 "whatif": whatif, "whatif_error": whatif_error,
+                                                 "whatif_indicator": indicator})
 
 
 @require_safe
