@@ -313,3 +313,9 @@ def voters_by_question(conn: sqlite3.Connection, consultation_id: int) -> dict[i
                            (consultation_id,)):
         out.setdefault(qid, set()).add(sid)
     return out
+
+
+def moderate_statements(conn: sqlite3.Connection, statement_ids: list[int], moderated: int) -> None:
+    with transaction(conn):
+        conn.executemany("UPDATE consult_statements SET moderated = ? WHERE id = ?",
+                         [(moderated, sid) for sid in statement_ids])

@@ -96,3 +96,35 @@ def score_folder(folder: str | Path) -> dict:
     except polis_csv.PolisFormatError as exc:
         raise PolisError(str(exc)) from None
     return adjusted_rand(ours["groups"], theirs)
+
+
+def import_into(conn, key: str | int, folder: str | Path, actor: str) -> dict:
+    """A Pol.is export into a consultation: its comments become the statements of a new "statements" question (those
+    moderated out stay out of the math), each voter an anonymous published submission with their latest votes."""
+    import secrets
+
+    from migrahub.services.consult.consultations import add_question, get
+    from migrahub.store import consult as store
+
+    comments, votes = load_folder(folder)
+    if not comments:
+        raise PolisError(f"{folder}: comments.csv is needed to import the statements")
+    c = get(conn, key)
+    c = add_question(conn, c.id, "statements", f"Statements imported from Pol.is ({Path(folder).name})",
+                     statements="\n".join(x.text.replace("\n", " ") or f"comment {x.id}" for x in comments))
+    question = c.questions[-1]
+    ids = {comment.id: sid for comment, (sid, _) in zip(comments, question.statements, strict=True)}
+    moderated_out = [ids[x.id] for x in comments if x.moderated == -1]
+    store.moderate_statements(conn, moderated_out, -1)
+    by_person: dict[str, list] = {}
+    for v in votes:
+        if v.statement in ids:
+            by_person.setdefault(v.participant, []).append((ids[v.statement], v.value))
+    person = {"submitter_type": "anonymous", "consent": 1, "source": f"import:polis:{Path(folder).name}"[:200],
+              "account": actor}
+    for participant, cast in by_person.items():
+        receipt = secrets.token_urlsafe(12)
+        store.save_submission(conn, c.id, receipt, "published", person, [],
+                              [(sid, f"polis-{participant}", value) for sid, value in cast])
+    return {"consultation": c.slug, "question": question.id, "statements": len(ids), "participants": len(by_person),
+            "votes": sum(len(v) for v in by_person.values())}
