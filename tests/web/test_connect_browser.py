@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from test_browser import MIGRAHUB, SHOTS, _chromium, _free_port, browser, page, serving  # noqa: F401
@@ -66,11 +67,12 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD, MIGRAHUB_SMTP_HOST="127.0.0.1",
                MIGRAHUB_SMTP_PORT=str(smtp.port), MIGRAHUB_MAIL_FROM="MigraHub <hub@migrahub.example.org>")
-    run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    # places come from the gazetteer: the ingest needs no language model
     for args in (("ingest", "--quiet", str(docs)), ("codebook", "load", str(folder / "themes.yaml")),
                  ("user", "create", "officer1", "--role", "reader"), ("user", "create", "curator1", "--role",
                                                                       "curator")):
-        done = run(*args)
+        done = subprocess.run([*MIGRAHUB, *args], env={**env, "MIGRAHUB_EXTRACT_MODELS": "0"}, capture_output=True,
+                              text=True, timeout=300)
         assert done.returncode == 0, done.stderr
     try:
         with serving(env, folder) as base:
@@ -147,3 +149,38 @@ def test_submit_publish_match_and_relay(page, server):  # noqa: F811
     assert len(received) == 1 and received[0][0] == [CONTACT]
     assert "Could we visit your registry office in May?" in received[0][1]
     assert "officer1" in received[0][1] and "/peers/requests/" in received[0][1]
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+
+
+def test_connect_pages_pass_axe_on_desktop_and_phone(browser, server):  # noqa: F811
+    """After the journey above (the module's hub holds its practice, request and contact): every connect page,
+    signed in as a curator (who sees every form), has no axe-core violation and no sideways scroll on a phone
+    (375 px); the three busiest pages are checked at 1280 px too."""
+    bologna = sql(server["db"], "SELECT id FROM entities WHERE category = 'places' AND name = 'Bologna'")[0][0]
+    practice = sql(server["db"], "SELECT max(id) FROM practice_records")[0][0]
+    request = sql(server["db"], "SELECT max(id) FROM peer_requests")[0][0]
+    paths = ["/library/practices", "/library/practices/new", "/library/practices/review", "/library/resources",
+             "/cities", f"/cities/{bologna}/peers", "/peers/requests", "/peers/expert", "/peers/experts",
+             "/declarations"]
+    paths += [f"/library/practices/{practice}", f"/library/practices/{practice}/edit"] if practice else []
+    paths += [f"/peers/requests/{request}"] if request else []
+    found = []
+    wide = [f"/cities/{bologna}/peers", "/library/practices/new", *paths[-1:]]
+    for viewport, chosen in (({"width": 375, "height": 740}, paths), ({"width": 1280, "height": 900}, wide)):
+        context = browser.new_context(viewport=viewport, base_url=server["base"], bypass_csp=True)
+        pg = context.new_page()
+        _sign_in(pg, "curator1")
+        for path in chosen:
+            pg.goto(path)
+            pg.add_script_tag(path=str(AXE))
+            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
+                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
+                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
+                AXE_TAGS)]
+            if pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+        context.close()
+    assert found == []
