@@ -202,3 +202,21 @@ def test_practices_of_the_unit_are_suggested(conn):
     q = service.questionnaire(conn, "cities-demo", "BILBAO", "2025")
     reasons = [s["reason"] for s in next(i for i in q["items"] if i["node"].code == "COMM1")["suggestions"]]
     assert any(r.startswith("practice: Anti-rumour campaign") for r in reasons), reasons
+
+
+def test_xlsx_round_trip_and_custom_peer_groups(conn, tmp_path):
+    body, _media, _name = service.export(conn, "cities-demo", "xlsx", "2022")
+    book = tmp_path / "answers.xlsx"
+    book.write_bytes(body)
+    before = _answers(conn)
+    done = service.import_file(conn, "cities-demo", book, "curator1")
+    assert done["answers"] == 28 and done["changed"] == 0 and _answers(conn) == before  # same answers back
+    groups = tmp_path / "groups.csv"
+    groups.write_text("unit,edition,indicator,answer,groups\nGHENT,2025,SERV1,yes,foreign_born=21;list=Demo\n"
+                      "LEUVEN,2025,SERV1,partly,foreign_born=12;list=Demo\nBILBAO,2025,SERV1,partly,list=Demo\n",
+                      encoding="utf-8")
+    service.import_file(conn, "cities-demo", groups, "curator1")
+    p = service.profile(conn, "cities-demo", "LEUVEN")
+    ranks = {r.group: str(r) for r in p["ranks"]}
+    assert ranks["list: Demo"] == "3rd of 3" and ranks["foreign_born: mid"] == "1st of 1"
+    assert p["unit"]["groups"]["foreign_born"] == "mid"

@@ -36,7 +36,8 @@ def index_from_imeta(rows: list[dict[str, str]], source: str = "iMeta", code: st
                                "Weight, Type)")
     scored = []
     for r in rows:
-        kind = r.get("Type", "").strip()
+        kind = r.get("Type", "").strip().capitalize()
+        r["Type"] = kind
         if kind not in (*SCORED, "Group", "Denominator", "Other"):
             raise CompareError(f"{source}: row {r['_row']}, Type: {kind!r} is not one of Indicator, Aggregate, "
                                "Group, Denominator, Other")

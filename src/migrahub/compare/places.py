@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 
-from migrahub.compare.ranks import size_class
+from migrahub.compare.model import CompareError
+from migrahub.compare.ranks import classes, size_class
 from migrahub.extract.gazetteer import fold
 
 
@@ -41,10 +42,24 @@ def continent(country: str | None) -> str | None:
     return info["continentcode"] if info else None
 
 
+def foreign_born_class(share) -> str:
+    """The class of a share of foreign-born residents (per cent), from ``data/peer_groups.yaml``."""
+    try:
+        value = float(str(share).rstrip("%"))
+    except ValueError:
+        raise CompareError(f"foreign_born: {share!r} is not a percentage") from None
+    chosen = None
+    for c in classes()["foreign_born_classes"]:
+        if value >= c["min"]:
+            chosen = c["key"]
+    return chosen
+
+
 def peer_groups(kind: str, name: str, country: str | None, custom: dict | None = None,
                 networks: list[str] | None = None) -> dict:
     """A unit's record and peer groups: ``size`` (class of population, cities), ``country``, ``region``
-    (continent), ``networks`` (city networks the hub links it to) and any custom groups."""
+    (continent), ``networks`` (city networks the hub links it to), ``foreign_born`` (class of the share of
+    foreign-born residents, when the custom group ``foreign_born`` gives the percentage) and any custom groups."""
     info = city(name, country) if kind == "city" else None
     country = (info or {}).get("country") or (country.upper() if country else None)
     groups = {"country": country, "region": continent(country)}
@@ -52,6 +67,10 @@ def peer_groups(kind: str, name: str, country: str | None, custom: dict | None =
         groups["size"] = size_class(info["population"])
     if networks:
         groups["networks"] = sorted(networks)
-    groups.update(custom or {})
+    custom = dict(custom or {})
+    share = custom.pop("foreign_born", None)
+    if share not in (None, ""):
+        groups["foreign_born"] = foreign_born_class(share)
+    groups.update(custom)
     return {"geonames_id": (info or {}).get("geonames_id"), "country": country,
             "population": (info or {}).get("population"), "groups": {k: v for k, v in groups.items() if v}}

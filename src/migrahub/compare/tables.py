@@ -56,7 +56,8 @@ def _as_dicts(rows: list[list], source: str) -> list[dict[str, str]]:
 
 
 def read_xlsx_bytes(data: bytes, source: str, sheet: str | None = None) -> list[dict[str, str]]:
-    """Rows of an XLSX sheet; a file that is not a readable workbook is refused with the reason."""
+    """Rows of an XLSX sheet (``sheet``, else the one named Answers, else the first); a file that is not a readable
+    workbook is refused with the reason."""
     import openpyxl
 
     try:
@@ -66,7 +67,7 @@ def read_xlsx_bytes(data: bytes, source: str, sheet: str | None = None) -> list[
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise CompareError(f"{source}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-        ws = book[sheet] if sheet else book.worksheets[0]
+        ws = book[sheet or ("Answers" if "Answers" in book.sheetnames else book.sheetnames[0])]
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()

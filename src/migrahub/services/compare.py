@@ -436,10 +436,13 @@ def export(conn: sqlite3.Connection, code: str, fmt: str, edition: str | None = 
     if fmt == "csv":
         return to_csv(header, rows).encode(), "text/csv", f"{name}.csv"
     if fmt == "xlsx":
-        answers = [[a["unit"], a["indicator"], a["answer"] or "", a["status"], a["source"], a["comment"]]
+        names = {u: x["name"] for u, x in r["units"].items()}
+        answers = [[a["unit"], names.get(a["unit"], a["unit"]), r["edition"].code, a["indicator"], a["answer"] or "",
+                    a["source"], a["comment"], ";".join(str(e["passage_id"]) for e in a["evidence"])]
                    for a in store.answers(conn, store.editions(conn, r["row"]["id"])[r["edition"].code])]
         body = to_xlsx({"Scores": (header, rows),
-                        "Answers": (["unit", "indicator", "answer", "status", "source", "comment"], answers)})
+                        "Answers": (["unit", "unit_name", "edition", "indicator", "answer", "source", "comment",
+                                     "evidence"], answers)})
         return body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
     raise CompareError(f"export: unknown format {fmt!r} (csv, xlsx, json, imeta, idata)")
 
