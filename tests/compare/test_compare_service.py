@@ -75,6 +75,11 @@ def test_indicator_outside_the_edition_is_refused(conn, tmp_path):
         service.import_file(conn, "cities-demo", bad, "curator1")
 
 
+def test_bad_unit_code_refused(conn):
+    with pytest.raises(CompareError, match=r"unit code '<b>x</b>' may hold letters, digits"):
+        service.set_answers(conn, "cities-demo", "2025", "<b>x</b>", {"SERV1": {"answer": "yes"}}, "curator1")
+
+
 def test_malformed_xlsx_answers_refused(conn, tmp_path):
     bad = tmp_path / "answers.xlsx"
     bad.write_bytes(b"PK\x03\x04garbage")

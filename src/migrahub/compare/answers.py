@@ -5,6 +5,7 @@ before anything is stored."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from migrahub.compare.definition import NA_WORDS
@@ -108,10 +109,16 @@ def _edition(index: IndexDef, value: str, where: str):
         raise CompareError(f"{where}: {exc}") from None
 
 
+UNIT_RE = re.compile(r"^[\w.\-]{1,64}$")
+
+
 def _unit(row: dict, code_col: str, name_col: str, where) -> UnitInfo:
     code = row.get(code_col, "").strip()
     if not code:
         raise CompareError(f"{where(code_col)}: empty unit code")
+    if not UNIT_RE.match(code):
+        raise CompareError(f"{where(code_col)}: unit code {code[:40]!r} may hold letters, digits, _ . - only "
+                           "(at most 64)")
     return UnitInfo(code, row.get(name_col, "").strip() or code, row.get("country", "").strip() or None,
                     row.get("kind", "").strip() or None, _groups(row.get("groups", ""), where("groups")))
 

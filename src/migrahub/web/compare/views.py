@@ -89,7 +89,8 @@ def index_page(request, code):
     return render(request, "compare/index.html", {
         "r": r, "index": r["index"], "edition": r["edition"], "areas": areas, "sens": sens, "mc_runs": MC_RUNS,
         "can_edit": request.user.has_perm(EDIT),
-        "area_names": {c: r["index"].node(c).name for c in areas}})
+        "area_names": {c: r["index"].node(c).name for c in areas},
+        "indicator_names": {c: r["index"].node(c).name for c in r["edition"].indicators}})
 
 
 @require_safe
