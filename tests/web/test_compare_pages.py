@@ -82,3 +82,19 @@ def test_api_scores_profile_and_answers(loaded, client, token):
         {"edition": "2025", "answers": {"SERV2": {"answer": "partly", "comment": "api"}}}),
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert ok.status_code == 200 and ok.json()["answers"] == 1
+
+
+def test_bad_uploads_are_refused_with_the_reason(loaded):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("weights.yaml", b"code: cities-demo\nstructure:\n  - code: T\n    children:\n"
+                                             b"      - {code: a, weight: 0.5}\n      - {code: b, weight: 0.2}\n")
+    r = loaded.post("/compare/load", {"definition": bad})
+    page = loaded.get(r["Location"]).content.decode()
+    assert "weights.yaml: structure[0].children[0].weight: the weights of the children of &#x27;T&#x27; sum to 0.7" \
+        in page
+    broken = SimpleUploadedFile("answers.xlsx", b"PK\x03\x04 not a workbook")
+    r = loaded.post("/compare/load", {"answers": broken, "index": "cities-demo"})
+    assert "answers.xlsx: not a readable XLSX workbook" in loaded.get(r["Location"]).content.decode()
+    # the index is still the one loaded before, with its answers
+    assert "93.8" in loaded.get("/compare/cities-demo/units/GHENT/").content.decode()

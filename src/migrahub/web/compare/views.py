@@ -90,7 +90,8 @@ def index_page(request, code):
         "r": r, "index": r["index"], "edition": r["edition"], "areas": areas, "sens": sens, "mc_runs": MC_RUNS,
         "can_edit": request.user.has_perm(EDIT),
         "area_names": {c: r["index"].node(c).name for c in areas},
-        "indicator_names": {c: r["index"].node(c).name for c in r["edition"].indicators}})
+        "indicator_names": {c: r["index"].node(c).name for c in r["edition"].indicators},
+        "unit_names": {t["unit"]: t["name"] for t in r["table"]}})
 
 
 @require_safe
