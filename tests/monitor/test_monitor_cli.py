@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import news, rss
+from monitorkit import news, rss
 
 from migrahub.cli import main
 
@@ -31,3 +31,19 @@ def test_watch_commands(feeds, tmp_path):
     assert "resumed" in cli(db, "watch", "pause", "1", "--resume").output
     assert "no longer watching" in cli(db, "watch", "remove", url).output
     assert cli(db, "watch", "remove", "1").exit_code == 2
+
+
+def test_alert_commands(tmp_path):
+    db = tmp_path / "hub.sqlite3"
+    made = cli(db, "alerts", "add", "Ghent + housing", "--user", "ana", "--entity", "Ghent", "--theme", "housing",
+               "--frequency", "off")
+    assert made.exit_code == 0, made.output
+    assert "/monitor/feeds/alert/" in made.output and "Gand" in made.output
+    listed = json.loads(cli(db, "alerts", "list", "--json").output)
+    assert listed[0]["query"]["themes"] == ["SERV.HOUSING"] and listed[0]["owner"] == "ana"
+    assert "/monitor/feeds/alert/" in cli(db, "alerts", "revoke", "1").output
+    assert cli(db, "alerts", "send").output.strip() == "0 e-mails sent"
+    bad = cli(db, "alerts", "add", "x", "--user", "ana", "--country", "Belgium", "--frequency", "off")
+    assert bad.exit_code == 2 and "two-letter" in bad.output
+    assert "deleted" in cli(db, "alerts", "remove", "1").output
+    assert cli(db, "alerts", "remove", "1").exit_code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import T0, news, page, rss
+from monitorkit import T0, news, page, rss
 
 from migrahub.monitor.schedule import FAILING_AFTER
 from migrahub.services.monitor import watch

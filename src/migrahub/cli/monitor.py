@@ -294,3 +294,116 @@ def stories_show(obj, story_id, as_json):
     for d in data["documents"]:
         click.echo(f"  {_when(d['at'])}  [{d['language'] or '?'}] {d['title'] or '(untitled)'}  "
                    f"{', '.join(d['sources'])}")
+
+
+@main.group("alerts")
+def alerts_group():
+    """Saved searches (alerts): add, list, remove, revoke a feed address, and send the e-mail digests that are due."""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@alerts_group.command("add")
+@click.argument("name")
+@click.option("--user", "owner", required=True, help="The user name the alert belongs to.")
+@click.option("--email", help="Where its digests go (required unless --frequency off).")
+@click.option("--words", default="", help='Words that must all appear ("quotes" for a phrase).')
+@click.option("--entity", "entities", multiple=True, help="A place or an actor (any of its names counts); repeatable.")
+@click.option("--theme", "themes", multiple=True, help="A code or theme (SERV.HOUSING, housing); repeatable.")
+@click.option("--country", "countries", multiple=True, help="ISO 3166 two-letter code; repeatable.")
+@click.option("--language", "languages", multiple=True, help="Language code (en, fr …); repeatable.")
+@click.option("--source", "sources", multiple=True, help="Part of a feed or page address; repeatable.")
+@click.option("--frequency", type=click.Choice(["immediate", "daily", "weekly", "off"]), default="daily",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def alerts_add(obj, name, owner, email, words, entities, themes, countries, languages, sources, frequency, as_json):
+    """Save a search as an alert for a user; it matches documents stored from now on."""
+    from migrahub.services.monitor import alerts as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            query = service.build_query(conn, words=words, entities=_split(entities), themes=_split(themes),
+                                        countries=_split(countries), languages=_split(languages),
+                                        sources=_split(sources))
+            alert = service.create(conn, owner, name, query, email=email, frequency=frequency)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(alert)
+        return
+    click.echo(f"alert {alert['id']} “{alert['name']}” for {owner}; private feed: "
+               f"{service.base_url()}/monitor/feeds/alert/{alert['feed_token']}.atom")
+    for e in query.entities:
+        click.echo(f"  {e.name}: also {', '.join(e.names[1:10]) or '-'}")
+
+
+@alerts_group.command("list")
+@click.option("--user", "owner", help="Only this user's alerts.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def alerts_list(obj, owner, as_json):
+    """Alerts with their conditions and e-mail frequency."""
+    from migrahub.services.monitor import alerts as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            rows = service.alerts_of(conn, owner)
+    except _ERRORS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(["id", "user", "name", "frequency", "e-mail", "conditions"],
+                [[str(a["id"]), a["owner"], a["name"], a["frequency"], a["email"] or "",
+                  json.dumps({k: v for k, v in a["query"].items() if v and k != "entities"}
+                             | {"entities": [e["name"] for e in a["query"]["entities"]]}, ensure_ascii=False)]
+                 for a in rows])
+
+
+@alerts_group.command("remove")
+@click.argument("alert_id", type=int)
+@click.pass_obj
+def alerts_remove(obj, alert_id):
+    """Delete an alert (and what it matched)."""
+    from migrahub.services.monitor import alerts as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            service.delete(conn, alert_id, None)
+    except _ERRORS as exc:
+        fail(str(exc))
+    click.echo(f"alert {alert_id} deleted")
+
+
+@alerts_group.command("revoke")
+@click.argument("alert_id", type=int)
+@click.pass_obj
+def alerts_revoke(obj, alert_id):
+    """Give an alert's private feed a new secret address (the old one stops working)."""
+    from migrahub.services.monitor import alerts as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            alert = service.revoke_feed(conn, alert_id, None)
+    except _ERRORS as exc:
+        fail(str(exc))
+    click.echo(f"{service.base_url()}/monitor/feeds/alert/{alert['feed_token']}.atom")
+
+
+@alerts_group.command("send")
+@click.option("--only", type=click.Choice(["immediate", "daily", "weekly"]), help="Only digests of this frequency.")
+@click.pass_obj
+def alerts_send(obj, only):
+    """Send every e-mail digest that is due, through the hub's SMTP settings (MIGRAHUB_SMTP_HOST, MIGRAHUB_SMTP_PORT,
+    MIGRAHUB_MAIL_FROM; links use MIGRAHUB_BASE_URL). Run it from cron, e.g. hourly."""
+    from migrahub.services.monitor import alerts as service
+
+    try:
+        with opened(obj["db"]) as conn:
+            sent = service.send_due(conn, only=only)
+    except _ERRORS as exc:
+        fail(str(exc))
+    click.echo(f"{sent} e-mail{'s' if sent != 1 else ''} sent")
