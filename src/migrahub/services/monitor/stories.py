@@ -86,22 +86,33 @@ def _safe_epoch(value) -> float | None:
         return None
 
 
-def assign_new(conn: sqlite3.Connection, *, clock: Callable[[], float] = time.time,
-               params: StoryParams | None = None, batch: int = 2000) -> list[tuple[int, int]]:
-    """Put every document not yet in a story into one (joining an earlier story or opening its own); returns
-    (document, story) pairs. Earlier documents within the time window are read back as the clusterer's memory."""
+def assign_new(conn: sqlite3.Connection, document_ids: list[int] | None = None, *,
+               clock: Callable[[], float] = time.time, params: StoryParams | None = None,
+               batch: int = 2000) -> list[tuple[int, int]]:
+    """Put documents not yet in a story into one (joining an earlier story or opening its own): those of
+    ``document_ids`` (what a scheduler pass brought), or else every such document of the hub, ``batch`` at a
+    time. Returns (document, story) pairs. Earlier documents within the time window are read back as the
+    clusterer's memory."""
     params = params or default_params()
     done: list[tuple[int, int]] = []
-    while ids := store.unclustered(conn, batch):
+    if document_ids is not None:
+        known = store.stories_of(conn, sorted(set(document_ids)))
+        todo = [d for d in sorted(set(document_ids)) if d not in known]
+        batches = iter([todo[k:k + batch] for k in range(0, len(todo), batch)])
+    else:
+        batches = iter(lambda: store.unclustered(conn, batch), [])
+    for ids in batches:
+        if not ids:
+            break
         items = document_items(conn, ids, params)
         timed = [i.at for i in items if i.at is not None]
         since = (min(timed) if timed else clock()) - params.window_days * 86400
         clusterer = Clusterer(params)
         earlier = store.story_members_since(conn, since)
         if earlier:
-            known = {r["document_id"]: r["story_id"] for r in earlier}
-            for item in document_items(conn, list(known), params):
-                clusterer.remember(item, known[item.id])
+            members = {r["document_id"]: r["story_id"] for r in earlier}
+            for item in document_items(conn, list(members), params):
+                clusterer.remember(item, members[item.id])
         rows = []
         for item in sorted(items, key=lambda i: (i.at is None, i.at or 0.0, i.id)):
             story, score = clusterer.add(item)

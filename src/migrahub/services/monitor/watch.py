@@ -283,7 +283,7 @@ def run_once(conn: sqlite3.Connection, *, clock: Clock = time.time, concurrency:
     if report.documents and stories:
         from migrahub.services.monitor import stories as story_service
 
-        report.stories = len(story_service.assign_new(conn, clock=clock))
+        report.stories = len(story_service.assign_new(conn, report.documents, clock=clock))
     if report.documents and alerts:
         from migrahub.services.monitor import alerts as alert_service
 
