@@ -76,8 +76,13 @@ _RAW = ("author", "url", "doi")  # read as written: LaTeX decoding would take a 
 _LATEX = LatexNodes2Text(math_mode="verbatim", keep_comments=True)
 
 
+_PLAIN = re.compile(r"[\\{}~$%]")
+
+
 def _decoded(value: str) -> str:
     """A field's text with LaTeX escapes decoded (``{\\'e}`` → é, ``\\%`` → %) and grouping braces dropped."""
+    if not _PLAIN.search(value):  # nothing LaTeX would change: skip the (slow) decoder
+        return "\n".join(re.sub(r"[ \t\r]+", " ", line).strip() for line in value.split("\n")).strip()
     try:
         text = _LATEX.latex_to_text(value)
     except Exception:  # pylatexenc gives up on some malformed input: keep the text without braces
@@ -134,4 +139,5 @@ def write(refs: list[tuple[str, Reference]]) -> str:
     library = bibtexparser.Library()
     for key, ref in refs:
         library.add(entry(ref, key))
-    return bibtexparser.write_string(library)
+    stack = bibtexparser.middlewares.default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(library, unparse_stack=stack)

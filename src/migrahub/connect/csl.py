@@ -30,16 +30,38 @@ def schema() -> dict:
     return json.loads((resources.files("migrahub.connect") / "data" / "csl-data.json").read_text("utf-8"))
 
 
+def _shape(value, key: str = ""):
+    """What the schema can tell apart in a value: its keys, the JSON types and list lengths under them, and the
+    value of ``type`` (the schema's only enum). The schema has no pattern, length or range rule, so two items of
+    one shape are both valid or both invalid."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _shape(v, k)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", *(_shape(v) for v in value))
+    if key == "type" and isinstance(value, str):
+        return ("type", value)
+    return type(value).__name__
+
+
 def problems(items: list) -> list[str]:
-    """Every way ``items`` breaks the CSL-JSON schema (empty when valid), each naming the item."""
+    """Every way ``items`` breaks the CSL-JSON schema (empty when valid), each naming the item. Items of one shape
+    (:func:`_shape`) are validated once, with the first of them."""
     validator = jsonschema.Draft3Validator(schema())
+    if not isinstance(items, list):
+        return [e.message[:300] for e in validator.iter_errors(items)]
+    shapes: dict = {}
+    for i, item in enumerate(items):
+        shapes.setdefault(_shape(item), []).append(i)
     out = []
-    for error in validator.iter_errors(items):
-        where = error.absolute_path
-        label = f"item {where[0] + 1}" if where else "the list"
-        if where and isinstance(items[where[0]], dict):
-            label += f" ({items[where[0]].get('id')})"
-        out.append(f"{label}: {error.message[:300]}")
+    for same in shapes.values():
+        first = same[0]
+        label = f"item {first + 1}"
+        if isinstance(items[first], dict):
+            label += f" ({items[first].get('id')})"
+        if len(same) > 1:
+            label += f" and {len(same) - 1} more of the same form"
+        for error in validator.iter_errors([items[first]]):
+            out.append(f"{label}: {error.message[:300]}")
     return out
 
 
