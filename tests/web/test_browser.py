@@ -75,8 +75,13 @@ def serving(env: dict, folder: Path):
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        try:
+            proc.wait(timeout=30)  # gunicorn lets its workers finish; a busy machine takes a while
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        finally:
+            log.close()
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,6 @@ def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, se
     page.get_by_role("heading", name="Coding workspace").wait_for()
     url = f"/code/{did}?{urllib.parse.urlencode({'codebook': BOOK})}"
     page.goto(url)
-    block = page.locator(f"#p-{pid}")
     # select the word with the mouse-equivalent DOM API (offsets in UTF-16 there), as a user's drag would
     page.evaluate("""([pid, word]) => {
         const el = document.querySelector('#p-' + pid + ' .passage-text');
@@ -79,20 +78,23 @@ def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, se
         const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
         el.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
     }""", [pid, word])
-    page.wait_for_function(f"document.querySelector('#p-{pid} .add-code input.span-start').value === '{start}'")
-    assert block.locator(".add-code input.span-end").input_value() == str(start + len(word))
-    assert word in block.locator(".add-code .span-choice").inner_text()
-    block.get_by_label("Add code").select_option("OFFER.WELCOME")
-    block.get_by_role("button", name="Add code").click()
-    page.locator(f"#p-{pid} .codings.applied q.span-text", has_text=word).wait_for()  # htmx swapped the block
+    panel = page.locator("#coding-control")
+    page.wait_for_function(f"document.querySelector('#coding-control input.span-start').value === '{start}'")
+    assert panel.locator("input.span-end").input_value() == str(start + len(word))
+    assert panel.locator("input.span-passage").input_value() == str(pid)
+    assert word in panel.locator(".span-choice").inner_text()
+    panel.get_by_label("Code", exact=True).select_option("OFFER.WELCOME")
+    panel.get_by_role("button", name="Add code to the selection").click()
+    page.locator(f"#p-{pid} .codings.applied q.span-text", has_text=word).wait_for()
+    page.locator(f"#p-{pid} mark.coded", has_text=word).wait_for()  # the span in its code's colour
     row = sql(db, "SELECT a.* FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE c.name = 'coder1' "
                     "ORDER BY a.id DESC LIMIT 1")[0]
     assert (row["action"], row["code_id"], row["start"], row["end"]) == ("add", "OFFER.WELCOME", start,
                                                                         start + len(word))
-    # whole-passage coding of the next passage (no selection)
+    # whole-passage coding of the next passage (no selection): the passage's own button sends the same control
     other = sql(db, "SELECT id FROM passages WHERE document_id = ? AND instr(text, 'Kommunen') > 0", (did,))[0][0]
-    page.locator(f"#p-{other}").get_by_label("Add code").select_option("COOP.CIVIL")
-    page.locator(f"#p-{other}").get_by_role("button", name="Add code").click()
+    page.locator("#coding-control").get_by_label("Code", exact=True).select_option("COOP.CIVIL")
+    page.locator(f"#p-{other} .passage-actions").get_by_role("button", name="Code passage").click()
     page.locator(f"#p-{other} .codings.applied .code-name", has_text="Partnership with civil society").wait_for()
 
     # run the auto-coder from the page, then accept one of its suggestions

@@ -128,7 +128,8 @@ def test_htmx_add_returns_the_passage_block(login, coded, hub):
     p = _passages(hub, did)[0]
     r = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER.WELCOME", HTTP_HX_REQUEST="true")
     html = r.content.decode()
-    assert r.status_code == 200 and html.lstrip().startswith(f'<section class="code-passage" id="p-{p["id"]}"')
+    assert r.status_code == 200 and re.match(rf'<section class="code-passage [\w -]*" id="p-{p["id"]}"', html.lstrip())
+    assert 'id="undo-box" class="undo-box" hx-swap-oob="true"' in html  # the side panel's undo, out of band
     assert "Welcome and orientation" in html and "coder1" in html and "<html" not in html
     bad = _post(login("coder"), did, passage=p["id"], action="add", code="OFFER", HTTP_HX_REQUEST="true")
     assert bad.status_code == 200 and "is a category" in bad.content.decode()  # shown in the block, nothing saved
@@ -150,7 +151,10 @@ def test_accept_and_reject_suggestions(login, coded, hub):
     s2 = _suggestion(hub)
     r = _post(c, s2["document_id"], passage=s2["passage_id"], action="reject", code=s2["code_id"], about=s2["coder"],
               start=s2["start"], end=s2["end"], view="review", HTTP_HX_REQUEST="true")
-    assert r.status_code == 200 and "Rejected." in r.content.decode()
+    html = r.content.decode()
+    name = sql(hub, "SELECT name FROM codes WHERE code_id = ?", (s2["code_id"],))[0][0]
+    assert r.status_code == 200 and re.search(rf"Rejected “{re.escape(name)}” on passage \d+ of ", html)
+    assert 'name="action_id"' in html and ">Undo</button>" in html  # says what, with an undo
     now = _current(hub, s2["document_id"])
     assert not any(x["code_id"] == s2["code_id"] and x["start"] == s2["start"] for x in now)
     assert _log(hub, "coder1")[-1]["action"] == "reject"
@@ -292,3 +296,137 @@ def test_a_passage_of_another_document_is_refused_before_anything_is_written(log
         workspace.act(hub.db, documents.reader(hub.db), codebook=BOOK, coder="coder1", action="add",
                       passage_id=other, code="COOP.CIVIL", document_id=did)
     assert sql(hub, "SELECT count(*) FROM coding_actions")[0][0] == before
+
+
+def test_one_coding_control_highlighted_spans_and_undo(login, coded, hub):
+    did = coded["span_doc"]
+    p = _passages(hub, did)[0]
+    word = "välkomstcenter"
+    start = p["start"] + p["text"].index(word)
+    c = login("coder")
+    html = c.get(f"/code/{did}", {"codebook": BOOK}).content.decode()
+    assert html.count('id="coding-control"') == 1 and 'class="add-code"' not in html  # one control, no form per passage
+    assert f'form="coding-control" name="target" value="add:{p["id"]}"' in html
+    r = _post(c, did, passage=p["id"], action="add", code="OFFER.WELCOME", start=start, end=start + len(word))
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert re.search(rf'<mark class="coded code-b\d+-c\d+" title="Welcome and orientation">{word}</mark>', page)
+    assert "Added “Welcome and orientation” to a selection of passage" in page
+    ids = re.findall(r'name="action_id" value="(\d+)"', page)
+    assert len(ids) == 1
+    r = c.post("/code/undo", {"action_id": ids[0], "next": f"/code/{did}?codebook={BOOK}"})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "Undone: Added" in page and f">{word}</mark>" not in page
+    assert _log(hub, "coder1")[-1]["action"] == "remove"
+    again = c.post("/code/undo", {"action_id": ids[0], "next": "/code/"})  # only the last action, once
+    assert "nothing to undo" in c.get(again["Location"]).content.decode()
+    # a passage's own button codes the whole passage through the same form
+    r = _post(c, did, target=f"add:{p['id']}", code="COOP.CIVIL")
+    assert any(x["code_id"] == "COOP.CIVIL" and (x["start"], x["end"]) == (p["start"], p["end"])
+               for x in _current(hub, did))
+
+
+def test_review_filters_bulk_accept_and_undo(login, coded, hub):
+    from migrahub.services import coding
+
+    c = login("coder")
+    pending = coding.codings(hub.db, BOOK, status="suggested")
+    code = pending[0]["code_id"]
+    html = c.get("/code/review", {"codebook": BOOK, "code": code}).content.decode()
+    shown = re.findall(r'name="item" form="bulk-form" value="([^"]+)"', html)
+    assert shown and all(v.split(":")[3] == code for v in shown)
+    high = c.get("/code/review", {"codebook": BOOK, "min": "0.99"}).content.decode()
+    assert len(re.findall(r'name="item" form="bulk-form"', high)) == sum(
+        1 for x in pending if (x["confidence"] or 0) >= 0.99)
+    wrong = c.get("/code/review", {"codebook": BOOK, "min": "3"}).content.decode()
+    assert "min: a confidence is between 0 and 1" in wrong
+    chosen = shown[:3]
+    r = c.post("/code/review/bulk", {"codebook": BOOK, "action": "accept", "item": chosen, "next": "/code/review"})
+    assert r.status_code == 302
+    page = c.get(r["Location"] + f"?codebook={BOOK}").content.decode()
+    assert f"Accepted {len(chosen)} suggestion" in page
+    left = {f"{x['document_id']}:{x['start']}:{x['end']}:{x['code_id']}:{x['coder']}"
+            for x in coding.codings(hub.db, BOOK, status="suggested")}
+    assert not left & set(chosen)
+    # all or nothing: one suggestion no longer pending refuses the whole batch
+    before = sql(hub, "SELECT count(*) FROM coding_actions")[0][0]
+    r = c.post("/code/review/bulk", {"codebook": BOOK, "action": "reject", "item": [chosen[0], *list(left)[:2]]})
+    assert "nothing was changed" in c.get(r["Location"]).content.decode()
+    assert sql(hub, "SELECT count(*) FROM coding_actions")[0][0] == before
+    # undo the bulk accept: the suggestions are pending again and the coder's codings gone
+    ids = re.findall(r'name="action_id" value="(\d+)"', page)
+    assert len(ids) == len(chosen)
+    c.post("/code/undo", {"action_id": ids, "next": "/code/review"})
+    back = {f"{x['document_id']}:{x['start']}:{x['end']}:{x['code_id']}:{x['coder']}"
+            for x in coding.codings(hub.db, BOOK, status="suggested")}
+    assert set(chosen) <= back
+    none = c.post("/code/review/bulk", {"codebook": BOOK, "action": "accept"})
+    assert "choose at least one" in c.get(none["Location"]).content.decode()
+    assert login("reader").post("/code/review/bulk", {"codebook": BOOK, "action": "accept",
+                                                      "item": chosen}).status_code == 403
+
+
+def test_document_picker_shows_coding_progress(login, coded, hub):
+    html = login("coder").get("/code/", {"codebook": BOOK}).content.decode()
+    assert "Documents to code" in html and '<table class="picker">' in html
+    did = coded["span_doc"]
+    assert f'href="/code/{did}?codebook=' in html
+    assert re.search(r'<progress max="\d+" value="\d+" aria-label="\d+ of \d+ passages coded">', html)
+    only = login("coder").get("/code/", {"codebook": BOOK, "title": "Plimsoll"}).content.decode()
+    assert "1 document;" in only
+
+
+def test_analysis_pages_tables_charts_and_downloads(login, coded, hub):
+    from migrahub.services import coding
+
+    c = login("coder")
+    for path in ("/code/analysis", "/code/analysis/cooccurrence", "/code/analysis/documents",
+                 "/code/analysis/agreement"):
+        r = c.get(path, {"codebook": BOOK, "status": "suggested"})
+        assert r.status_code == 200, path
+        html = r.content.decode()
+        assert '<table class="analysis"><caption>' in html and "Export .qdpx" in html
+        assert_inert(html)
+    html = c.get("/code/analysis/cooccurrence", {"codebook": BOOK, "status": "suggested"}).content.decode()
+    assert 'svg data-chart="hub"' in html and "Code co-occurrence" in html
+    table = coding.report(hub.db, BOOK, "cooccurrence", status="suggested")
+    csv_text = c.get("/code/analysis/cooccurrence", {"codebook": BOOK, "status": "suggested",
+                                                     "download": "csv"}).content.decode()
+    assert csv_text == table.to_csv()
+    js = c.get("/code/analysis", {"codebook": BOOK, "by": "language", "status": "suggested", "download": "json"})
+    assert js["Content-Disposition"] == 'attachment; filename="code-frequencies-by-language.json"'
+    assert js.json()["columns"][:2] == ["language", "units"]
+    svg = c.get("/code/analysis", {"codebook": BOOK, "status": "suggested", "download": "svg"})
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    agree = c.get("/code/analysis/agreement", {"codebook": BOOK, "coder": ["coder1", "autocode/2"]}).content.decode()
+    assert "Agreement per code" in agree and ("mean κ" in agree or "agreement needs" in agree)
+    qdpx = c.get("/code/export.qdpx", {"codebook": BOOK})
+    data = b"".join(qdpx.streaming_content)
+    assert qdpx["Content-Disposition"].startswith("attachment") and data[:2] == b"PK"
+
+
+def test_import_qdpx_and_qdc_from_the_web(login, coded, hub, tmp_path):
+    from migrahub.services import coding
+
+    c = login("curator")
+    out = tmp_path / "project.qdpx"
+    coding.export_project(hub.db, BOOK, out)
+    with open(out, "rb") as f:
+        r = c.post("/code/import", {"file": f})
+    page = c.get(r["Location"]).content.decode()
+    assert "Imported project.qdpx:" in page
+    origins = [s[0] for s in sql(hub, "SELECT locator FROM sources WHERE instr(locator, 'project.qdpx') > 0")]
+    assert origins == ["upload:project.qdpx"]  # no server path is shown as the source
+    qdc = tmp_path / "book.qdc"
+    coding.export_codebook(hub.db, BOOK, qdc)
+    with open(qdc, "rb") as f:
+        r = c.post("/code/import", {"file": f})
+    assert "loaded from book.qdc" in c.get(r["Location"]).content.decode()
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello", encoding="utf-8")
+    with open(bad, "rb") as f:
+        r = c.post("/code/import", {"file": f})
+    assert "not a .qdpx project or a .qdc codebook" in c.get(r["Location"]).content.decode()
+    with open(bad, "rb") as f:
+        assert login("coder").post("/code/import", {"file": f}).status_code == 403

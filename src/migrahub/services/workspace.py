@@ -165,7 +165,21 @@ def _fill(passage: dict, text: str, codings: list[dict], memos: list[dict], book
                                   key=lambda c: -(c["confidence"] or 0))
     passage["memos"] = [dict(m, span_text="" if (m["start"], m["end"]) == (s, e) else text[m["start"]:m["end"]])
                         for m in memos if s <= m["start"] and m["end"] <= e]
+    passage["segments"] = segments(text, s, e, [c for c in passage["applied"] if not c["whole"]])
+    passage["whole_css"] = " ".join(dict.fromkeys(c["css"] for c in passage["applied"] if c["whole"]))
     return passage
+
+
+def segments(text: str, start: int, end: int, spans: list[dict]) -> list[dict]:
+    """The text ``start:end`` cut where coded spans begin and end: ``{text, css, codes}`` pieces in order, ``css``
+    the colour classes of the spans covering the piece (empty outside every span), ``codes`` their names."""
+    cuts = sorted({start, end, *(max(start, c["start"]) for c in spans), *(min(end, c["end"]) for c in spans)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        over = [c for c in spans if c["start"] <= a and b <= c["end"]]
+        out.append({"text": text[a:b], "css": " ".join(dict.fromkeys(c["css"] for c in over)),
+                    "codes": ", ".join(dict.fromkeys(c["code_name"] for c in over))})
+    return out
 
 
 def document_view(conn: sqlite3.Connection, name: str, document_id: int, user: str | None = None,
@@ -217,9 +231,17 @@ def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str,
                               code=code, start=start, end=end, about=about, memo=memo, document_id=document_id)
             action_id = store.record(writer, codebook=codebook, coder=coder, action=action, **fields)
             p = passage(writer, passage_id)
+            seq, title = writer.execute("SELECT p.seq, d.title FROM passages p JOIN documents d "
+                                        "ON d.id = p.document_id WHERE p.id = ?", (passage_id,)).fetchone()
     finally:
         writer.close()
-    return {**p, "action_id": action_id}
+    return {**p, "action_id": action_id, "span": (fields["start"], fields["end"]), "seq": seq, "title": title}
+
+
+def code_name(conn: sqlite3.Connection, name: str, code: str) -> str:
+    """A code's name in a codebook (its id when the codebook has no such code)."""
+    book = store.load_codebook(conn, name)
+    return book.get(code).name if code in book else code
 
 
 def _checked(conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
@@ -271,11 +293,22 @@ def _checked(conn: sqlite3.Connection, *, codebook: str, coder: str, action: str
             "memo": memo}
 
 
-def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
-    """Machine suggestions nobody has accepted or rejected yet, most confident first, with document and passage."""
+def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0, *, code: str | None = None,
+            min_confidence: float | None = None, max_confidence: float | None = None,
+            document_id: int | None = None) -> tuple[int, list[dict]]:
+    """Machine suggestions nobody has accepted or rejected yet, most confident first, with document and passage;
+    optionally only of one code (or a category's codes), within a confidence range, in one document."""
     book = store.load_codebook(conn, name)
     classes = _classes(conn, book)
-    rows = sorted(store.current(conn, name, status="suggested"),
+    codes = None
+    if code:
+        if code not in book:
+            raise CodingError(f"code: no code {code!r} in codebook {name!r}")
+        codes = {code} | {c.id for c in book.codes if code in {x.id for x in book.path(c.id)}}
+    rows = sorted((c for c in store.current(conn, name, status="suggested", document_id=document_id)
+                   if (codes is None or c["code_id"] in codes)
+                   and (min_confidence is None or (c["confidence"] or 0) >= min_confidence)
+                   and (max_confidence is None or (c["confidence"] or 0) <= max_confidence)),
                   key=lambda c: (-(c["confidence"] or 0), c["document_id"], c["start"], c["code_id"]))
     out = []
     for r in rows[offset:offset + limit]:
@@ -285,6 +318,78 @@ def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 
         out.append({**r, "title": d["title"] if d else None, "text": d["span"] if d else "",
                     "code_name": code.name if code else r["code_id"], "css": classes.get(r["code_id"], "")})
     return len(rows), out
+
+
+def progress(conn: sqlite3.Connection, name: str, *, title: str = "", limit: int = 50,
+             offset: int = 0) -> tuple[int, list[dict]]:
+    """The coding picker's documents with their progress (see :func:`store.document_progress`)."""
+    return store.document_progress(conn, name, title=title, limit=limit, offset=offset)
+
+
+def undo(db, *, coder: str, action_id: int) -> dict:
+    """Undo one of ``coder``'s coding actions by appending its inverse (the log stays append-only): an add is
+    removed, a removal added again, an accepted or rejected suggestion is pending again (an accept also withdraws
+    the coder's coding). Returns ``{"undone": the action, "actions": new action ids}``; :class:`CodingError` when
+    the action is not the coder's, is a memo, or no longer stands (something later changed that coding)."""
+    writer = connect(db)
+    try:
+        with transaction(writer):
+            a = store.action(writer, action_id)
+            if a is None or a["coder"] != coder:
+                raise CodingError(f"undo: action {action_id} is not one of yours")
+            if a["action"] == "memo":
+                raise CodingError("undo: a memo cannot be withdrawn; write another memo to correct it")
+            span = {"codebook": a["codebook"], "document_id": a["document_id"], "start": a["start"], "end": a["end"]}
+            latest = [c for c in store.current(writer, a["codebook"], document_id=a["document_id"])
+                      if (c["start"], c["end"], c["code_id"]) == (a["start"], a["end"], a["code_id"])]
+            mine = any(c["coder"] == coder for c in latest)
+            restored = a["action"] in ("accept", "reject") and any(c["coder"] == a["about"] for c in latest)
+            if (a["action"] in ("add", "accept")) != mine or restored:
+                raise CodingError(f"undo: the coding of action {action_id} has changed since; nothing to undo")
+            ids = []
+            if a["action"] in ("add", "accept"):
+                ids.append(store.record(writer, **span, coder=coder, action="remove", code=a["code_id"]))
+            if a["action"] == "remove":
+                ids.append(store.record(writer, **span, coder=coder, action="add", code=a["code_id"]))
+            if a["action"] in ("accept", "reject"):
+                confidence = store.machine_confidence(writer, a["codebook"], a["document_id"], a["start"], a["end"],
+                                                      a["code_id"], a["about"])
+                ids.append(store.record(writer, **span, coder=a["about"], coder_kind="machine", action="add",
+                                        code=a["code_id"], confidence=confidence))
+            store.log_action(writer, coder, "coding.undo", "document", str(a["document_id"]),
+                             {"codebook": a["codebook"], "action": action_id, "was": a["action"],
+                              "code": a["code_id"]})
+        return {"undone": a, "actions": ids}
+    finally:
+        writer.close()
+
+
+def bulk(db, *, codebook: str, coder: str, action: str, items: list[tuple[int, int, int, str, str]]) -> list[int]:
+    """Accept or reject several suggestions ``(document, start, end, code, machine)`` in one transaction: all or
+    none (the first that is not pending any more is named in the :class:`CodingError`). Returns the action ids."""
+    if action not in ("accept", "reject"):
+        raise CodingError(f"action must be accept or reject, not {action!r}")
+    if not items:
+        raise CodingError("suggestions: choose at least one")
+    writer = connect(db)
+    try:
+        with transaction(writer):
+            ids = []
+            pending_by_doc: dict[int, set] = {}
+            for document_id, start, end, code, machine in items:
+                if document_id not in pending_by_doc:
+                    pending_by_doc[document_id] = {
+                        (c["start"], c["end"], c["code_id"], c["coder"])
+                        for c in store.current(writer, codebook, status="suggested", document_id=document_id)}
+                if (start, end, code, machine) not in pending_by_doc[document_id]:
+                    raise CodingError(f"suggestion: {machine} has no pending suggestion of {code!r} at "
+                                      f"{document_id}:{start}:{end}; nothing was changed")
+                pending_by_doc[document_id].discard((start, end, code, machine))
+                ids.append(store.record(writer, codebook=codebook, document_id=document_id, start=start, end=end,
+                                        coder=coder, action=action, code=code, about=machine))
+        return ids
+    finally:
+        writer.close()
 
 
 def passage_labels(conn: sqlite3.Connection, document_id: int) -> dict:

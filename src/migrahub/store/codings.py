@@ -131,3 +131,49 @@ def memos(conn: sqlite3.Connection, codebook: str, document_id: int | None = Non
     return [dict(r) for r in conn.execute(
         f'SELECT document_id, start, "end", passage_id, code_id, coder, memo, at FROM coding_memos '
         f"WHERE {' AND '.join(where)} ORDER BY at", params)]
+
+
+def action(conn: sqlite3.Connection, action_id: int) -> dict | None:
+    """One row of the coding log with its codebook's, coder's and machine's names, or ``None``."""
+    row = conn.execute(
+        'SELECT a.id, b.name AS codebook, a.document_id, a.start, a."end", a.passage_id, a.code_id, a.action, '
+        "c.name AS coder, m.name AS about, a.at FROM coding_actions a JOIN codebooks b ON b.id = a.codebook_id "
+        "JOIN coders c ON c.id = a.coder_id LEFT JOIN coders m ON m.id = a.about_coder_id WHERE a.id = ?",
+        (action_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def machine_confidence(conn: sqlite3.Connection, codebook: str, document_id: int, start: int, end: int, code: str,
+                       machine: str) -> float | None:
+    """The confidence of a machine coder's latest add of ``code`` on a span (to restore an answered suggestion)."""
+    row = conn.execute(
+        'SELECT a.confidence FROM coding_actions a JOIN coders c ON c.id = a.coder_id WHERE a.codebook_id = ? AND '
+        'a.document_id = ? AND a.start = ? AND a."end" = ? AND a.code_id = ? AND c.name = ? AND a.action = \'add\' '
+        "ORDER BY a.id DESC LIMIT 1", (codebook_id(conn, codebook), document_id, start, end, code, machine)).fetchone()
+    return row[0] if row else None
+
+
+def document_progress(conn: sqlite3.Connection, codebook: str, *, title: str = "", limit: int = 50,
+                      offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, page) of current documents for the coding picker: passages, passages people coded, pending machine
+    suggestions and the last coding time in ``codebook``; documents being coded first, then the newest. ``title``
+    filters on a part of the title."""
+    book = codebook_id(conn, codebook)
+    where, params = ["d.superseded = 0"], []
+    if title:
+        where.append("instr(lower(COALESCE(d.title, '')), lower(?)) > 0")
+        params.append(title)
+    total = conn.execute(f"SELECT count(*) FROM documents d WHERE {' AND '.join(where)}", params).fetchone()[0]
+    rows = conn.execute(
+        f"""WITH coded AS (
+              SELECT document_id, count(DISTINCT CASE WHEN status = 'applied' THEN passage_id END) AS coded,
+                     sum(status = 'suggested') AS pending, max(since) AS last
+              FROM current_codings WHERE codebook_id = ? GROUP BY document_id)
+            SELECT d.id, d.title, d.language, d.published,
+                   (SELECT count(*) FROM passages p WHERE p.document_id = d.id AND p.kind != 'heading') AS passages,
+                   COALESCE(c.coded, 0) AS coded, COALESCE(c.pending, 0) AS pending, c.last
+            FROM documents d LEFT JOIN coded c ON c.document_id = d.id
+            WHERE {' AND '.join(where)}
+            ORDER BY c.coded IS NULL, c.last DESC, d.published DESC, d.id DESC LIMIT ? OFFSET ?""",
+        [book, *params, limit, offset]).fetchall()
+    return total, [dict(r) for r in rows]

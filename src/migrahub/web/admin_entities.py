@@ -92,6 +92,14 @@ def merge_problem(records: list[Entity]) -> str | None:
     return None
 
 
+def _counts() -> dict[int, tuple[int, int]]:
+    """``{record id: (current documents, mentions)}``, kept per process until the hub changes."""
+    from migrahub.services import entity_pages
+    from migrahub.services.documents import reader
+
+    return entity_pages.mention_counts(reader(settings.MIGRAHUB_DB))
+
+
 def _changed() -> None:
     from django.core.cache import cache
 
@@ -101,7 +109,7 @@ def _changed() -> None:
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     form = EntityForm
-    list_display = ("id", "category", "name", "curated", "merged_into")
+    list_display = ("id", "category", "name", "documents", "mentions", "curated", "merged_into")
     list_filter = ("category", "curated", MergedFilter)
     search_fields = ("name",)
     ordering = ("category", "name", "id")
@@ -110,6 +118,14 @@ class EntityAdmin(admin.ModelAdmin):
     actions = ["merge_selected"]
     show_full_result_count = False
     list_per_page = 50
+
+    @admin.display(description="documents")
+    def documents(self, obj) -> int:
+        return _counts().get(obj.pk, (0, 0))[0]
+
+    @admin.display(description="mentions")
+    def mentions(self, obj) -> int:
+        return _counts().get(obj.pk, (0, 0))[1]
 
     def has_add_permission(self, request):  # records come from extraction (or a split)
         return False
@@ -141,6 +157,9 @@ class EntityAdmin(admin.ModelAdmin):
             self.message_user(request, problem, messages.ERROR)
             return None
         if request.POST.get("post") != "yes":
+            counts = _counts()
+            for r in records:
+                r.documents_count, r.mentions_count = counts.get(r.pk, (0, 0))
             return TemplateResponse(request, "admin/web/entity/merge_selected.html", {
                 **self.admin_site.each_context(request), "title": "Merge records", "records": records,
                 "opts": self.model._meta, "action_checkbox_name": ACTION_CHECKBOX_NAME})

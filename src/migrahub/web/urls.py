@@ -5,6 +5,7 @@ from migrahub.web.api import api
 from migrahub.web.converters import NameSegment
 from migrahub.web.views import analysis, apidocs, auth, entities, library, pages
 from migrahub.web.views import coding as code_views
+from migrahub.web.views import curation as curate_views
 
 register_converter(NameSegment, "name")
 admin.site.site_header = "MigraHub curation"
@@ -29,8 +30,12 @@ urlpatterns = [
     path("sources", pages.sources, name="sources"),
     path("stats", pages.stats, name="stats"),
     path("curate/ingest", auth.ingest, name="ingest"),
+    path("curate/duplicates", curate_views.duplicates, name="curate-duplicates"),
+    path("curate/merge", curate_views.merge, name="curate-merge"),
     path("code/", code_views.home, name="code-home"),
     path("code/review", code_views.review, name="code-review"),
+    path("code/review/bulk", code_views.review_bulk, name="code-review-bulk"),
+    path("code/undo", code_views.undo, name="code-undo"),
     path("code/suggest", code_views.suggest, name="code-suggest"),
     path("code/analysis", analysis.frequencies, name="code-analysis"),
     path("code/analysis/cooccurrence", analysis.cooccurrence, name="code-cooccurrence"),

@@ -67,13 +67,23 @@ def _prefix(name: str) -> str:
     return reverse(name, args=[0])[:-1]
 
 
+def group_by_document(hits) -> list[list]:
+    """The hits of a page grouped by document, in the order of each document's best hit."""
+    groups: dict[int, list] = {}
+    for h in hits:
+        groups.setdefault(h.document_id, []).append(h)
+    return list(groups.values())
+
+
 @register.simple_tag
 def hit_items(hits) -> str:
-    """The ``<li>`` of each search hit: title linked to its passage, highlighted snippet, type, language and date
+    """The ``<li>`` of each document among the hits: its title linked to its best passage, that passage's
+    highlighted snippet, type, language and date, then its other matching passages of the page, each linked
     (rendered here rather than by a template loop; every piece of text goes through escape())."""
     doc_url = _prefix("document")
     out = []
-    for h in hits:
+    for group in group_by_document(hits):
+        h = group[0]
         lang = f' lang="{escape(h.language)}"' if h.language else ""
         meta = [escape(doctype(h.doc_type))]
         if h.language:
@@ -81,10 +91,16 @@ def hit_items(hits) -> str:
         if h.published:
             when = escape(day(h.published))
             meta.append(f'<time datetime="{when}">{when}</time>')
+        if len(group) > 1:
+            meta.append(f"{len(group)} matching passages")
+        more = "".join(f'<li><a href="{doc_url}{int(o.document_id)}#p-{int(o.passage_id)}" hx-boost="false"{lang}>'
+                       f'{highlight(o.snippet, o.highlights)}</a></li>\n' for o in group[1:])
+        more = (f'<ul class="more-passages" aria-label="Other matching passages of this document">\n{more}</ul>\n'
+                if more else "")
         out.append(f'<li class="hit">\n<h3><a href="{doc_url}{int(h.document_id)}#p-{int(h.passage_id)}" '
                    f'hx-boost="false">{escape(h.title or "(untitled)")}</a></h3>\n'
                    f'<p class="snippet"{lang}>{highlight(h.snippet, h.highlights)}</p>\n'
-                   f'<p class="meta">{" · ".join(meta)}</p>\n</li>\n')
+                   f'<p class="meta">{" · ".join(meta)}</p>\n{more}</li>\n')
     return mark_safe("".join(out))  # titles, snippets and metadata above went through escape()
 
 
@@ -195,3 +211,26 @@ def linked(text: str, mentions) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, key)
+
+
+@register.filter
+def public_locator(value: str | None) -> str:
+    """A locator as visitors may see it: URLs whole, an uploaded file as ``upload: NAME``, another local file by
+    its name (never a server path)."""
+    from django.conf import settings
+
+    from migrahub.services.curation import public_locator as public
+
+    return public(value or "", settings.MIGRAHUB_UPLOAD_DIR) if value else ""
+
+
+@register.filter
+def locator_filter(value: str | None) -> str:
+    """The part of a locator to filter the search by: the URL, or a local file's name."""
+    shown = public_locator(value)
+    return shown.removeprefix("upload: ")
+
+
+@register.filter
+def public_locators(values) -> list[str]:
+    return [public_locator(v) for v in values or ()]

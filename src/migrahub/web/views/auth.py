@@ -9,8 +9,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 
+from migrahub.services import curation
+from migrahub.services.documents import reader
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.web.forms import IngestForm, ThrottledAuthenticationForm
+
+REPORT_KEY = "ingest_report"
 
 
 class LoginView(auth_views.LoginView):
@@ -52,7 +56,8 @@ def ingest(request):
             messages.success(request, f"Ingested: {summary.added} added, {summary.versions} new versions, "
                                       f"{summary.unchanged + summary.linked} already known, "
                                       f"{len(summary.failed)} failed.")
-            for failure in summary.failed:
-                messages.error(request, f"{failure['locator']}: {failure['reason']}")
+            report = curation.ingest_report(reader(settings.MIGRAHUB_DB), list(summary.documents),
+                                            list(summary.failed), settings.MIGRAHUB_UPLOAD_DIR)
+            request.session[REPORT_KEY] = {**report, "run": summary.run_id}
             return redirect("ingest")
-    return render(request, "web/ingest.html", {"form": form})
+    return render(request, "web/ingest.html", {"form": form, "report": request.session.pop(REPORT_KEY, None)})

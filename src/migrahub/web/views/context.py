@@ -9,11 +9,11 @@ from migrahub import __version__
 from migrahub.web.roles import role_of
 
 NAV = {"home": ("home",), "search": ("search",), "search_page": ("search-page",), "api_docs": ("api-docs",),
-       "analysis": ("code-analysis",), "feed": ("feed",), "places": ("entities", "places"), "practices": ("practices",),
-       "events": ("events",), "network": ("network",), "sources": ("sources",), "stats": ("stats",),
-       "code_home": ("code-home",), "ingest": ("ingest",), "admin": ("admin:index",), "login": ("login",),
-       "logout": ("logout",), "api_schema": ("api:openapi-json",), "entity": ("entity", 0),
-       "document": ("document", 0)}
+       "analysis": ("code-analysis",), "duplicates": ("curate-duplicates",), "feed": ("feed",),
+       "places": ("entities", "places"), "practices": ("practices",), "events": ("events",), "network": ("network",),
+       "sources": ("sources",), "stats": ("stats",), "code_home": ("code-home",), "ingest": ("ingest",),
+       "admin": ("admin:index",), "login": ("login",), "logout": ("logout",), "api_schema": ("api:openapi-json",),
+       "entity": ("entity", 0), "document": ("document", 0)}
 
 
 @functools.lru_cache(maxsize=8)
@@ -31,6 +31,7 @@ def hub(request) -> dict:
         "hub_version": __version__,
         "hub_role": role_of(user) if user is not None else None,
         "can_ingest": bool(user and user.is_authenticated and user.has_perm("web.ingest_document")),
+        "can_curate": bool(user and user.is_authenticated and user.has_perm("web.change_entity")),
         "anonymous_read": settings.MIGRAHUB_ANONYMOUS_READ,
         "nav": paths(get_script_prefix()),
     }

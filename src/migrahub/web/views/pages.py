@@ -53,6 +53,8 @@ def search(request):
         if query.q:
             context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset, counts=counts)
             total = counts.passages
+            if page == 1:
+                context["matching"] = _matching(conn, query.q)
         else:
             context["documents"] = docs.browse(conn, query, limit=PAGE_SIZE, offset=offset)
             total = counts.documents
@@ -77,6 +79,20 @@ def search(request):
         response["HX-Push-Url"] = url_with(base, query, page=page if page > 1 else None)  # canonical, shareable
         return response
     return render(request, "web/search.html", context, status=400 if context["errors"] else 200)
+
+
+MATCHING_TTL = 300  # seconds the records named like a query are kept for an unchanged hub
+
+
+def _matching(conn, q: str) -> list[dict]:
+    """Practices, places, organisations, initiatives… whose name contains the query's words, most documented first
+    (shown above the documents)."""
+    words = " ".join(w for w in q.replace('"', " ").split() if w.upper() not in ("AND", "OR", "NOT"))
+    if not words or len(words) > 80 or not entity_pages.available(conn):
+        return []
+    return hubcache.cached(conn, "matching", (words.casefold(),),
+                           lambda: [r for r in entity_pages.browse(conn, name=words, limit=6)[1] if r["documents"]],
+                           MATCHING_TTL)
 
 
 BROWSE_TTL = 300  # seconds the counts of a browse (no words) of an unchanged hub are kept: they read every document

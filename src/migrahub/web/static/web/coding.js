@@ -1,7 +1,8 @@
-// Coding a character span: reads the user's text selection inside a passage of the coding view and fills that
-// passage's hidden start/end fields with code-point offsets into the document text (the passage element carries
-// data-start, its own code-point offset). JavaScript strings count UTF-16 units, so lengths are taken with
-// Array.from (one element per code point). Without JavaScript the forms code the whole passage.
+// Coding a selection: reads the user's text selection inside a passage of the coding view and fills the one
+// coding control of the page (the side panel's form) with the passage and code-point offsets into the document
+// text (each passage text carries data-start, its own code-point offset). JavaScript strings count UTF-16 units,
+// so lengths are taken with Array.from (one element per code point). Without JavaScript each passage's own
+// "Code" and "Memo" buttons send the same form for the whole passage.
 (function () {
   "use strict";
 
@@ -22,21 +23,22 @@
     return codePoints(r.toString());
   }
 
-  function setSpan(section, start, end, label) {
-    section.querySelectorAll("input.span-start").forEach(function (i) { i.value = String(start); });
-    section.querySelectorAll("input.span-end").forEach(function (i) { i.value = String(end); });
-    var whole = label === "to the whole passage";
-    section.querySelectorAll(".span-choice").forEach(function (s) {
-      s.textContent = label;
-      s.classList.toggle("selected", !whole);
-    });
-    section.querySelectorAll(".span-reset").forEach(function (b) { b.hidden = whole; });
+  function control() {
+    return document.getElementById("coding-control");
   }
 
-  function reset(section) {
-    var textEl = section.querySelector(".passage-text");
-    if (!textEl) { return; }
-    setSpan(section, textEl.dataset.start, textEl.dataset.end, "to the whole passage");
+  function setSpan(passage, start, end, label) {
+    var form = control();
+    if (!form) { return; }
+    form.querySelector("input.span-passage").value = passage;
+    form.querySelector("input.span-start").value = String(start);
+    form.querySelector("input.span-end").value = String(end);
+    var choice = form.querySelector(".span-choice");
+    choice.textContent = label;
+    choice.classList.add("selected");
+    document.querySelectorAll(".code-passage.chosen").forEach(function (s) { s.classList.remove("chosen"); });
+    var section = document.getElementById("p-" + passage);
+    if (section) { section.classList.add("chosen"); }
   }
 
   function onSelection() {
@@ -45,8 +47,6 @@
     var range = sel.getRangeAt(0);
     var textEl = passageOf(range.startContainer);
     if (!textEl || textEl !== passageOf(range.endContainer)) { return; }
-    var section = textEl.closest(".code-passage");
-    if (!section) { return; }
     var base = parseInt(textEl.dataset.start, 10);
     var startCp = prefixLength(textEl, range.startContainer, range.startOffset);
     var endCp = prefixLength(textEl, range.endContainer, range.endOffset);
@@ -56,12 +56,13 @@
     while (endCp > startCp && /\s/.test(text[endCp - 1])) { endCp--; }
     if (endCp <= startCp) { return; }
     var picked = text.slice(startCp, endCp).join("");
-    var shown = picked.length > 60 ? Array.from(picked).slice(0, 57).join("") + "…" : picked;
+    var shown = Array.from(picked).length > 60 ? Array.from(picked).slice(0, 57).join("") + "…" : picked;
+    var seq = textEl.dataset.seq;
     if (startCp === 0 && endCp === text.length) {
-      reset(section);
+      setSpan(textEl.dataset.passage, base, base + text.length, "Selection: the whole passage " + seq);
     } else {
-      setSpan(section, base + startCp, base + endCp, "to the selection “" + shown + "” (" +
-              (base + startCp) + "–" + (base + endCp) + ")");
+      setSpan(textEl.dataset.passage, base + startCp, base + endCp, "Selection: “" + shown + "” in passage " + seq +
+              " (" + (base + startCp) + "–" + (base + endCp) + ")");
     }
   }
 
@@ -69,9 +70,11 @@
   document.addEventListener("keyup", function (e) {
     if (e.shiftKey || e.key === "Shift") { onSelection(); }
   });
-  // "whole passage" puts the choice back (after a form was sent, htmx swaps in a fresh block anyway)
-  document.addEventListener("click", function (e) {
-    var button = e.target.closest && e.target.closest(".span-reset");
-    if (button) { reset(button.closest(".code-passage")); }
+  // Alt+C: from a selection to the code list
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey && (e.key === "c" || e.key === "C")) {
+      var select = document.getElementById("code-choice");
+      if (select) { e.preventDefault(); select.focus(); }
+    }
   });
 })();
