@@ -111,3 +111,14 @@ def test_monitor_api(client, token):
     assert client.get(f"/api/monitor/alerts/{alert['id']}/hits", **reader).json() == []
     assert client.delete(f"/api/monitor/alerts/{alert['id']}", **reader).status_code == 200
     assert client.get("/api/monitor/stories?limit=5", **reader).status_code == 200
+
+
+def test_search_grouped_by_story(client, stories_ready, token):
+    page = client.get("/monitor/search/?q=city")
+    assert page.status_code == 200 and "Search by story" in page.content.decode()
+    groups = client.get("/api/monitor/search?q=city",
+                        HTTP_AUTHORIZATION=f"Bearer {token('reader')}").json()
+    assert groups and all(g["hits"] for g in groups)
+    stories = [g["story"] for g in groups]
+    assert len(stories) == len(set(stories))  # one result per story
+    assert client.get("/monitor/search/?q=%22unclosed").status_code in (200, 400)

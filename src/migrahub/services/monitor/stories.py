@@ -145,6 +145,20 @@ def group_hits(conn: sqlite3.Connection, hits: list) -> list[dict]:
     return list(groups.values())
 
 
+def search(conn: sqlite3.Connection, query: str, *, language: str | None = None, limit: int = 50) -> list[dict]:
+    """Search the hub's passages (as ``migrahub search``) and group the hits by story: ``{story, title, languages,
+    hits}``, stories in the order of their best hit. Raises :class:`~migrahub.store.search.QueryError` for a
+    query that cannot be read."""
+    from migrahub.store import search as fts
+
+    hits = fts.search(conn, query, fts.SearchFilters(language=language or None, limit=limit))
+    groups = group_hits(conn, hits)
+    return [{"story": g["story"], "title": g["hits"][0].title, "languages": sorted({h.language for h in g["hits"]
+                                                                                   if h.language}),
+             "documents": len({h.document_id for h in g["hits"]}), "hits": [h.as_dict() for h in g["hits"]]}
+            for g in groups]
+
+
 # -- the evaluation door ------------------------------------------------------------------------------------------
 
 def read_records(lines: Iterable[str], name: str) -> list[dict]:

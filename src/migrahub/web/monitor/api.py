@@ -103,6 +103,16 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
         require(request, READ)
         return stories.latest(_conn(), max(1, min(limit, 500)), max(0, offset))
 
+    @r.get("/monitor/search", auth=read_auth, summary="Search hits grouped by story")
+    def story_search(request, q: str, lang: str = "", limit: int = 50):
+        from migrahub.store.search import QueryError
+
+        require(request, READ)
+        try:
+            return stories.search(_conn(), q[:500], language=lang or None, limit=max(1, min(limit, 200)))
+        except QueryError as exc:
+            raise HttpError(400, str(exc)) from None
+
     @r.get("/monitor/stories/{story_id}", auth=read_auth, summary="A story's timeline")
     def story_detail(request, story_id: int):
         require(request, READ)

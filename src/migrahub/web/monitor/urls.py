@@ -6,6 +6,7 @@ from migrahub.web.monitor import views
 
 urlpatterns = [
     path("monitor/stories/", views.story_list, name="monitor-stories"),
+    path("monitor/search/", views.story_search, name="monitor-search"),
     path("monitor/stories/<int:story_id>/", views.story_detail, name="monitor-story"),
     path("monitor/sources/", views.source_health, name="monitor-sources"),
     path("monitor/sources/add", views.source_add, name="monitor-source-add"),

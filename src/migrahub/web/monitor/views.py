@@ -50,6 +50,22 @@ def story_list(request):
 
 
 @require_safe
+def story_search(request):
+    """Search results grouped by story: the same event found in several feeds or languages is one result."""
+    from migrahub.store.search import QueryError
+
+    q = (request.GET.get("q") or "").strip()[:500]
+    groups, error = [], None
+    if q:
+        try:
+            groups = stories.search(conn(), q, language=(request.GET.get("lang") or "").strip()[:8] or None)
+        except QueryError as exc:
+            error = str(exc)
+    return render(request, "monitor/search.html", {"q": q, "groups": groups, "error": error},
+                  status=400 if error else 200)
+
+
+@require_safe
 def story_detail(request, story_id: int):
     try:
         data = stories.story(conn(), story_id)
