@@ -180,8 +180,8 @@ def watch_export(obj, as_opml, output):
 @click.pass_obj
 def watch_run(obj, once, concurrency, max_bytes, timeout, no_extract, as_json):
     """The scheduler: poll the sources that are due, store new items, group them into stories, match the saved
-    searches and send immediate alerts (digests go out with `migrahub alerts send`). Internal addresses are not
-    fetched unless MIGRAHUB_EGRESS_ALLOW_HOSTS names them."""
+    searches and send the e-mails that are due (immediate alerts, daily and weekly digests). Internal addresses are
+    not fetched unless MIGRAHUB_EGRESS_ALLOW_HOSTS names them."""
     from migrahub.services.monitor import watch as service
 
     options = dict(concurrency=concurrency, limits=Limits(max_bytes=max_bytes, timeout=timeout),

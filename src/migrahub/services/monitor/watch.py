@@ -278,17 +278,19 @@ def run_once(conn: sqlite3.Connection, *, clock: Clock = time.time, concurrency:
              limits: Limits = WATCH_LIMITS, extract_entities: bool = True, stories: bool = True,
              alerts: bool = True, send: Callable | None = None) -> RunReport:
     """One pass of the scheduler: poll what is due, cluster what arrived into stories, match the saved searches
-    and send the immediate e-mails (``send``: the mail function; default Django's ``send_mail``)."""
+    and send the e-mails that are due — immediate ones and the daily and weekly digests (``send``: the mail
+    function; default Django's mail with the hub's SMTP settings)."""
     report = poll_due(conn, clock=clock, concurrency=concurrency, limits=limits, extract_entities=extract_entities)
     if report.documents and stories:
         from migrahub.services.monitor import stories as story_service
 
         report.stories = len(story_service.assign_new(conn, report.documents, clock=clock))
-    if report.documents and alerts:
+    if alerts:
         from migrahub.services.monitor import alerts as alert_service
 
-        report.alerts = alert_service.match_new(conn, report.documents, clock=clock)
-        report.mailed = alert_service.send_due(conn, clock=clock, send=send, only="immediate")
+        if report.documents:
+            report.alerts = alert_service.match_new(conn, report.documents, clock=clock)
+        report.mailed = alert_service.send_due(conn, clock=clock, send=send)
     return report
 
 
