@@ -146,6 +146,8 @@ def test_profile_ranks_series_and_peer_practice(conn):
     assert practice["area"] == "COMM" and practice["practices"][0]["peer"] == "BILBAO"
     assert "nti-rumour" in practice["practices"][0]["title"]
     assert "<svg" in p["chart"] and "Public communication" in p["chart"]
+    chart = p["series_chart"]
+    assert chart.count("<circle") == 2 and "<polyline" in chart and ">2025<" in chart
     # Ghent scores 100 everywhere but multilingual information, where its 50 is the mean: no gap below the mean
     assert p["gaps"] == [] and "SERV1" in [x["code"] for x in p["strengths"]]
     leuven = service.profile(conn, "cities-demo", "LEUVEN")

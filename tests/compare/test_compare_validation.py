@@ -76,3 +76,21 @@ def test_idata_errors_name_row_and_column():
 def test_malformed_xlsx_is_refused():
     with pytest.raises(CompareError, match=r"answers.xlsx: not a readable XLSX workbook"):
         read_table_bytes(b"PK\x03\x04 this is not a workbook", "answers.xlsx")
+
+
+def test_answers_parse_keys_labels_numbers_and_not_applicable():
+    from migrahub.compare.answers import parse_answer
+
+    index = definition.from_mapping({"code": "x", "structure": [{"code": "T", "children": [
+        {"code": "q", "options": [{"key": "yes", "label": "Yes, everywhere", "value": 100},
+                                  {"key": "none", "label": "No offices", "value": "na"}]},
+        {"code": "n", "direction": -1}]}]})
+    q, n = index.node("q"), index.node("n")
+    assert parse_answer(q, "YES", "r") == ("yes", 100.0, "answered")
+    assert parse_answer(q, "yes, everywhere", "r") == ("yes", 100.0, "answered")
+    assert parse_answer(q, "none", "r") == ("none", None, "na")        # an option that means not applicable
+    assert parse_answer(q, "n/a", "r") == ("na", None, "na")
+    assert parse_answer(q, " ", "r") == (None, None, "missing")
+    assert parse_answer(n, "12.5", "r") == ("12.5", 12.5, "answered")
+    with pytest.raises(CompareError, match="row 4, answer: answer '12 days' to n is not a number"):
+        parse_answer(n, "12 days", "row 4, answer")

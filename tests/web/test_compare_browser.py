@@ -131,7 +131,8 @@ def test_curator_enters_answers_with_evidence_and_sees_the_profile(page, browser
     assert "Rank among peers (size: large)" in cards  # Ghent, Bilbao and Malmö are large cities in GeoNames
     table = page.get_by_role("table", name="Scores by area of Ghent and the mean of all units")
     assert "Public communication" in table.inner_text() and "75.0" in table.inner_text()
-    assert page.locator("svg.compare-chart").count() == 1
+    assert page.get_by_role("img", name="Scores by area").count() == 1
+    assert page.get_by_role("img", name="Overall score in each edition").count() == 1
     practices = page.get_by_role("region", name="Practices from peers that score higher in Public communication")
     assert "Bilbao" in practices.inner_text() and "nti-rumour" in practices.inner_text()
     answers = page.get_by_role("region", name="Answers and evidence").inner_text()

@@ -270,9 +270,11 @@ def profile(conn: sqlite3.Connection, code: str, unit: str, edition: str | None 
     strengths, gaps = strengths_and_gaps(index, result, unit, index.edition(r["edition"].code).indicators)
     edition_id = store.editions(conn, r["row"]["id"])[r["edition"].code]
     unit_row = r["units"][unit]
+    points = series(conn, code, unit)
     return {"index": index, "edition": r["edition"], "unit": unit_row, "root": root, "score": scores[root],
             "areas": areas, "ranks": peer_ranks, "strengths": strengths, "gaps": gaps,
-            "series": series(conn, code, unit), "answers": store.answers(conn, edition_id, unit_row["id"]),
+            "series": points, "series_chart": series_chart(index.root().name, points),
+            "answers": store.answers(conn, edition_id, unit_row["id"]),
             "peer_practices": peer_practices(conn, r, unit), "chart": area_chart(areas)}
 
 
@@ -368,6 +370,34 @@ def area_chart(areas: list[dict]) -> str:
         label = "–" if a["score"] is None else f"{a['score']:.1f}"
         parts.append(f'<text x="{label_w + score * scale + 4:.1f}" y="{y + 15}" class="compare-chart-value">'
                      f'{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def series_chart(label: str, points: list[dict]) -> str:
+    """Server-side SVG line of the overall score across editions (0–100); the page shows the same numbers in a
+    table beside it."""
+    points = [p for p in points if p["score"] is not None]
+    width, height, left, top, bottom = 360, 160, 34, 12, 28
+    inner_w, inner_h = width - left - 16, height - top - bottom
+    step = inner_w / max(1, len(points) - 1)
+    xy = [(left + (i * step if len(points) > 1 else inner_w / 2), top + inner_h * (1 - p["score"] / 100))
+          for i, p in enumerate(points)]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-labelledby="series-chart-title" class="compare-chart"><title id="series-chart-title">'
+             f'{escape(label)} in each edition (0–100)</title>']
+    for tick in (0, 50, 100):
+        y = top + inner_h * (1 - tick / 100)
+        parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="compare-chart-grid"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="compare-chart-label">'
+                     f'{tick}</text>')
+    if len(xy) > 1:
+        parts.append('<polyline class="compare-chart-line" points="' +
+                     " ".join(f"{x:.1f},{y:.1f}" for x, y in xy) + '"/>')
+    for (x, y), p in zip(xy, points, strict=True):
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" class="compare-chart-point"/>'
+                     f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="compare-chart-label">'
+                     f'{escape(str(p["edition"]))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
