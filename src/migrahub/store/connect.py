@@ -248,7 +248,7 @@ def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
 
 # -- peer exchange ------------------------------------------------------------------------------------------------
 
-def candidate_passages(conn: sqlite3.Connection, words: list[str], limit: int = 300) -> list[dict]:
+def candidate_passages(conn: sqlite3.Connection, words: list[str], limit: int = 120) -> list[dict]:
     """Passages of current documents holding any of ``words`` (FTS5, BM25 best first), with their document's
     language."""
     if not words:

@@ -14,6 +14,7 @@ from migrahub.connect.matching import Evidence, Match, PeerRequest, Target, cont
 from migrahub.connect.practice import PracticeRecord
 from migrahub.services.connect.places import country_name, country_names
 from migrahub.store import connect as store
+from migrahub.store import vectors as vectors_store
 from migrahub.store.database import transaction
 
 OUTCOMES = {"peer-visit": "Peer visit", "peer-review": "Peer review", "mentoring": "Mentoring",
@@ -66,6 +67,23 @@ def _semantic(request: PeerRequest, texts: list[str]) -> list[float | None]:
     return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
+def _passage_semantic(conn: sqlite3.Connection, request: PeerRequest, rows: list[dict]) -> list[float | None]:
+    """Cosines of the challenge and each passage; passage vectors are read from the hub (``passage_vectors``, shared
+    with the auto-coder) and the missing ones computed once and kept."""
+    encoder = _encoder()
+    if encoder is None or not rows:
+        return [None] * len(rows)
+    ids = [r["id"] for r in rows]
+    vectors, found = vectors_store.read_vectors(conn, encoder.name, ids, encoder.dim)
+    missing = [i for i, ok in enumerate(found) if not ok]
+    if missing:
+        fresh = encoder.encode([rows[i]["text"] for i in missing])
+        vectors[missing] = vectors_store.as_stored(fresh)
+        vectors_store.write_vectors(conn, encoder.name, [ids[i] for i in missing], fresh)
+    query = encoder.encode([request.challenge])[0]
+    return [float(v) for v in vectors @ query]
+
+
 def gather(conn: sqlite3.Connection, request: PeerRequest) -> tuple[list[Evidence], dict]:
     """Every piece of evidence that could answer the request, and the targets it speaks for."""
     words = content_words(request.challenge)
@@ -76,7 +94,7 @@ def gather(conn: sqlite3.Connection, request: PeerRequest) -> tuple[list[Evidenc
     themes = store.passage_themes(conn, [r["id"] for r in rows])
     targets: dict[tuple[str, int], Target] = {}
     evidence: list[Evidence] = []
-    semantic = _semantic(request, [r["text"] for r in rows])
+    semantic = _passage_semantic(conn, request, rows)
     for row, sem in zip(rows, semantic, strict=True):
         entities = mentioned.get(row["id"], [])
         cities = [e for e in entities if e["category"] == "places"] or (
