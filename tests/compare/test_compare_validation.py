@@ -94,3 +94,11 @@ def test_answers_parse_keys_labels_numbers_and_not_applicable():
     assert parse_answer(n, "12.5", "r") == ("12.5", 12.5, "answered")
     with pytest.raises(CompareError, match="row 4, answer: answer '12 days' to n is not a number"):
         parse_answer(n, "12 days", "row 4, answer")
+
+
+def test_row_names_written_by_r_are_left_out():
+    rows = read_csv_text('"","iCode","Level","Parent","Direction","Weight","Type"\n"1","q",1,"T",1,1,"Indicator"\n'
+                         '"2","T",2,NA,1,1,"Aggregate"\n', "iMeta.csv")
+    assert rows[0]["iCode"] == "q" and "" not in rows[0]
+    index = coinr.index_from_imeta(rows)
+    assert index.node("q").parent == "T" and index.node("T").parent is None

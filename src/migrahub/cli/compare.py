@@ -28,13 +28,12 @@ def index():
               help="COINr iMeta CSV/XLSX (iCode, iName, Level, Parent, Direction, Weight, Type).")
 @click.option("--normalise", type=click.Choice(NORMALISERS), default="minmax", show_default=True,
               help="Normalisation of the indicators (iData/iMeta files).")
-@click.option("--aggregate", type=click.Choice(("mean", "geomean")), default="mean", show_default=True,
+@click.option("--aggregate", type=click.Choice(AGGREGATORS), default="mean", show_default=True,
               help="Aggregation at every level (iData/iMeta files).")
 @click.option("--time", help="With panel iData: the Time to compute (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print {unit code: {code: score}} (the default output).")
 def index_compute(data_path, meta_path, normalise, aggregate, time, as_json):
     """Scores of every indicator and aggregate at every level for every unit."""
-    assert aggregate in AGGREGATORS
     if not (data_path and meta_path):
         fail("index compute: give --data iData.csv and --meta iMeta.csv")
     try:

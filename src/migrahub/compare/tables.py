@@ -39,11 +39,12 @@ def _as_dicts(rows: list[list], source: str) -> list[dict[str, str]]:
     rows = [[_cell(c) for c in r] for r in rows if any(_cell(c) for c in r)]
     if not rows:
         raise CompareError(f"{source}: empty table (a header row is needed)")
+    blank = [i for i, name in enumerate(rows[0]) if not name]
+    if blank:  # row names (R's write.csv writes them under an empty header) or stray empty columns: left out
+        rows = [[c for i, c in enumerate(r) if i not in blank] for r in rows]
     header = rows[0]
     seen = set()
-    for i, name in enumerate(header):
-        if not name:
-            raise CompareError(f"{source}: row 1, column {i + 1}: empty column name")
+    for name in header:
         if name in seen:
             raise CompareError(f"{source}: row 1: column {name!r} appears twice")
         seen.add(name)
