@@ -110,7 +110,7 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
             summary="Store a unit's answers (curators): all are checked first and stored in one transaction")
     def answers(request, code: str, unit: str, body: AnswersIn):
         require(request, EDIT)
-        values = {k: v.dict() for k, v in body.answers.items()}
+        values = {k: v.model_dump() for k, v in body.answers.items()}
         return _call(service.set_answers, _conn(), code, body.edition, unit, values, request.auth.get_username(),
                      body.unit_name, body.country, status=400)
 
