@@ -68,14 +68,16 @@ def test_messages_are_relayed_without_showing_addresses(conn):
     shown = repr(view)
     assert "ada.secret@example.org" not in shown and "registry.office@bologna.example.org" not in shown
     sent = []
-    mailer = lambda subject, text, to: sent.append((subject, text, to)) or 1  # noqa: E731
+    mailer = lambda subject, text, to, reply_to: sent.append((subject, text, to, reply_to)) or 1  # noqa: E731
     expert_id = next(m["target_id"] for m in view["matches"] if m["target_kind"] == "expert")
     result = peers.send_message(conn, rid, "city", bologna, "Could we visit your registry office?", "officer", mailer)
     assert result == {"id": result["id"], "status": "sent", "recipients": 1}
     assert sent[0][2] == ["registry.office@bologna.example.org"] and "Could we visit" in sent[0][1]
+    assert sent[0][3] == [] and "did not give their address" in sent[0][1]
     assert "registry.office" not in repr(peers.view_request(conn, rid, "officer", curator=False))
-    peers.send_message(conn, rid, "expert", expert_id, "Hello Ada", "officer", mailer)
-    assert sent[1][2] == ["ada.secret@example.org"]
+    peers.send_message(conn, rid, "expert", expert_id, "Hello Ada", "officer", mailer, reply_to="off@city.example")
+    assert sent[1][2] == ["ada.secret@example.org"] and sent[1][3] == ["off@city.example"]
+    assert "Reply to this e-mail to answer officer" in sent[1][1]
     assert all(p["email"] is None for p in peers.public_experts(conn))
     with pytest.raises(peers.PeerError, match="not a match"):
         peers.send_message(conn, rid, "city", 999999, "x", "officer", mailer)

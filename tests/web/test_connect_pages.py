@@ -129,6 +129,21 @@ def test_research_library_import_and_export(login, client, connected):
     assert "bad.bib" in bad.content.decode() and "nothing was imported" in bad.content.decode()
 
 
+def test_curator_adds_a_reference_by_hand(login, client, connected):
+    curator = login("curator")
+    done = curator.post("/library/resources/add", {"title": "Sanctuary towns handbook", "type": "book",
+                                                   "authors": "Ferreira, Inês\nEurocities", "year": "2020",
+                                                   "places": "Bologna; Zurich", "themes": "sanctuary",
+                                                   "doi": "10.5555/sanct.2020"}, follow=True)
+    page = done.content.decode()
+    assert "Added to the library: Sanctuary towns handbook" in page and "Places: Bologna, Zurich" in page
+    ris = client.get("/library/resources/export.ris", {"q": "sanctuary towns"}).content.decode()
+    assert "AU  - Ferreira, Inês" in ris and "AU  - Eurocities" in ris and "KW  - place:Zurich" in ris
+    bad = curator.post("/library/resources/add", {"title": "X", "year": "20x0"}, follow=True).content.decode()
+    assert "year: &#x27;20x0&#x27; is not a year (nothing was added)" in bad
+    assert login("reader").post("/library/resources/add", {"title": "Y"}).status_code == 403
+
+
 def _file(name: str, text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -156,6 +171,7 @@ def test_peer_request_matches_with_evidence_and_relays_mail(login, connected):
                             follow=True)
         assert "Message relayed by the hub." in sent.content.decode()
         assert mail.outbox[0].to == [CONTACT] and "May we visit" in mail.outbox[0].body
+        assert mail.outbox[0].reply_to == []
     assert CONTACT not in sent.content.decode()
 
 

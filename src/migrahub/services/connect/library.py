@@ -141,3 +141,44 @@ def export(conn: sqlite3.Connection, fmt: str, *, query: str = "", ids: list[int
     used: set[str] = set()
     keyed = [(_key(ref, rid, used), ref) for rid, ref in rows]
     return reading.write(keyed, fmt), len(keyed)
+
+
+def _split(value: str, sep: str = r"[;\n]") -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in re.split(sep, value or "") if v.strip()))
+
+
+def parse_form(fields: dict) -> Reference:
+    """A curator's reference from a form's fields (authors one per line as ``Family, Given``; organisations,
+    places and themes separated by ``;``); :class:`BibliographyError` names the first wrong field."""
+    from migrahub.connect.references import person, types
+
+    title = str(fields.get("title") or "").strip()
+    if not title:
+        raise BibliographyError("title: a reference needs a title")
+    kind = str(fields.get("type") or "report")
+    if kind not in types()["types"]:
+        raise BibliographyError(f"type: choose among {', '.join(types()['types'])}")
+    year = str(fields.get("year") or "").strip()
+    if year and not re.fullmatch(r"1[5-9]\d\d|2\d\d\d", year):
+        raise BibliographyError(f"year: {year[:20]!r} is not a year")
+    doi = str(fields.get("doi") or "").strip()
+    if doi and not re.match(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+$", doi, re.I):
+        raise BibliographyError(f"doi: {doi[:60]!r} is not a DOI (10.xxxx/…)")
+    url = str(fields.get("url") or "").strip()
+    if url and not re.match(r"^https?://\S+$", url):
+        raise BibliographyError("url: an address starting with http:// or https://")
+    names = [person(line) for line in _split(fields.get("authors", ""), r"\n")]
+    return Reference(title=title[:500], type=kind, authors=tuple(n for n in names if not n.literal),
+                     organisations=_split(fields.get("organisations", "")) + tuple(n.literal for n in names
+                                                                                   if n.literal),
+                     year=int(year) if year else None, doi=doi, url=url,
+                     container=str(fields.get("container") or "").strip(),
+                     publisher=str(fields.get("publisher") or "").strip(), places=_split(fields.get("places", "")),
+                     themes=_split(fields.get("themes", "")), note=str(fields.get("note") or "").strip(),
+                     origin="curated")
+
+
+def reference_types() -> list[str]:
+    from migrahub.connect.references import types
+
+    return list(types()["types"])

@@ -194,10 +194,12 @@ def _recipients(conn, kind: str, target_id: int) -> list[str]:
 
 
 def send_message(conn: sqlite3.Connection, request_id: int, kind: str, target_id: int, body: str, sender: str,
-                 mailer: Callable[[str, str, list[str]], int], link: str = "") -> dict:
+                 mailer: Callable[[str, str, list[str], list[str]], int], link: str = "",
+                 reply_to: str | None = None) -> dict:
     """Relay a message from the requester (or a curator) to a match: mailed to the recipient's contacts by the
-    hub, their addresses never shown to the sender. ``mailer(subject, text, recipients)`` sends it (Django's
-    ``send_mail`` in the web door). Recorded with its status: sent, no-contact (curators forward it) or failed."""
+    hub, their addresses never shown to the sender. ``reply_to``: the sender's own address, when they choose to
+    give it to the recipient (the mail's Reply-To). ``mailer(subject, text, recipients, reply_to)`` sends it
+    (Django's mail in the web door). Recorded with its status: sent, no-contact (curators forward it) or failed."""
     found = store.peer_request(conn, request_id)
     if found is None:
         raise PeerError(f"request: no peer request {request_id}")
@@ -213,12 +215,14 @@ def send_message(conn: sqlite3.Connection, request_id: int, kind: str, target_id
     status, error = ("no-contact", None) if not to else ("sent", None)
     if to:
         subject = f"MigraHub: a peer-exchange request for {target['name']}"
+        answer = (f"Reply to this e-mail to answer {sender}, who chose to give you their address." if reply_to else
+                  f"{sender} did not give their address: the hub's curators can put you in touch.")
         text = (f"{sender} asks, through MigraHub:\n\n{found['challenge']}\n\nTheir message:\n\n{body}\n\n"
-                f"MigraHub matched {target['name']} to this request by what its documents and practices show. "
-                f"Reply through the hub{': ' + link if link else ''}; your address is not shown to the sender "
-                "unless you chose to show it.\n")
+                f"MigraHub matched {target['name']} to this request by what its documents and practices show"
+                f"{' (' + link + ')' if link else ''}. {answer} Your address is not shown to {sender} unless you "
+                "answer or chose to show it.\n")
         try:
-            mailer(subject, text, to)
+            mailer(subject, text, to, [reply_to] if reply_to else [])
         except Exception as exc:  # an unreachable mail server is recorded, not raised at the sender
             status, error = "failed", f"{type(exc).__name__}: {exc}"[:500]
     with transaction(conn):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +17,8 @@ from migrahub.services.connect.places import country_names
 from migrahub.web.connect.views import CURATE, SUBMIT, actor, conn, is_curator, need
 
 
-def _mailer(subject: str, text: str, to: list[str]) -> int:
-    return send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+def _mailer(subject: str, text: str, to: list[str], reply_to: list[str]) -> int:
+    return EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL, to, reply_to=reply_to).send(fail_silently=False)
 
 
 # -- cities -------------------------------------------------------------------------------------------------------
@@ -93,8 +93,9 @@ def request_message(request, request_id: int):
         peers.view_request(c, request_id, actor(request), is_curator(request))  # the requester or a curator
         kind, _, target = request.POST.get("to", "").partition(":")
         link = settings.MIGRAHUB_BASE_URL + reverse("connect-peer-request", args=[request_id])
+        reply_to = request.user.email if request.POST.get("reply_to") == "1" and request.user.email else None
         result = peers.send_message(c, request_id, kind, int(target) if target.isdigit() else -1,
-                                    request.POST.get("body", ""), actor(request), _mailer, link)
+                                    request.POST.get("body", ""), actor(request), _mailer, link, reply_to)
     except peers.PeerError as exc:
         messages.error(request, str(exc))
     else:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("library/practices/promote/<int:entity_id>", views.practice_promote, name="connect-practice-promote"),
     path("library/resources", views.resources, name="connect-resources"),
     path("library/resources/import", views.resources_import, name="connect-resources-import"),
+    path("library/resources/add", views.resources_add, name="connect-resources-add"),
     path("library/resources/export.<str:fmt>", views.resources_export, name="connect-resources-export"),
     path("cities", peers.city_directory, name="connect-cities"),
     path("cities/<int:city_id>/peers", peers.city_profile, name="connect-city"),

@@ -207,9 +207,27 @@ def resources(request):
     exports = [(fmt, url(reverse("connect-resources-export", args=[fmt]), {"q": q})) for fmt in EXPORT_TYPES]
     return render(request, "connect/resources.html", {
         "total": total, "rows": rows, "state": state, "facets": facet_lists, "exports": exports,
-        "can_import": is_curator(request), "clear_url": base if any(state.values()) else None,
+        "can_import": is_curator(request), "types": research.reference_types(),
+        "clear_url": base if any(state.values()) else None,
         "prev_url": url(base, {**state, "page": page - 1}) if page > 1 else None,
         "next_url": url(base, {**state, "page": page + 1}) if page * PAGE < total else None})
+
+
+@login_required
+@require_POST
+def resources_add(request):
+    """A curator adds one reference by hand (merged into the same work if the library holds it)."""
+    need(request, CURATE)
+    try:
+        ref = research.parse_form({k: request.POST.get(k, "") for k in (
+            "title", "type", "authors", "organisations", "year", "doi", "url", "container", "publisher", "places",
+            "themes", "note")})
+        research.add_reference(conn(), ref, actor(request))
+    except BibliographyError as exc:
+        messages.error(request, f"{exc} (nothing was added)")
+        return redirect("connect-resources")
+    messages.success(request, f"Added to the library: {ref.title}")
+    return redirect(url(reverse("connect-resources"), {"q": ref.title[:100]}))
 
 
 @require_safe
