@@ -10,11 +10,22 @@ FONT_NOTE = "DejaVu"
 
 
 def source_url(base: str, slug: str, sid: int) -> str:
-    return f"{base.rstrip('/')}/consult/{slug}/submissions#s{sid}"
+    return f"{base.rstrip('/')}/consult/{slug}/submissions?submission={sid}#s{sid}"
+
+
+MAX_REFS = 12  # source links written per sentence; the rest are counted and the list of submissions is linked
 
 
 def _refs(block: dict) -> list[int]:
-    return list(block.get("sources") or ())
+    return list(block.get("sources") or ())[:MAX_REFS]
+
+
+def _more(block: dict) -> int:
+    return max(0, len(block.get("sources") or ()) - MAX_REFS)
+
+
+def all_url(base: str, slug: str) -> str:
+    return f"{base.rstrip('/')}/consult/{slug}/submissions"
 
 
 def to_markdown(report: dict, base: str = "") -> str:
@@ -22,6 +33,8 @@ def to_markdown(report: dict, base: str = "") -> str:
     for b in report["blocks"]:
         text = _md_escape(b["text"])
         refs = " ".join(f"[[{sid}]]({source_url(base, slug, sid)})" for sid in _refs(b))
+        if _more(b):
+            refs += f" [and {_more(b)} more]({all_url(base, slug)})"
         links = " ".join(f"[{_md_escape(link['label'])}]({link['url']})" for link in b.get("links") or ())
         tail = " ".join(x for x in (links, refs) if x)
         kind = b["kind"]
@@ -56,6 +69,8 @@ def to_html(report: dict, base: str = "", standalone: bool = True) -> str:
     for b in report["blocks"]:
         text = e(b["text"])
         refs = "".join(f' <a class="src" href="{e(source_url(base, slug, sid))}">[{sid}]</a>' for sid in _refs(b))
+        if _more(b):
+            refs += f' <a class="src" href="{e(all_url(base, slug))}">and {_more(b)} more</a>'
         links = "".join(f' <a class="hub" href="{e(link["url"])}">{e(link["label"])}</a>'
                         for link in b.get("links") or ())
         who = f' <span class="by">— {e(b["attribution"])}</span>' if b.get("attribution") else ""
@@ -121,6 +136,7 @@ def to_pdf(report: dict, base: str = "") -> bytes:
             continue
         pdf.multi_cell(0, 6 if kind not in sizes else 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         refs = [(f"[{sid}]", source_url(base, slug, sid)) for sid in _refs(b)]
+        refs += [(f"and {_more(b)} more", all_url(base, slug))] if _more(b) else []
         refs += [(link["label"] if font else _latin1(link["label"]), link["url"]) for link in b.get("links") or ()]
         if refs:
             pdf.set_font(font or "Helvetica", "", 8)
@@ -216,6 +232,8 @@ def to_docx(report: dict, base: str = "") -> bytes:
                 link(p, _xml_safe(item["label"]), item["url"] if item["url"].startswith("http") else base + item["url"])
         for sid in _refs(b):
             link(p, f"[{sid}]", source_url(base or "http://localhost", slug, sid))
+        if _more(b):
+            link(p, f"and {_more(b)} more", all_url(base or "http://localhost", slug))
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

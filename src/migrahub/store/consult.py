@@ -212,22 +212,32 @@ def expired_submissions(conn: sqlite3.Connection, today_iso: str) -> list[int]:
         "WHERE date(s.created_at, '+' || c.retention_days || ' days') < date(?)", (today_iso,))]
 
 
-def published_submissions(conn: sqlite3.Connection, consultation_id: int) -> list[dict]:
-    """Published submissions (public fields only)."""
+def published_submissions(conn: sqlite3.Connection, consultation_id: int, limit: int = -1,
+                          offset: int = 0) -> list[dict]:
+    """Published submissions (public fields only), oldest first; ``limit`` -1 for all."""
     return [dict(r) for r in conn.execute(f"SELECT {PUBLIC_SUBMITTER} FROM consult_submissions s "
-                                          "WHERE s.consultation_id = ? AND s.status = 'published' ORDER BY s.id",
-                                          (consultation_id,))]
+                                          "WHERE s.consultation_id = ? AND s.status = 'published' ORDER BY s.id "
+                                          "LIMIT ? OFFSET ?", (consultation_id, limit, offset))]
 
 
-def published_answers(conn: sqlite3.Connection, consultation_id: int) -> list[tuple]:
-    """``(submission id, question id, redacted text, value JSON)`` of published submissions, attachments' redacted
-    text as question id 0."""
+def published_count(conn: sqlite3.Connection, consultation_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM consult_submissions WHERE consultation_id = ? AND status = 'published'",
+                        (consultation_id,)).fetchone()[0]
+
+
+def published_answers(conn: sqlite3.Connection, consultation_id: int, ids: list[int] | None = None) -> list[tuple]:
+    """``(submission id, question id, redacted text, value JSON)`` of published submissions (of ``ids`` only when
+    given), attachments' redacted text as question id 0."""
+    only, params = "", [consultation_id]
+    if ids is not None:
+        only = f" AND s.id IN ({', '.join('?' * len(ids))})"
+        params += ids
     rows = tuples(conn, "SELECT a.submission_id, a.question_id, a.redacted, a.value FROM consult_answers a JOIN "
                         "consult_submissions s ON s.id = a.submission_id WHERE s.consultation_id = ? AND "
-                        "s.status = 'published' ORDER BY a.submission_id, a.question_id", (consultation_id,))
+                        f"s.status = 'published'{only} ORDER BY a.submission_id, a.question_id", params)
     rows += tuples(conn, "SELECT t.submission_id, 0, t.redacted, 'null' FROM consult_attachments t JOIN "
                          "consult_submissions s ON s.id = t.submission_id WHERE s.consultation_id = ? AND "
-                         "s.status = 'published' ORDER BY t.id", (consultation_id,))
+                         f"s.status = 'published'{only} ORDER BY t.id", params)
     return rows
 
 
@@ -319,3 +329,26 @@ def moderate_statements(conn: sqlite3.Connection, statement_ids: list[int], mode
     with transaction(conn):
         conn.executemany("UPDATE consult_statements SET moderated = ? WHERE id = ?",
                          [(moderated, sid) for sid in statement_ids])
+
+
+def votes_state(conn: sqlite3.Connection, consultation_id: int) -> tuple:
+    """What the opinion groups of a consultation depend on, read from primary keys only (cheap): the newest vote
+    (a changed or new vote gets a new row), the newest moderation action and submission (a hide, a deletion, a new
+    answer), and its statements' moderation."""
+    return tuple(conn.execute(
+        "SELECT (SELECT max(rowid) FROM consult_votes), (SELECT max(id) FROM consult_moderation), "
+        "(SELECT max(id) FROM consult_submissions), (SELECT group_concat(st.id || ':' || st.moderated) FROM "
+        "consult_statements st JOIN consult_questions q ON q.id = st.question_id WHERE q.consultation_id = ?)",
+        (consultation_id,)).fetchone())
+
+
+def published_position(conn: sqlite3.Connection, consultation_id: int, submission_id: int) -> int:
+    """How many published submissions of the consultation come before this one (its place in the list)."""
+    return conn.execute("SELECT count(*) FROM consult_submissions WHERE consultation_id = ? AND status = 'published' "
+                        "AND id < ?", (consultation_id, submission_id)).fetchone()[0]
+
+
+def report_stamp(conn: sqlite3.Connection, consultation_id: int) -> str | None:
+    row = conn.execute("SELECT updated_at || '/' || length(body) FROM consult_reports WHERE consultation_id = ?",
+                       (consultation_id,)).fetchone()
+    return row[0] if row else None

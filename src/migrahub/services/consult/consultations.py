@@ -258,12 +258,14 @@ def purge_expired(conn: sqlite3.Connection, actor: str = "retention", today: str
     return len(ids)
 
 
-def public_submissions(conn: sqlite3.Connection, key: str | int) -> dict:
+def public_submissions(conn: sqlite3.Connection, key: str | int, limit: int | None = None, offset: int = 0) -> dict:
     """Published submissions with their redacted answers and attachments: what public pages, exports and the API
-    show."""
+    show (a page of them when ``limit`` is given; ``total`` counts them all)."""
     c = get(conn, key)
-    subs = {s["id"]: s | {"answers": {}, "attachments": []} for s in store.published_submissions(conn, c.id)}
-    for sid, qid, text, value in store.published_answers(conn, c.id):
+    rows = store.published_submissions(conn, c.id, -1 if limit is None else limit, offset)
+    subs = {s["id"]: s | {"answers": {}, "attachments": []} for s in rows}
+    ids = None if limit is None else list(subs)
+    for sid, qid, text, value in store.published_answers(conn, c.id, ids):
         if sid not in subs:
             continue
         if qid == 0:
@@ -273,7 +275,13 @@ def public_submissions(conn: sqlite3.Connection, key: str | int) -> dict:
     for s in subs.values():
         s.pop("consultation_id", None)
         s["label"] = attribution(s)
-    return {"consultation": c, "submissions": list(subs.values())}
+    total = len(subs) if limit is None else store.published_count(conn, c.id)
+    return {"consultation": c, "submissions": list(subs.values()), "total": total}
+
+
+def page_of(conn: sqlite3.Connection, key: str | int, submission_id: int, per_page: int) -> int:
+    """The page of the published submissions list that shows this submission."""
+    return store.published_position(conn, get(conn, key).id, submission_id) // per_page + 1
 
 
 def attribution(s: dict) -> str:

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import sqlite3
+import threading
 
 from migrahub.consult import opinion as opinion_math
 from migrahub.consult import polis_csv, synthesis, writers
@@ -41,8 +42,30 @@ def _codebook(conn: sqlite3.Connection, name: str | None):
     return coding_store.load_codebook(conn, names[0]) if names else None
 
 
+_opinion_cache: dict[int, tuple[tuple, object, dict]] = {}  # consultation id → (votes state, result, texts)
+_opinion_lock = threading.Lock()
+
+
 def opinion_groups(conn: sqlite3.Connection, key: str | int) -> tuple[opinion_math.OpinionGroups | None, dict]:
+    """Opinion groups of a consultation's published votes, computed once per state of its votes (per process)."""
     c = get(conn, key)
+    state = store.votes_state(conn, c.id)
+    cached = _opinion_cache.get(c.id)
+    if cached and cached[0] == state:
+        return cached[1], cached[2]
+    with _opinion_lock:  # one computation at a time per process; the others wait for its result
+        cached = _opinion_cache.get(c.id)
+        if cached and cached[0] == state:
+            return cached[1], cached[2]
+        result, texts = _compute_opinion(conn, c.id)
+        if len(_opinion_cache) > 32:
+            _opinion_cache.clear()
+        _opinion_cache[c.id] = (state, result, texts)
+        return result, texts
+
+
+def _compute_opinion(conn: sqlite3.Connection, cid: int) -> tuple[opinion_math.OpinionGroups | None, dict]:
+    c = get(conn, cid)
     votes = [opinion_math.Vote(p, str(s), v) for p, s, v in store.published_votes(conn, c.id)]
     texts = {str(k): v for k, v in store.statement_texts(conn, c.id).items()}
     if not votes:
@@ -67,8 +90,23 @@ def generate(conn: sqlite3.Connection, key: str | int, actor: str, codebook: str
     return store.report(conn, c.id)
 
 
+_report_cache: dict[int, tuple[str, dict]] = {}  # consultation id → (saved stamp, report): parsed once per save
+
+
 def current(conn: sqlite3.Connection, key: str | int) -> dict | None:
-    return store.report(conn, get(conn, key).id)
+    """The saved report (the draft or the organiser's edited version), or None."""
+    cid = get(conn, key).id
+    stamp = store.report_stamp(conn, cid)
+    if stamp is None:
+        return None
+    cached = _report_cache.get(cid)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    body = store.report(conn, cid)
+    if len(_report_cache) > 32:
+        _report_cache.clear()
+    _report_cache[cid] = (stamp, body)
+    return body
 
 
 def edit(conn: sqlite3.Connection, key: str | int, edits: dict[str, str], actor: str, note: str = "") -> dict:

@@ -19,6 +19,8 @@ from migrahub.services.documents import reader
 ORGANISE = "consult.organise_consultation"
 MODERATE = "consult.moderate_consultation"
 MAX_FILES = 5
+MAX_REFS = 12  # source links shown per sentence (the rest are counted, with a link to all submissions)
+PER_PAGE = 50
 
 
 def _conn():
@@ -211,10 +213,16 @@ def receipt(request, receipt):
 @require_safe
 def submissions(request, slug):
     c = _get(slug, request)
-    public = service.public_submissions(_conn(), c.id)
+    page = max(1, _int(request.GET.get("page"), 1))
+    if request.GET.get("submission"):
+        page = service.page_of(_conn(), c.id, _int(request.GET.get("submission"), 0), PER_PAGE)
+    public = service.public_submissions(_conn(), c.id, PER_PAGE, (page - 1) * PER_PAGE)
     rows = [{"s": s, "answers": [{"q": q, "a": s["answers"].get(q.id)} for q in c.questions if q.id in s["answers"]]}
             for s in public["submissions"]]
-    return render(request, "consult/submissions.html", {"c": c, "rows": rows})
+    pages = max(1, -(-public["total"] // PER_PAGE))
+    return render(request, "consult/submissions.html", {"c": c, "rows": rows, "total": public["total"], "page": page,
+                                                        "pages": pages, "previous": page - 1 if page > 1 else None,
+                                                        "next": page + 1 if page < pages else None})
 
 
 @require_safe
@@ -293,7 +301,9 @@ def _blocks(slug: str, report: dict | None) -> list[dict]:
     if not report:
         return []
     base = reverse("consult-submissions", args=[slug])
-    return [b | {"refs": [(sid, f"{base}#s{sid}") for sid in b.get("sources", [])]} for b in report["blocks"]]
+    return [b | {"refs": [(sid, f"{base}?submission={sid}#s{sid}") for sid in b.get("sources", [])[:MAX_REFS]],
+                 "more": max(0, len(b.get("sources", [])) - MAX_REFS), "all": base, "total": len(b.get("sources", []))}
+            for b in report["blocks"]]
 
 
 @require_http_methods(["GET", "POST"])
