@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrahub.connect.similarity import CityFacts, compare, population_class
+from migrahub.connect.similarity import compare as compare_facts
 from migrahub.services.connect import cities, declarations, practices
 from migrahub.services.ingest import ingest
 from migrahub.store.database import connect
@@ -38,6 +39,24 @@ def test_similarity_is_explained():
     assert "shared networks and partners: Eurocities" in close.reasons
     assert "shared themes: ID" in close.reasons
     assert compare(mine, far).score == 0
+
+
+def test_index_scores_make_cities_alike(conn):
+    from pathlib import Path
+
+    from migrahub.services import compare
+
+    examples = Path(compare.__file__).resolve().parents[1] / "compare" / "data" / "examples"
+    compare.load_file(conn, examples / "cities_demo.yaml", "curator1")
+    compare.import_file(conn, "cities-demo", examples / "cities_demo_answers.csv", "curator1")
+    scores = cities.index_scores(conn)
+    ghent, malmo = _city(conn, "Ghent"), _city(conn, "Malmö")
+    assert scores[ghent] == [("Inclusive cities demo index", 93.75)]
+    assert scores[malmo] == [("Inclusive cities demo index", 66.25)]
+    reasons = next(s["reasons"] for s in cities.similar(conn, ghent) if s["name"] == "Malmö")
+    assert not any(r.startswith("close index scores") for r in reasons)  # 27.5 points apart: not alike there
+    alike = compare_facts(CityFacts(1, "A", scores=(("Index", 93.75),)), CityFacts(2, "B", scores=(("Index", 88.0),)))
+    assert alike.reasons == ("close index scores: Index (94 and 88)",) and alike.score == 0.2
 
 
 def test_city_profile_has_practices_peers_and_map(conn):

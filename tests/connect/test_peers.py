@@ -113,3 +113,19 @@ def test_bad_requests_name_the_field():
         peers.parse_request({"challenge": CARD, "country": "XX"})
     with pytest.raises(peers.PeerError, match="languages"):
         peers.parse_request({"challenge": CARD, "languages": "english"})
+
+
+def test_index_strengths_count_as_evidence(conn):
+    from pathlib import Path
+
+    from migrahub.services import compare
+
+    examples = Path(compare.__file__).resolve().parents[1] / "compare" / "data" / "examples"
+    compare.load_file(conn, examples / "cities_demo.yaml", "curator1")
+    compare.import_file(conn, "cities-demo", examples / "cities_demo_answers.csv", "curator1")
+    matches = peers.match(conn, PeerRequest("interpreting services and legal aid for newcomers"))
+    strengths = [(m.target.name, e.text) for m in matches for e in m.evidence if e.kind == "index"]
+    assert strengths, [(m.target.name, m.reasons) for m in matches]
+    assert all(name in ("Ghent", "Malmö") for name, _ in strengths)
+    assert all("above the mean of" in text and text.startswith("Inclusive cities demo index: ") for _, text in
+               strengths)

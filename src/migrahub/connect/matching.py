@@ -15,7 +15,8 @@ import yaml
 
 STAGE = "connect/match@1"
 PREFIX = 5           # words match on their first letters (identity ~ identidad, resident ~ residents)
-KIND_WEIGHT = {"practice": 1.2, "extracted-practice": 1.1, "event": 0.9, "passage": 1.0, "profile": 0.9}
+KIND_WEIGHT = {"practice": 1.2, "extracted-practice": 1.1, "event": 0.9, "passage": 1.0, "profile": 0.9,
+               "index": 0.9}
 MAX_EVIDENCE = 5     # evidence items kept per match
 AGGREGATE = (1.0, 0.3, 0.1)  # weights of a target's best, second and third evidence: one strong passage beats several
 #                              weak ones
@@ -31,7 +32,7 @@ class PeerRequest:
 
 @dataclass(frozen=True)
 class Evidence:
-    kind: str                       # passage | event | practice | extracted-practice | profile
+    kind: str                       # passage | event | practice | extracted-practice | profile | index
     target: tuple[str, int]         # ("city" | "organisation" | "expert", id)
     text: str
     document_id: int | None = None
@@ -144,7 +145,7 @@ def _reasons(request: PeerRequest, target: Target, items: list[Evidence]) -> lis
     for e in items:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     labels = {"practice": "published practice", "extracted-practice": "practice described in a document",
-              "passage": "passage", "event": "event", "profile": "expert profile"}
+              "passage": "passage", "event": "event", "profile": "expert profile", "index": "index strength"}
     out = [", ".join(f"{n} {labels.get(k, k)}{'s' if n > 1 else ''}" for k, n in kinds.items()) + " match"]
     words = sorted({w for e in items for w in e.matched_words})
     if words:

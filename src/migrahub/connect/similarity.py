@@ -11,7 +11,8 @@ from importlib import resources
 import yaml
 
 STAGE = "connect/similar@1"
-WEIGHTS = {"country": 0.3, "population": 0.25, "network": 0.15, "themes": 0.4}
+WEIGHTS = {"country": 0.3, "population": 0.25, "network": 0.15, "themes": 0.4, "index": 0.2}
+CLOSE_SCORE = 10.0   # two overall index scores (0–100) this close make the cities alike on that index
 MAX_SHARED_NETWORKS = 3
 
 
@@ -23,6 +24,7 @@ class CityFacts:
     population: int | None = None
     networks: frozenset[tuple[int, str]] = frozenset()  # (entity id, name) of initiatives and organisations
     themes: tuple[tuple[str, int], ...] = ()             # (theme, weight)
+    scores: tuple[tuple[str, float], ...] = ()           # (index name, overall score 0–100)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ def compare(mine: CityFacts, other: CityFacts, country_name=lambda c: c) -> Simi
         score += WEIGHTS["themes"] * overlap
         common = sorted(set(mine_t) & set(other_t), key=lambda t: -(mine_t[t] * other_t[t]))
         reasons.append("shared themes: " + ", ".join(common[:5]))
+    mine_s, other_s = dict(mine.scores), dict(other.scores)
+    close = [(name, mine_s[name], other_s[name]) for name in sorted(set(mine_s) & set(other_s))
+             if abs(mine_s[name] - other_s[name]) <= CLOSE_SCORE]
+    if close:
+        score += WEIGHTS["index"]
+        reasons.append("close index scores: " + ", ".join(f"{n} ({a:.0f} and {b:.0f})" for n, a, b in close))
     return Similar(other, round(score, 4), tuple(reasons))
 
 

