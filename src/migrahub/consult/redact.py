@@ -21,6 +21,8 @@ STAGE = "consult/redact@1"
 KINDS = ("email", "phone", "address", "name")
 DATA = Path(__file__).with_name("data") / "redaction.yaml"
 NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]+"
+PARTICLE = r"(?:de|da|di|do|dos|das|del|della|van|von|der|den|ter|le|la|bin|ben|al|el|ibn)"
+FULL_NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ def _rules() -> dict:
         "email": re.compile(data["email"], flags),
         "phone": [re.compile(p) for p in data["phone"]],
         "address": address,
-        "cue_name": re.compile(rf"(?i:\b(?:{cues}))[:,]?\s+((?:{NAME_WORD})(?:\s+(?:{NAME_WORD})){{1,3}})"),
+        "cue_name": re.compile(rf"(?i:\b(?:{cues}))[:,]?\s+({FULL_NAME})"),
+        "full_name": re.compile(rf"(?<![\w-])({FULL_NAME})"),
         "public": re.compile(rf"\b(?:{'|'.join(data['public_roles'])})\b", flags),
         # a role right before the name: "Mayor ", "the minister, ", "Deputy Mayor of Lyon "
         "public_before": re.compile(rf"\b(?:{'|'.join(data['public_roles'])})\b(?:\s+(?:of|de|von)\s+[A-ZÀ-Þ][\w\-]+)?"
@@ -110,10 +113,31 @@ def _private_names(text: str, keep: set[str]) -> list[tuple[int, int, str]]:
         if hit.name.casefold() in keep or hit.organisation and rules["public"].search(hit.organisation):
             continue
         out.append((hit.start, hit.end, "name"))
+    out += _given_name_phrases(text, keep)
     for m in rules["cue_name"].finditer(text):
         name = m.group(1)
         if name.casefold() not in keep and not rules["public_before"].search(text[max(0, m.start() - 40):m.start(1)]):
             out.append((m.start(1), m.end(1), "name"))
+    return out
+
+
+def _given_name_phrases(text: str, keep: set[str]) -> list[tuple[int, int, str]]:
+    """A listed given name followed by capitalised words (and name particles: "Pieter de Vries"), unless a word is
+    the head of an organisation's name ("Maria Gonzalez Foundation") or a public role comes right before."""
+    from migrahub.extract.names import INIT_HEADS, ORG_HEADS
+    from migrahub.extract.people import given_names
+
+    rules, given, out = _rules(), given_names(), []
+    for m in rules["full_name"].finditer(text):
+        words = m.group(1).split()
+        if words[0] not in given or m.group(1).casefold() in keep:
+            continue
+        after = text[m.end():m.end() + 40].split()
+        if any(w in ORG_HEADS or w in INIT_HEADS for w in words[1:] + after[:1]):
+            continue
+        if rules["public_before"].search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        out.append((m.start(1), m.end(1), "name"))
     return out
 
 

@@ -17,6 +17,7 @@ from migrahub.consult.incidents import FloodGate, vocabulary
 from migrahub.consult.model import ConsultError
 from migrahub.services.consult import incidents as service
 from migrahub.services.documents import reader
+from migrahub.web.throttle import client_ip
 
 MODERATE = "consult.moderate_consultation"
 
@@ -39,7 +40,7 @@ def report_form(request):
     vocab, error, values = vocabulary(), "", {}
     if request.method == "POST":
         values = request.POST.dict()
-        if not GATE.allow(request.META.get("REMOTE_ADDR", "")):
+        if not GATE.allow(client_ip(request)):  # hashed in memory only, never stored
             error = "Too many reports were sent in the last minutes; please try again later. Nothing was stored."
         else:
             upload = request.FILES.get("evidence")
