@@ -85,6 +85,9 @@ def test_declarations_found_in_documents_and_curated(conn, tmp_path):
         "services for every resident.\n", encoding="utf-8")
     ingest([str(docs)], conn.execute("PRAGMA database_list").fetchone()[2])
     assert declarations.sync_extracted(conn) >= 2
+    logged = conn.execute("SELECT count(*) FROM actions").fetchone()[0]
+    assert declarations.sync_extracted(conn) == 0  # nothing new: nothing written, nothing logged
+    assert conn.execute("SELECT count(*) FROM actions").fetchone()[0] == logged
     found = [d for d in declarations.listing(conn) if "Charter" in d["title"]]
     assert found and found[0]["kind"] == "charter"
     view = declarations.view(conn, found[0]["id"])

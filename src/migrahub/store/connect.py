@@ -93,15 +93,12 @@ def reference_facets(conn: sqlite3.Connection) -> dict[str, list[tuple[str, int]
     return out
 
 
-def promoted_entities(conn: sqlite3.Connection) -> set[int]:
-    return {r[0] for r in conn.execute("SELECT entity_id FROM library_references WHERE entity_id IS NOT NULL")}
-
-
 def extracted_resources(conn: sqlite3.Connection) -> list[dict]:
-    """Each resource the extraction found (not merged away) with the places and codes of the passages citing it."""
+    """Each resource the extraction found (not merged away) and not yet in the library, with the places and codes
+    of the passages citing it."""
     out = []
-    for r in conn.execute("SELECT id, name, data FROM entities WHERE category = 'resources' AND merged_into IS NULL "
-                          "ORDER BY id"):
+    for r in conn.execute("SELECT id, name, data FROM entities e WHERE category = 'resources' AND merged_into IS NULL "
+                          "AND NOT EXISTS (SELECT 1 FROM library_references l WHERE l.entity_id = e.id) ORDER BY id"):
         places = [p[0] for p in conn.execute(
             "SELECT DISTINCT e.name FROM mentions m JOIN mentions o ON o.passage_id = m.passage_id "
             "JOIN entities e ON e.id = o.entity_id AND e.category = 'places' "
@@ -495,23 +492,31 @@ def extracted_practices_of(conn: sqlite3.Connection, name: str) -> list[dict]:
 # -- declarations -------------------------------------------------------------------------------------------------
 
 def save_declaration(conn: sqlite3.Connection, values: dict, actor: str) -> int:
+    """A new declaration (or the one already made from the same initiative, unchanged); logged when new."""
+    if values.get("initiative_id"):
+        known = conn.execute("SELECT id FROM connect_declarations WHERE initiative_id = ?",
+                             (values["initiative_id"],)).fetchone()
+        if known:
+            return known[0]
     did = conn.execute("INSERT INTO connect_declarations(title, kind, adopted_on, summary, url, initiative_id, "
                        "created_by, created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(initiative_id) DO NOTHING",
                        (values["title"], values.get("kind") or "declaration", values.get("adopted_on"),
                         values.get("summary") or "", values.get("url") or "", values.get("initiative_id"), actor,
                         now())).lastrowid
-    if values.get("initiative_id"):
-        did = conn.execute("SELECT id FROM connect_declarations WHERE initiative_id = ?",
-                           (values["initiative_id"],)).fetchone()[0]
     log_action(conn, actor, "declaration.save", "declaration", str(did), {"title": values["title"]})
     return did
 
 
 def add_signatory(conn: sqlite3.Connection, declaration_id: int, city_id: int, signed_on: str | None,
-                  passage_id: int | None, actor: str) -> None:
-    conn.execute("INSERT INTO connect_signatories(declaration_id, city_id, signed_on, passage_id, added_by) "
-                 "VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET signed_on = coalesce(signed_on, excluded.signed_on)",
-                 (declaration_id, city_id, signed_on, passage_id, actor))
+                  passage_id: int | None, actor: str) -> bool:
+    """Record a signatory (a date given later completes one recorded without); True when something changed."""
+    changed = conn.execute(
+        "INSERT INTO connect_signatories(declaration_id, city_id, signed_on, passage_id, added_by) VALUES (?,?,?,?,?) "
+        "ON CONFLICT DO UPDATE SET signed_on = excluded.signed_on WHERE signed_on IS NULL AND excluded.signed_on "
+        "IS NOT NULL", (declaration_id, city_id, signed_on, passage_id, actor)).rowcount > 0
+    if changed:
+        log_action(conn, actor, "declaration.signatory", "declaration", str(declaration_id), {"city": city_id})
+    return changed
 
 
 def declaration_initiatives(conn: sqlite3.Connection) -> list[dict]:

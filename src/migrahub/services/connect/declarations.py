@@ -20,7 +20,7 @@ class DeclarationError(ValueError):
 
 def sync_extracted(conn: sqlite3.Connection, actor: str = "connect/declarations@1") -> int:
     """Make a declaration of every initiative named as one, with the cities its passages say signed it. Returns
-    how many signatories were found."""
+    how many signatories were new. Writes (and logs) only what is new, so any door may call it often."""
     found = 0
     with transaction(conn):
         for initiative in store.declaration_initiatives(conn):
@@ -31,8 +31,8 @@ def sync_extracted(conn: sqlite3.Connection, actor: str = "connect/declarations@
                                                 "initiative_id": initiative["id"]}, actor)
             for passage in store.initiative_passages(conn, initiative["id"]):
                 for s in signings(passage["id"], passage["text"], passage["cities"]):
-                    store.add_signatory(conn, did, s.city_id, str(s.year) if s.year else None, s.passage_id, actor)
-                    found += 1
+                    found += store.add_signatory(conn, did, s.city_id, str(s.year) if s.year else None,
+                                                 s.passage_id, actor)
     return found
 
 

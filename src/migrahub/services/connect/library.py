@@ -90,8 +90,7 @@ def _from_extracted(conn: sqlite3.Connection, item: dict) -> Reference:
 def sync_extracted(conn: sqlite3.Connection) -> int:
     """Bring the resources the extraction found into the library (once each; a reference already imported for the
     same work is completed instead). Returns how many were new."""
-    known = store.promoted_entities(conn)
-    fresh = [item for item in store.extracted_resources(conn) if item["entity_id"] not in known]
+    fresh = store.extracted_resources(conn)
     if not fresh:
         return 0
     added = 0
