@@ -33,9 +33,9 @@ class StoryParams:
     window_days: float = 4.0
     near_jaccard: float = 0.7
     embed_alone: float = 0.975
-    embed_with_entities: float = 0.89
+    embed_with_entities: float = 0.88
     entity_bonus: float = 0.0
-    lead_chars: int = 600
+    lead_chars: int = 300
 
 
 @lru_cache(maxsize=1)
