@@ -110,3 +110,28 @@ def test_atom_writer_escapes_and_requires():
     parsed = feedparser.parse(data)
     assert not parsed.bozo and parsed.feed.title == "A <b> &  c"
     assert parsed.entries[0].title == "Malmö 🇸🇪 & <Gent>" and parsed.entries[0].updated == "2026-05-28T20:26:40Z"
+
+
+def test_a_digest_that_cannot_be_sent_stays_due(conn, clock):
+    from migrahub.model import Block, Extracted
+    from migrahub.pipeline.normalize import normalize
+    from migrahub.sources import SourceResult
+    from migrahub.store.documents import save_document, upsert_source
+
+    q = alerts.build_query(conn, words="shelter")
+    alerts.create(conn, "ana", "Two\nlines", q, email="ana@example.org", frequency="immediate", clock=clock)
+    source = upsert_source(conn, SourceResult("https://n.example.org/feed", "feed", "ok"))
+    title = "Winter shelter opens\nin Lyon"
+    item = Extracted("https://n.example.org/feed#1", "https://n.example.org/feed", "feed", "application/rss+xml",
+                     (Block("heading", title, 1), Block("paragraph", "The shelter has 150 beds this winter.")),
+                     title, "2026-03-01T10:00:00Z")
+    doc_id = save_document(conn, normalize(item), source)[1]
+    assert alerts.match_new(conn, [doc_id], clock=clock) == 1
+
+    def refuse(*args):
+        raise ConnectionRefusedError("no SMTP server")
+
+    assert alerts.send_due(conn, clock=clock, send=refuse) == 0
+    sent = []
+    assert alerts.send_due(conn, clock=clock, send=lambda *a: sent.append(a)) == 1
+    assert "\n" not in sent[0][0] and sent[0][0].startswith("[MigraHub] Two lines:")

@@ -277,7 +277,7 @@ def compose(conn: sqlite3.Connection, alert: dict, hits: list[dict]) -> tuple[st
               f"Stop these e-mails: {unsubscribe_url}", ""]
     subject = f"[MigraHub] {alert['name']}: {hits[0]['title'] or 'new story'}" + (
         f" and {len(hits) - 1} more" if len(hits) > 1 else "")
-    return subject[:200], "\n".join(lines), {"List-Unsubscribe": f"<{unsubscribe_url}>"}
+    return " ".join(subject.split())[:200], "\n".join(lines), {"List-Unsubscribe": f"<{unsubscribe_url}>"}
 
 
 def django_send(subject: str, body: str, to: list[str], headers: dict) -> None:
@@ -311,7 +311,7 @@ def send_due(conn: sqlite3.Connection, *, clock: Clock = time.time, send: Callab
         subject, body, headers = compose(conn, alert, pending)
         try:
             send(subject, body, [alert["email"]], headers)
-        except OSError:
+        except (OSError, ValueError):  # SMTP down or refusing, a bad address: this digest stays due
             continue
         store.mark_mailed(conn, alert["id"], [h["story_id"] for h in pending], now)
         sent += 1
