@@ -220,3 +220,28 @@ def test_cli_import_export(tmp_path):
     bad.write_text("@book{x, title={Open", encoding="utf-8")
     done = run("library", "import", str(bad))
     assert done.returncode == 2 and "bad.bib" in done.stderr and "nothing was imported" in done.stderr
+
+
+def test_resources_found_in_documents_join_the_library_with_their_places(hub_copy, tmp_path):
+    from migrahub.services.ingest import ingest
+
+    docs = tmp_path / "cites"
+    docs.mkdir()
+    (docs / "reception.md").write_text(
+        "# Reception in Bologna\n\nBologna's council based its plan on the report \"Refugee reception and "
+        "integration in cities\" (Eurocities, 2016), available at: https://example.org/reception-report.pdf, and "
+        "on its own survey.\n", encoding="utf-8")
+    ingest([str(docs)], hub_copy)
+    conn = connect(hub_copy)
+    imported = tmp_path / "mine.json"  # the same work, already imported from a reference manager (by its URL)
+    imported.write_text(json.dumps([{"id": "eurocities2016", "type": "report", "title": "Refugee reception and "
+                                     "integration in cities", "URL": "https://example.org/reception-report.pdf",
+                                     "author": [{"literal": "Eurocities"}]}]), encoding="utf-8")
+    library.import_file(conn, imported)
+    assert library.sync_extracted(conn) == 0  # merged into the imported reference, not added twice
+    assert library.sync_extracted(conn) == 0
+    total, rows = library.search(conn, "reception")
+    assert total == 1
+    ref = rows[0][1]
+    assert ref.key == "eurocities2016" and ref.year == 2016 and ref.entity_id and "Bologna" in ref.places
+    conn.close()

@@ -94,8 +94,8 @@ def reference_facets(conn: sqlite3.Connection) -> dict[str, list[tuple[str, int]
 
 
 def extracted_resources(conn: sqlite3.Connection) -> list[dict]:
-    """Each resource the extraction found (not merged away) and not yet in the library, with the places and codes
-    of the passages citing it."""
+    """Each resource the extraction found (not merged away) and not yet in the library, with the places of the
+    passages citing it (else the places most named by the documents that cite it) and their codes."""
     out = []
     for r in conn.execute("SELECT id, name, data FROM entities e WHERE category = 'resources' AND merged_into IS NULL "
                           "AND NOT EXISTS (SELECT 1 FROM library_references l WHERE l.entity_id = e.id) ORDER BY id"):
@@ -103,6 +103,11 @@ def extracted_resources(conn: sqlite3.Connection) -> list[dict]:
             "SELECT DISTINCT e.name FROM mentions m JOIN mentions o ON o.passage_id = m.passage_id "
             "JOIN entities e ON e.id = o.entity_id AND e.category = 'places' "
             "WHERE m.entity_id = ? AND m.passage_id IS NOT NULL ORDER BY e.name LIMIT 10", (r[0],))]
+        if not places:
+            places = [p[0] for p in conn.execute(
+                "SELECT e.name FROM entity_records x JOIN mentions m ON m.document_id = x.document_id "
+                "JOIN entities e ON e.id = m.entity_id AND e.category = 'places' AND e.merged_into IS NULL "
+                "WHERE x.entity_id = ? GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT 5", (r[0],))]
         out.append({"entity_id": r[0], "name": r[1], "data": json.loads(r[2]), "places": places,
                     "themes": passage_codes(conn, r[0])})
     return out
