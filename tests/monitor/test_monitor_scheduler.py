@@ -230,3 +230,23 @@ def test_pause_remove_and_bad_input(conn, clock):
     watch.remove(conn, "https://a.example.org/feed.xml")
     with pytest.raises(MonitorError, match="no watched source"):
         watch.remove(conn, w["id"])
+
+
+def test_run_forever_survives_a_busy_hub(conn, clock, monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    calls, reports = [], []
+
+    def busy(*args, **kwargs):
+        calls.append(1)
+        raise sqlite3.OperationalError("database is locked")
+
+    def stop(seconds):
+        if len(calls) >= 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(watch, "run_once", busy)
+    with pytest.raises(KeyboardInterrupt):
+        watch.run_forever(conn, clock=clock, sleep=stop, on_report=reports.append)
+    assert len(calls) == 2 and reports[0].error == "hub busy: database is locked"

@@ -197,6 +197,8 @@ def watch_run(obj, once, concurrency, max_bytes, timeout, no_extract, as_json):
         for p in report.polls:
             if p.error:
                 click.echo(f"failed: {p.url}: {p.error}", err=True)
+        if report.error:
+            click.echo(f"pass skipped: {report.error}", err=True)
 
     try:
         with opened(obj["db"]) as conn:

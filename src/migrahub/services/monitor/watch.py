@@ -70,6 +70,7 @@ class RunReport:
     stories: int = 0
     alerts: int = 0
     mailed: int = 0
+    error: str | None = None
 
     def as_dict(self) -> dict:
         outcomes: dict[str, int] = {}
@@ -77,7 +78,7 @@ class RunReport:
             outcomes[p.outcome] = outcomes.get(p.outcome, 0) + 1
         return {"polled": len(self.polls), "outcomes": outcomes, "new_documents": len(self.documents),
                 "stories": self.stories, "alert_hits": self.alerts, "mailed": self.mailed,
-                "seconds": round(self.seconds, 3), "polls": [p.as_dict() for p in self.polls]}
+                "seconds": round(self.seconds, 3), "error": self.error, "polls": [p.as_dict() for p in self.polls]}
 
 
 # -- subscriptions ------------------------------------------------------------------------------------------------
@@ -299,7 +300,10 @@ def run_forever(conn: sqlite3.Connection, *, clock: Clock = time.time, sleep: Ca
     """The scheduler's loop (``migrahub watch run``): a pass, then sleep until the next watch is due (at most
     ``max_wait`` seconds, so new watches and digests are picked up)."""
     while True:
-        report = run_once(conn, clock=clock, **options)
+        try:
+            report = run_once(conn, clock=clock, **options)
+        except sqlite3.OperationalError as exc:  # the hub busy beyond the timeout: the next pass tries again
+            report = RunReport(error=f"hub busy: {exc}")
         if on_report is not None:
             on_report(report)
         upcoming = store.next_due(conn)
