@@ -128,10 +128,12 @@ def web(db: Path, slug: str, clients: int, requests: int) -> dict:
     exe = Path(sys.executable).with_name("migrahub")
     log = open(db.with_suffix(".serve.log"), "w")
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    plan = [("detail", f"/consult/{slug}/"), ("report", f"/consult/{slug}/report"),
-            ("opinion-api", f"/api/consult/consultations/{slug}/opinion-groups"),
-            ("incidents", "/incidents/"), ("index", "/consult/")]
-    plan += [("submissions", f"/consult/{slug}/submissions?page={p}") for p in range(1, 40)]
+    # an even mix of the consultation's pages (each kind as likely), submissions pages spread over the list
+    kinds = [("detail", f"/consult/{slug}/"), ("report", f"/consult/{slug}/report"),
+             ("opinion-api", f"/api/consult/consultations/{slug}/opinion-groups"),
+             ("incidents", "/incidents/"), ("index", "/consult/")]
+    plan = [k for k in kinds for _ in range(40)]
+    plan += [("submissions", f"/consult/{slug}/submissions?page={p}") for p in range(1, 400, 10)]
     try:
         for _ in range(300):
             try:
@@ -141,12 +143,12 @@ def web(db: Path, slug: str, clients: int, requests: int) -> dict:
                     break
             except OSError:
                 time.sleep(0.2)
-        for _kind, path in plan * 2:
+        for _kind, path in [*kinds, *plan[-40:]] * 2:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             c.request("GET", path)
             c.getresponse().read()
         single = {}
-        for kind, path in plan[:6]:  # one client alone: the time the server spends on each page
+        for kind, path in [*kinds, plan[-1]]:  # one client alone: the time the server spends on each page
             times = []
             for _ in range(5):
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from migrahub.coding.codebook import Codebook
 
@@ -14,6 +15,8 @@ STAGE = "consult/themes@1"
 THRESHOLD = 0.5
 MAX_CODES = 2
 CHUNK = 5000
+# English stop words plus the labels redaction leaves in the text
+STOP_WORDS = ENGLISH_STOP_WORDS | {"removed", "mail", "phone", "address", "link", "name"}
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,23 @@ def by_clusters(texts: list[str], k: int | None = None) -> Themes:
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if len(texts) < 4:
-        return Themes({}, tuple(() for _ in texts), "clusters")
-    vec = TfidfVectorizer(max_features=20000, min_df=1, stop_words="english", sublinear_tf=True)
+    if len(texts) < 4:  # too few to cluster: one theme holds them
+        return _one(texts)
+    vec = TfidfVectorizer(max_features=20000, min_df=1, stop_words=list(STOP_WORDS), sublinear_tf=True,
+                          token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b")
     try:
         X = vec.fit_transform(texts)
     except ValueError:  # nothing but stop words
-        return Themes({}, tuple(() for _ in texts), "clusters")
+        return _one(texts)
     k = k or max(2, min(8, len(texts) // 6))
     model = MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3, batch_size=2048).fit(X)
     words = np.array(vec.get_feature_names_out())
     names = {f"T{i + 1}": ", ".join(words[np.argsort(-model.cluster_centers_[i])[:3]]) for i in range(k)}
     return Themes(names, tuple(((f"T{label + 1}", 1.0),) for label in model.labels_), "clusters")
+
+
+def _one(texts: list[str]) -> Themes:
+    return Themes({"T1": "Answers"} if texts else {}, tuple((("T1", 1.0),) for _ in texts), "clusters")
 
 
 def themes(texts: list[str], codebook: Codebook | None) -> Themes:

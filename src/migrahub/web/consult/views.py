@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,7 +22,7 @@ ORGANISE = "consult.organise_consultation"
 MODERATE = "consult.moderate_consultation"
 MAX_FILES = 5
 MAX_REFS = 12  # source links shown per sentence (the rest are counted, with a link to all submissions)
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 def _conn():
@@ -169,8 +171,8 @@ def answer(request, slug):
                                     account=_actor(request) if request.user.is_authenticated else "")
             if not final:
                 messages.success(request, "Draft saved. Keep the link of this page to continue later.")
-                return redirect(reverse("consult-answer", args=[c.slug]) + f"?receipt={result['receipt']}"
-                                + (f"&invite={invite}" if invite else ""))
+                query = {"receipt": result["receipt"]} | ({"invite": invite} if invite else {})
+                return redirect(reverse("consult-answer", args=[c.slug]) + "?" + urlencode(query))
             return redirect("consult-receipt", receipt=result["receipt"])
         except ConsultError as exc:
             error, values = str(exc), request.POST.dict()
