@@ -124,6 +124,11 @@ def test_answer_with_evidence_and_suggestions(conn):
     q = service.questionnaire(conn, "cities-demo", "GHENT", "2025")
     sug = next(i for i in q["items"] if i["node"].code == "SERV1")["suggestions"]
     assert sug and "legal" in sug[0]["text"] and sug[0]["status"] == "suggested"
+    item = next(i for i in q["items"] if i["node"].code == "SERV1")
+    assert item["suggested_answer"] is None  # Ghent already answered SERV1
+    service.set_answers(conn, "cities-demo", "2025", "GHENT", {"SERV1": {"answer": ""}}, "curator1")
+    q = service.questionnaire(conn, "cities-demo", "GHENT", "2025")
+    assert next(i for i in q["items"] if i["node"].code == "SERV1")["suggested_answer"].key == "yes"
     assert service.decide(conn, sug[0]["id"], False, "curator1")["status"] == "rejected"
     service.suggest(conn, "cities-demo", "BILBAO", "2025", "curator1")
     q = service.questionnaire(conn, "cities-demo", "BILBAO", "2025")

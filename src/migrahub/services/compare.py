@@ -514,9 +514,20 @@ def questionnaire(conn: sqlite3.Connection, code: str, unit: str, edition: str |
         node = index.node(c)
         answer = current.get(c)
         evidence = [store.passage(conn, e["passage_id"]) | {"link": e} for e in (answer or {}).get("evidence", [])]
+        open_suggestions = [x for x in suggested.get(c, []) if x["status"] != "rejected"]
         items.append({"node": node, "area": index.node(node.parent).name if node.parent else "", "answer": answer,
-                      "evidence": [e for e in evidence if e], "suggestions": suggested.get(c, [])})
+                      "evidence": [e for e in evidence if e], "suggestions": suggested.get(c, []),
+                      "suggested_answer": _suggested_answer(node, answer, open_suggestions)})
     return {"index": index, "edition": ed, "unit": unit_row or {"code": unit, "name": unit}, "items": items}
+
+
+def _suggested_answer(node, answer: dict | None, suggestions: list[dict]):
+    """When passages about the unit describe the policy an unanswered question asks about, the option that says the
+    policy exists (the highest value) is suggested; a person confirms it by choosing it."""
+    scored = [o for o in node.options if o.value is not None]
+    if (answer and answer["status"] != "missing") or not suggestions or not scored:
+        return None
+    return max(scored, key=lambda o: o.value)
 
 
 def suggest(conn: sqlite3.Connection, code: str, unit: str, edition: str | None = None, actor: str = "compare/1"
