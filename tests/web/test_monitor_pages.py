@@ -122,3 +122,21 @@ def test_search_grouped_by_story(client, stories_ready, token):
     stories = [g["story"] for g in groups]
     assert len(stories) == len(set(stories))  # one result per story
     assert client.get("/monitor/search/?q=%22unclosed").status_code in (200, 400)
+
+
+def test_cluster_api(client, token, monkeypatch):
+    monkeypatch.setenv("MIGRAHUB_EXTRACT_MODELS", "0")
+    reader = {"HTTP_AUTHORIZATION": f"Bearer {token('reader')}"}
+    items = [{"id": "a", "language": "en", "published": "2026-04-01T10:00:00Z", "title": "Oulu opens a welcome desk",
+              "text": "The city of Oulu opened a welcome desk where newcomers register and find language courses."},
+             {"id": "b", "language": "fr", "published": "2026-04-01T15:00:00Z",
+              "title": "Oulu ouvre un guichet d'accueil",
+              "text": "La ville d'Oulu a ouvert un guichet d'accueil où les nouveaux arrivants s'inscrivent et "
+                      "trouvent des cours de langue."},
+             {"id": "c", "language": "en", "text": "Porto's buses now carry bicycles on every line at weekends."}]
+    got = client.post("/api/monitor/cluster", items, content_type="application/json", **reader)
+    assert got.status_code == 200, got.content
+    assert got.json() == {"a": "a", "b": "a", "c": "c"}
+    bad = client.post("/api/monitor/cluster", [{"id": "x", "text": ""}], content_type="application/json",
+                      **reader)
+    assert bad.status_code == 400 and "field 'text'" in bad.json()["detail"]

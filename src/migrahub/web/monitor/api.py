@@ -121,7 +121,7 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
         except MonitorError as exc:
             fail(exc, 404)
 
-    @r.post("/monitor/stories/cluster", auth=read_auth, summary="Group items into stories ({item id: story id})")
+    @r.post("/monitor/cluster", auth=read_auth, summary="Group items into stories ({item id: story id})")
     def story_cluster(request, items: list[ItemIn]):
         require(request, READ)
         if len(items) > 2000:
