@@ -187,6 +187,12 @@ def test_cli_load_scores_compare_export(tmp_path):
     assert run.exit_code == 0 and json.loads(out.read_text())["ranks"]["GHENT"] == 1
     run = runner.invoke(main, ["--db", db, "index", "sensitivity", "cities-demo", "--runs", "50", "--seed", "3"])
     assert run.exit_code == 0 and len(json.loads(run.output)["monte_carlo"]) == 4
+    run = runner.invoke(main, ["--db", db, "index", "whatif", "cities-demo", "LEUVEN", "COMM1=yes"])
+    assert run.exit_code == 0 and json.loads(run.output)["after"]["scores"]["OVERALL"] == 50.0
+    run = runner.invoke(main, ["--db", db, "index", "whatif", "cities-demo", "LEUVEN", "COMM1=often"])
+    assert run.exit_code == 2 and "not an option of COMM1" in run.output
+    run = runner.invoke(main, ["--db", db, "index", "list"])
+    assert json.loads(run.output)[0]["units"] == 4
     run = runner.invoke(main, ["--db", db, "index", "load", "--answers", str(EXAMPLES / "cities_demo_answers.csv")])
     assert run.exit_code == 2 and "--index CODE" in run.output
 
