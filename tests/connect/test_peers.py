@@ -7,6 +7,7 @@ import pytest
 
 from migrahub.connect.matching import PeerRequest, content_words
 from migrahub.services.connect import peers, practices
+from migrahub.store import connect as store
 from migrahub.store.database import connect
 
 CARD = "set up a municipal identity card open to undocumented residents"
@@ -95,7 +96,7 @@ def test_messages_are_relayed_without_showing_addresses(conn):
 
 
 def test_curators_record_outcomes(conn):
-    rid = peers.create_request(conn, {"challenge": CARD}, "officer")
+    rid = peers.create_request(conn, {"challenge": CARD, "city": "Ghent"}, "officer")
     view = peers.view_request(conn, rid, "curator1", curator=True)
     top = view["matches"][0]
     peers.record_outcome(conn, rid, top["target_kind"], top["target_id"], "peer-visit", "Two days in Bologna",
@@ -103,7 +104,15 @@ def test_curators_record_outcomes(conn):
     with pytest.raises(peers.PeerError, match="outcome: choose among"):
         peers.record_outcome(conn, rid, top["target_kind"], top["target_id"], "party", "", None, "curator1")
     assert peers.view_request(conn, rid, "curator1", curator=True)["outcomes"][0]["kind"] == "peer-visit"
-    assert peers.outcome_links(conn)[0]["target_id"] == top["target_id"]
+    link = peers.outcome_links(conn)[0]
+    ghent = conn.execute("SELECT id FROM entities WHERE category = 'places' AND name = 'Ghent'").fetchone()[0]
+    assert (link["city_id"], link["target_id"]) == (ghent, top["target_id"])
+    assert ghent not in [m["target_id"] for m in view["matches"] if m["target_kind"] == "city"]  # not its own peer
+    seen = {o["role"]: o["other"] for o in store.outcomes_of(conn, "city", ghent)}
+    assert seen == {"requester": top["name"]}
+    assert {o["role"]: o["other"] for o in store.outcomes_of(conn, "city", top["target_id"])} == {"peer": "Ghent"}
+    with pytest.raises(peers.PeerError, match="city: no city named 'Atlantis'"):
+        peers.create_request(conn, {"challenge": CARD, "city": "Atlantis"}, "officer")
 
 
 def test_bad_requests_name_the_field():

@@ -153,22 +153,24 @@ def peers():
 
 @peers.command("find")
 @click.argument("challenge")
+@click.option("--city", default="", help="The requester's city (left out of the matches).")
 @click.option("--country", default="", help="The requester's country (ISO code, e.g. DE).")
 @click.option("--languages", default="", help="Languages the requester works in (e.g. en,fr).")
 @click.option("--themes", default="", help="Codebook codes of the request (comma-separated).")
 @click.option("--limit", default=10, show_default=True, help="How many peers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the matches with their evidence as JSON.")
 @click.pass_obj
-def peers_find(obj, challenge, country, languages, themes, limit, as_json):
+def peers_find(obj, challenge, city, country, languages, themes, limit, as_json):
     """Rank peers for CHALLENGE by evidence (nothing is stored; the web page stores requests and relays mail)."""
     from dataclasses import asdict
 
     from migrahub.services.connect import peers as service
 
     try:
+        conn = connect(obj["db"])
         request = service.parse_request({"challenge": challenge, "country": country, "languages": languages,
-                                         "themes": themes})
-        matches = service.match(connect(obj["db"]), request, limit)
+                                         "themes": themes, "city": city}, conn)
+        matches = service.match(conn, request, limit)
     except (service.PeerError, *ERRORS) as exc:
         fail(str(exc))
     if as_json:

@@ -28,6 +28,7 @@ class PeerRequest:
     themes: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     country: str = ""
+    city_id: int | None = None      # the requester's own city: never its own peer
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def rank(request: PeerRequest, evidence: list[Evidence], targets: dict[tuple[str
     scored = [score(request, e) for e in evidence]
     by_target: dict[tuple[str, int], list[Evidence]] = {}
     for e in scored:
-        if e.relevance >= floor and e.target in targets:
+        if e.relevance >= floor and e.target in targets and e.target != ("city", request.city_id):
             by_target.setdefault(e.target, []).append(e)
     matches = []
     for key, items in by_target.items():

@@ -368,10 +368,10 @@ def contacts(conn: sqlite3.Connection, entity_id: int) -> list[dict]:
 
 
 def save_request(conn: sqlite3.Connection, requester: str, values: dict, matches: list[dict]) -> int:
-    rid = conn.execute("INSERT INTO peer_requests(requester, challenge, themes, languages, country, created_at) "
-                       "VALUES (?,?,?,?,?,?)", (requester, values["challenge"], json.dumps(values["themes"]),
-                                                json.dumps(values["languages"]), values.get("country") or None,
-                                                now())).lastrowid
+    rid = conn.execute("INSERT INTO peer_requests(requester, challenge, themes, languages, country, city_id, "
+                       "created_at) VALUES (?,?,?,?,?,?,?)",
+                       (requester, values["challenge"], json.dumps(values["themes"]), json.dumps(values["languages"]),
+                        values.get("country") or None, values.get("city_id"), now())).lastrowid
     conn.executemany("INSERT INTO peer_matches(request_id, rank, target_kind, target_id, name, score, data) "
                      "VALUES (?,?,?,?,?,?,?)",
                      [(rid, i + 1, m["kind"], m["id"], m["name"], m["score"], json.dumps(m["data"],
@@ -426,15 +426,19 @@ def save_outcome(conn: sqlite3.Connection, request_id: int, kind: str, target_id
 
 
 def outcomes_of(conn: sqlite3.Connection, kind: str, target_id: int) -> list[dict]:
+    """The outcomes of requests where the record was a peer, or (a city) the requester's city."""
     return [dict(r) for r in conn.execute(
-        "SELECT o.kind, o.note, o.happened_on, o.request_id, r.challenge, r.requester FROM peer_outcomes o "
-        "JOIN peer_requests r ON r.id = o.request_id WHERE o.target_kind = ? AND o.target_id = ? ORDER BY o.id DESC",
-        (kind, target_id))]
+        "SELECT o.kind, o.note, o.happened_on, o.request_id, r.challenge, r.requester, "
+        "CASE WHEN o.target_kind = ? AND o.target_id = ? THEN 'peer' ELSE 'requester' END AS role, "
+        "(SELECT name FROM entities WHERE id = CASE WHEN o.target_kind = ? AND o.target_id = ? THEN r.city_id "
+        "ELSE o.target_id END) AS other FROM peer_outcomes o JOIN peer_requests r ON r.id = o.request_id "
+        "WHERE (o.target_kind = ? AND o.target_id = ?) OR (? = 'city' AND r.city_id = ?) ORDER BY o.id DESC",
+        (kind, target_id, kind, target_id, kind, target_id, kind, target_id))]
 
 
 def all_outcomes(conn: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(
-        "SELECT o.request_id, o.target_kind, o.target_id, o.kind, o.happened_on, r.requester, r.country "
+        "SELECT o.request_id, r.city_id, o.target_kind, o.target_id, o.kind, o.happened_on, r.requester, r.country "
         "FROM peer_outcomes o JOIN peer_requests r ON r.id = o.request_id ORDER BY o.id")]
 
 

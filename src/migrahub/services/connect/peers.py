@@ -34,7 +34,8 @@ def _encoder():
     return shared_encoder()
 
 
-def parse_request(fields: dict) -> PeerRequest:
+def parse_request(fields: dict, conn: sqlite3.Connection | None = None) -> PeerRequest:
+    """A request from its fields; with ``conn``, the requester's ``city`` (a name) is resolved to the hub's city."""
     challenge = str(fields.get("challenge") or "").strip()
     if len(content_words(challenge)) < 1:
         raise PeerError("challenge: say what you want to do (a sentence or two)")
@@ -48,7 +49,15 @@ def parse_request(fields: dict) -> PeerRequest:
     wrong = [lang for lang in languages if not re.fullmatch(r"[a-z]{2}", lang)]
     if wrong:
         raise PeerError(f"languages: {', '.join(wrong)} are not two-letter language codes")
-    return PeerRequest(challenge, tuple(themes), tuple(languages), country)
+    city_id = None
+    city = str(fields.get("city") or "").strip()
+    if city and conn is not None:
+        found = store.city_by_name(conn, city)
+        if found is None or found.get("type") != "city":
+            raise PeerError(f"city: no city named {city[:100]!r} in the hub")
+        city_id = found["id"]
+        country = country or (found.get("country") or "")
+    return PeerRequest(challenge, tuple(themes), tuple(languages), country, city_id)
 
 
 def _list(value) -> list[str]:
@@ -186,12 +195,12 @@ def _as_row(m: Match) -> dict:
 
 def create_request(conn: sqlite3.Connection, fields: dict, requester: str, limit: int = 10) -> int:
     """Store a request with the matches found now (curators see what was proposed, even as the hub grows)."""
-    request = parse_request(fields)
+    request = parse_request(fields, conn)
     matches = match(conn, request, limit)
     with transaction(conn):
         return store.save_request(conn, requester, {"challenge": request.challenge, "themes": list(request.themes),
                                                     "languages": list(request.languages),
-                                                    "country": request.country},
+                                                    "country": request.country, "city_id": request.city_id},
                                   [_as_row(m) for m in matches])
 
 
@@ -323,7 +332,8 @@ def add_contact(conn: sqlite3.Connection, entity_id: int, name: str, email: str,
 
 
 def outcome_links(conn: sqlite3.Connection) -> list[dict]:
-    """Outcomes as links of the network (requester's country ↔ the peer): for the network view."""
+    """Outcomes as links of the network: the requester's city (``city_id``, when the request named it) and the
+    peer (``target_kind`` city / organisation / expert, ``target_id``), with the outcome's kind and date."""
     return store.all_outcomes(conn)
 
 

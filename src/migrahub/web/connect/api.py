@@ -79,6 +79,7 @@ class RequestIn(Schema):
     themes: list[str] = []
     languages: list[str] = []
     country: str = ""
+    city: str = Field("", description="The requester's city (a name the hub knows)")
 
 
 def router(read_auth: list, write_auth: list, require: Callable) -> Router:

@@ -59,7 +59,7 @@ def requests(request):
     c = conn()
     values, error = {}, None
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("challenge", "themes", "languages", "country")}
+        values = {k: request.POST.get(k, "") for k in ("challenge", "themes", "languages", "country", "city")}
         try:
             rid = peers.create_request(c, values, actor(request))
         except peers.PeerError as exc:
