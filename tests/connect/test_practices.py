@@ -87,4 +87,11 @@ def test_promote_an_extracted_practice(conn):
     assert record.extracted_from == entity_id and record.city == "Bologna" and record.country == "IT"
     assert view["sources"][0]["document_title"] == "Bologna opens its city card to every resident"
     assert "city card" in view["sources"][0]["text"]
+    card = conn.execute("SELECT id FROM passages WHERE instr(text, 'identity card for all') > 0").fetchone()[0]
+    practices.update(conn, rid, {"title": record.title, "city": "Bologna", "source_passages": f"{card}, 1"},
+                     "curator1", curator=True)
+    sources = practices.view(conn, rid, "curator1", curator=True)["sources"]
+    assert [s["passage_id"] for s in sources] == [card, 1] and "undocumented residents" in sources[0]["text"]
+    with pytest.raises(PracticeError, match="source_passages: no passage 999999, x"):
+        practices.update(conn, rid, {"title": "t", "source_passages": "999999 x"}, "curator1", curator=True)
     assert view["practice"].state == "draft"

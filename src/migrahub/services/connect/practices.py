@@ -47,9 +47,29 @@ def _resolved(conn: sqlite3.Connection, record: PracticeRecord) -> PracticeRecor
                    country=record.country or (city["country"] or ""))
 
 
+def _sources(conn, fields: dict) -> dict:
+    """``source_passages`` (passage ids, as a list or text "12, 40") become the record's sources, each with the
+    passage's document and text; other fields as given."""
+    given = fields.get("source_passages")
+    if given is None:
+        return fields
+    ids = re.findall(r"\S+", given) if isinstance(given, str) else [str(g) for g in given]
+    sources, wrong = [], []
+    for pid in dict.fromkeys(i.strip(",;") for i in ids):
+        found = store.passage(conn, int(pid)) if pid.isdigit() else None
+        if found is None:
+            wrong.append(pid)
+        else:
+            sources.append(Source(found["document_id"], found["id"], found["text"][:2000]))
+    if wrong:
+        raise PracticeError({"source_passages": f"no passage {', '.join(wrong)} in the hub"})
+    return {**fields, "sources": tuple(sources)}
+
+
 def _parse(conn, fields: dict) -> PracticeRecord:
     codes = _codes(conn)
-    return _resolved(conn, parse(fields, codes=set(codes) if codes else None, countries=set(country_names())))
+    return _resolved(conn, parse(_sources(conn, fields), codes=set(codes) if codes else None,
+                                 countries=set(country_names())))
 
 
 def create(conn: sqlite3.Connection, fields: dict, actor: str, *, submit: bool = False) -> int:
@@ -78,7 +98,11 @@ def _role(row: dict, actor: str, curator: bool) -> str:
 
 
 def update(conn: sqlite3.Connection, record_id: int, fields: dict, actor: str, *, curator: bool) -> int:
-    """A new version of the record's fields (its author while it is a draft; a curator at any time)."""
+    """A new version of the record's fields (its author while it is a draft; a curator at any time). Its sources
+    stay unless ``sources`` or ``source_passages`` is given."""
+    if "sources" not in fields and "source_passages" not in fields:
+        current = _row(conn, record_id)["data"].get("sources") or ()
+        fields = {**fields, "sources": tuple(Source(**s) for s in current)}
     record = _parse(conn, fields)
     with transaction(conn):
         row = _row(conn, record_id)

@@ -26,7 +26,7 @@ PAGE = 25
 EXPORT_TYPES = {"csl-json": ("application/vnd.citationstyles.csl+json", "json"),
                 "ris": ("application/x-research-info-systems", "ris"), "bibtex": ("application/x-bibtex", "bib")}
 FIELDS = ("title", "city", "country", "organisations", "period_start", "period_end", "summary", "goals", "activities",
-          "outcomes", "evaluation", "resources", "responsible_office", "licence")
+          "outcomes", "evaluation", "resources", "responsible_office", "licence", "source_passages")
 LISTS = ("target_groups", "legal_status", "policy_areas")
 
 
@@ -131,14 +131,14 @@ def practice_edit(request, record_id: int):
     if request.method == "POST":
         fields = _fields(request.POST)
         try:
-            practices.update(conn(), record_id, {**fields, "sources": shown["practice"].record.sources}, actor(request),
-                             curator=is_curator(request))
+            practices.update(conn(), record_id, fields, actor(request), curator=is_curator(request))
         except practices.PracticeError as exc:
             return _form(request, {"values": fields, "errors": exc.errors, "shown": shown}, status=400)
         messages.success(request, "Practice saved (a new version).")
         return redirect("connect-practice", record_id=record_id)
     record = shown["practice"].record
-    values = {**record.as_dict(), "organisations": "; ".join(record.organisations)}
+    values = {**record.as_dict(), "organisations": "; ".join(record.organisations),
+              "source_passages": ", ".join(str(s.passage_id) for s in record.sources if s.passage_id)}
     return _form(request, {"values": values, "errors": {}, "shown": shown})
 
 
