@@ -80,9 +80,13 @@ def practice_library(request):
     facets += [("Target group and legal status", facet("group", lib["facets"]["group"])),
                ("Evaluation", facet("evaluation", lib["facets"]["evaluation"])),
                ("Year", facet("year", [(y, str(y), n) for y, n in lib["facets"]["year"]]))]
+    page = max(1, _int(g.get("page"), 1))
+    total = len(lib["practices"])
     return render(request, "connect/practices.html", {
-        "lib": lib, "facets": facets, "state": state, "can_submit": request.user.has_perm(SUBMIT),
-        "clear_url": base if any(state.values()) else None})
+        "lib": lib, "facets": facets, "state": state, "can_submit": request.user.has_perm(SUBMIT), "total": total,
+        "shown": lib["practices"][(page - 1) * PAGE:page * PAGE], "clear_url": base if any(state.values()) else None,
+        "prev_url": url(base, {**state, "page": page - 1}) if page > 1 else None,
+        "next_url": url(base, {**state, "page": page + 1}) if page * PAGE < total else None})
 
 
 def _fields(post) -> dict:
