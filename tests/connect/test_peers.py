@@ -103,7 +103,8 @@ def test_curators_record_outcomes(conn):
                          "2026-03-02", "curator1")
     with pytest.raises(peers.PeerError, match="outcome: choose among"):
         peers.record_outcome(conn, rid, top["target_kind"], top["target_id"], "party", "", None, "curator1")
-    assert peers.view_request(conn, rid, "curator1", curator=True)["outcomes"][0]["kind"] == "peer-visit"
+    outcome = peers.view_request(conn, rid, "curator1", curator=True)["outcomes"][0]
+    assert (outcome["kind"], outcome["target_name"]) == ("peer-visit", top["name"])
     link = peers.outcome_links(conn)[0]
     ghent = conn.execute("SELECT id FROM entities WHERE category = 'places' AND name = 'Ghent'").fetchone()[0]
     assert (link["city_id"], link["target_id"]) == (ghent, top["target_id"])

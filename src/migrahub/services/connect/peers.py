@@ -210,6 +210,9 @@ def view_request(conn: sqlite3.Connection, request_id: int, viewer: str | None, 
     if found is None or not (curator or found["requester"] == viewer):
         raise PeerError(f"request: no peer request {request_id}")
     found["country_name"] = country_name(found["country"])
+    names = {(m["target_kind"], m["target_id"]): m["name"] for m in found["matches"]}
+    for item in (*found["messages"], *found["outcomes"]):
+        item["target_name"] = names.get((item["target_kind"], item["target_id"]), item["target_kind"])
     for m in found["matches"]:
         m["country_name"] = country_name(m["data"].get("country"))
         m["contact"] = public_contact(conn, m["target_kind"], m["target_id"])
