@@ -208,7 +208,6 @@ def main() -> None:
     t = time.perf_counter()
     report = reports.generate(conn, slug, "bench")
     analysed = time.perf_counter() - t
-    service.set_phase(conn, slug, "published")  # the report page is public from now on
     result = {"submissions": args.submissions, "votes": n_votes, "build_s": round(built, 1),
               "analysis_s": round(analysed, 1), "target_analysis_s": 60, "report_blocks": len(report["blocks"]),
               "themes": report["themes_method"], "cpus": os.cpu_count(),
@@ -216,6 +215,7 @@ def main() -> None:
     print(json.dumps(result), flush=True)
     result["submit_ms_each"] = round(time_submits(args.db, slug), 1)
     print(json.dumps({"submit_ms_each (service, with redaction)": result["submit_ms_each"]}), flush=True)
+    service.set_phase(conn, slug, "published")  # the report page is public from now on
     if not args.skip_web:
         result["web"] = web(args.db, slug, args.clients, args.requests)
         print(json.dumps(result["web"], indent=1))

@@ -109,6 +109,25 @@ def current(conn: sqlite3.Connection, key: str | int) -> dict | None:
     return body
 
 
+_html_cache: dict[tuple[int, str], tuple[str, str]] = {}  # (consultation, base) → (saved stamp, HTML)
+
+
+def html_fragment(conn: sqlite3.Connection, key: str | int, base: str = "") -> str | None:
+    """The saved report as escaped HTML for the report page (rendered once per save and kept per process)."""
+    cid = get(conn, key).id
+    stamp = store.report_stamp(conn, cid)
+    if stamp is None:
+        return None
+    cached = _html_cache.get((cid, base))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    html = writers.to_html(current(conn, cid), base, standalone=False)
+    if len(_html_cache) > 64:
+        _html_cache.clear()
+    _html_cache[(cid, base)] = (stamp, html)
+    return html
+
+
 def edit(conn: sqlite3.Connection, key: str | int, edits: dict[str, str], actor: str, note: str = "") -> dict:
     c = get(conn, key)
     report = store.report(conn, c.id)

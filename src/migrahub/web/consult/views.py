@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from migrahub.consult.model import KIND_LABELS, KINDS, SUBMITTER_TYPES, ConsultError
@@ -295,8 +296,9 @@ def report(request, slug):
     if c.phase != "published" and not organiser:
         raise PermissionDenied("the report is not published yet")
     current = reports.current(_conn(), c.id)
+    html = reports.html_fragment(_conn(), c.id, get_script_prefix().rstrip("/"))  # escaped by the writer
     return render(request, "consult/report.html", {"c": c, "report": current, "organiser": organiser,
-                                                   "blocks": _blocks(c.slug, current)})
+                                                   "report_html": mark_safe(html) if html else ""})  # noqa: S308
 
 
 def _blocks(slug: str, report: dict | None) -> list[dict]:
