@@ -373,7 +373,7 @@ def test_document_picker_shows_coding_progress(login, coded, hub):
     did = coded["span_doc"]
     assert f'href="/code/{did}?codebook=' in html
     assert re.search(r'<progress max="\d+" value="\d+" aria-label="\d+ of \d+ passages coded">', html)
-    only = login("coder").get("/code/", {"codebook": BOOK, "title": "Plimsoll"}).content.decode()
+    only = login("coder").get("/code/", {"codebook": BOOK, "title": "Plimsoll-Malmö"}).content.decode()
     assert "1 document;" in only
 
 
@@ -399,6 +399,8 @@ def test_analysis_pages_tables_charts_and_downloads(login, coded, hub):
     assert js.json()["columns"][:2] == ["language", "units"]
     svg = c.get("/code/analysis", {"codebook": BOOK, "status": "suggested", "download": "svg"})
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    png = c.get("/code/analysis/cooccurrence", {"codebook": BOOK, "status": "suggested", "download": "png"})
+    assert png["Content-Type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     agree = c.get("/code/analysis/agreement", {"codebook": BOOK, "coder": ["coder1", "autocode/2"]}).content.decode()
     assert "Agreement per code" in agree and ("mean κ" in agree or "agreement needs" in agree)
     qdpx = c.get("/code/export.qdpx", {"codebook": BOOK})
@@ -430,3 +432,26 @@ def test_import_qdpx_and_qdc_from_the_web(login, coded, hub, tmp_path):
     assert "not a .qdpx project or a .qdc codebook" in c.get(r["Location"]).content.decode()
     with open(bad, "rb") as f:
         assert login("coder").post("/code/import", {"file": f}).status_code == 403
+
+
+def test_analysis_and_agreement_in_the_api(client, coded, hub):
+    from migrahub.services import coding
+
+    r = client.get("/api/analysis/cooccurrence", {"codebook": BOOK, "status": "suggested"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    table = coding.report(hub.db, BOOK, "cooccurrence", status="suggested")
+    assert body["columns"] == list(table.columns) and body["rows"] == [list(x) for x in table.rows]
+    assert body["codes"]["OFFER.WELCOME"] == "Welcome and orientation"
+    freq = client.get("/api/analysis/frequencies", {"codebook": BOOK, "by": "language", "status": "suggested"})
+    assert freq.json()["columns"][:2] == ["language", "units"]
+    assert client.get("/api/analysis/nonsense", {"codebook": BOOK}).status_code in (400, 404, 422)
+    coders = coding.coder_names(hub.db, BOOK)
+    agree = client.get("/api/agreement", {"codebook": BOOK, "coder": coders})
+    assert agree.status_code == 200, agree.content
+    assert agree.json()["coders"] == coders and agree.json()["per_code"]
+    one = client.get("/api/agreement", {"codebook": BOOK, "coder": coders[:1]})
+    assert one.status_code == 400 and "at least two coders" in one.json()["detail"]
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/openapi.json").json())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from webhelpers import assert_inert, sql
+from webhelpers import FIXTURES, assert_inert, sql
 
 
 def test_search_groups_hits_by_document_and_keeps_each_passage_reachable(client, hub):
@@ -80,9 +80,10 @@ def test_ingest_report_lists_new_documents_their_records_and_no_server_path(logi
     did = sql(hub, "SELECT id FROM documents WHERE instr(title, 'Plimsollburg desk') > 0")[0][0]
     assert f'href="/documents/{did}"' in page
     upload_dir = str(hub.folder / "uploads")
-    for url in (f"/documents/{did}", "/sources", "/stats", "/curate/ingest"):
+    for url in (f"/documents/{did}", "/sources", "/stats", "/curate/ingest", "/?q=city", "/?q=Plimsollburg",
+                "/export.csv?q=city", "/export.json?q=city", "/search"):
         html = c.get(url).content.decode()
-        assert upload_dir not in html and str(hub.folder) not in html, url
+        assert upload_dir not in html and str(hub.folder) not in html and str(FIXTURES) not in html, url
     assert "upload: desk-note.md" in c.get(f"/documents/{did}").content.decode()
     assert "Plimsollburg desk" in c.get("/", {"source": "desk-note.md"}).content.decode()  # the sources page's link
 
@@ -95,3 +96,40 @@ def test_public_locator_never_shows_a_server_path(tmp_path):
     assert public_locator("/srv/hub/corpus/report.pdf", uploads) == "report.pdf"
     assert public_locator("https://example.org/a/b.html", uploads) == "https://example.org/a/b.html"
     assert public_locator("upload:project.qdpx", None) == "upload:project.qdpx"
+
+
+def test_search_finds_equivalent_terms_across_languages_and_says_so(login, client, hub, tmp_path):
+    from migrahub.services.ingest import ingest
+
+    folder = tmp_path / "terms"
+    folder.mkdir()
+    (folder / "ausweis.md").write_text("# Quokkastadt\n\nQuokkastadt führt einen Stadtausweis für alle Bewohner ein.\n",
+                                       encoding="utf-8")
+    (folder / "tarjeta.md").write_text("# Quokkavilla\n\nQuokkavilla aprueba la tarjeta de vecindad para todos.\n",
+                                       encoding="utf-8")
+    assert ingest([str(folder)], hub.db).added == 2
+    html = client.get("/", {"q": "municipal ID card"}).content.decode()
+    assert "Quokkastadt" in html and "Quokkavilla" in html
+    assert "Also searched for equivalent terms" in html and "Stadtausweis" in html
+    literal = client.get("/", {"q": "municipal ID card", "literal": "1"}).content.decode()
+    assert "Quokkastadt" not in literal and "Searched only the words typed" in literal
+    exact = client.get("/", {"q": '"municipal ID card"'}).content.decode()  # search syntax is taken as written
+    assert "Quokkastadt" not in exact and "Also searched" not in exact
+    # an acronym only in capitals: "who" is a word, "IOM" the organisation
+    from migrahub.services import synonyms
+    from migrahub.services.documents import reader
+
+    assert synonyms.expand(reader(hub.db), "who helps").used == ()
+    assert "International Organization for Migration" in synonyms.expand(reader(hub.db), "IOM report").query
+    # a curator's own group
+    c = login("curator")
+    r = c.post("/curate/synonyms", {"terms": "quokka pass\nZyxel Ticket"})
+    assert r.status_code == 302
+    assert "quokka pass · Zyxel Ticket" in c.get("/curate/synonyms").content.decode()
+    assert synonyms.expand(reader(hub.db), "zyxel ticket").used[0][1] == ("quokka pass",)
+    bad = c.post("/curate/synonyms", {"terms": "alone"})
+    assert bad.status_code == 400 and "two or more equivalent terms" in bad.content.decode()
+    gid = sql(hub, "SELECT id FROM search_synonyms ORDER BY id DESC LIMIT 1")[0][0]
+    c.post("/curate/synonyms", {"remove": gid})
+    assert synonyms.expand(reader(hub.db), "zyxel ticket").used == ()
+    assert login("coder").get("/curate/synonyms").status_code == 403

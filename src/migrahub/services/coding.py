@@ -478,3 +478,13 @@ def agreement_table(db, codebook: str, coders: list[str] | None = None) -> tuple
 
 def _round(x: float) -> float | None:
     return None if x != x else round(x, 3)
+
+
+def chart_png(db, codebook: str, kind: str, status: str = "applied") -> bytes:
+    """The PNG chart of a report (``frequencies``: code frequencies; ``cooccurrence``: the heat map)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="migrahub-chart-") as tmp:
+        path = Path(tmp) / "chart.png"
+        report(db, codebook, kind, chart=path, status=status)
+        return path.read_bytes()

@@ -449,3 +449,36 @@ def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
 def optimize(conn: sqlite3.Connection) -> None:
     """Merge the index's segments into one (after a large ingest: searches read fewer b-trees)."""
     conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+
+
+# ------------------------------------------------------------------------------ curators' synonym groups
+
+def synonym_groups(conn: sqlite3.Connection) -> list[tuple[int, list[str]]]:
+    """The synonym groups curators added: ``(id, terms)`` in the order they were added."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_synonyms'").fetchone():
+        return []
+    return [(r[0], json.loads(r[1])) for r in conn.execute("SELECT id, terms FROM search_synonyms ORDER BY id")]
+
+
+def add_synonym_group(conn: sqlite3.Connection, terms: list[str], actor: str) -> int:
+    from migrahub.store.database import now, transaction
+    from migrahub.store.documents import log_action
+
+    with transaction(conn):
+        gid = conn.execute("INSERT INTO search_synonyms(terms, added_by, added_at) VALUES (?, ?, ?)",
+                           (json.dumps(terms, ensure_ascii=False), actor, now())).lastrowid
+        log_action(conn, actor, "search.synonyms.add", "synonyms", str(gid), {"terms": terms})
+    return gid
+
+
+def remove_synonym_group(conn: sqlite3.Connection, group_id: int, actor: str) -> bool:
+    from migrahub.store.database import transaction
+    from migrahub.store.documents import log_action
+
+    with transaction(conn):
+        row = conn.execute("SELECT terms FROM search_synonyms WHERE id = ?", (group_id,)).fetchone()
+        if row is None:
+            return False
+        conn.execute("DELETE FROM search_synonyms WHERE id = ?", (group_id,))
+        log_action(conn, actor, "search.synonyms.remove", "synonyms", str(group_id), {"terms": json.loads(row[0])})
+    return True

@@ -126,6 +126,44 @@ def _codebook(conn, name: str | None) -> str:
     return chosen
 
 
+class AnalysisOut(Schema):
+    codebook: str
+    kind: str
+    columns: list[str] = Field(..., description="the first column labels the rows; the others are codes (frequencies"
+                                                ": the dimension, units, then codes) or documents (table)")
+    rows: list[list[str | int | float | None]]
+    codes: dict[str, str] = Field(..., description="code id → name")
+
+
+class AgreementRow(Schema):
+    code: str
+    units: int
+    applied: int
+    percent: float | None
+    kappa: float | None
+    alpha: float | None
+
+
+class AgreementOut(Schema):
+    codebook: str
+    coders: list[str]
+    overall: AgreementRow
+    mean_kappa: float | None
+    mean_alpha: float | None
+    per_code: list[AgreementRow]
+
+
+def _finite(value):
+    """JSON has no NaN: a statistic that cannot be computed is null."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def router(read_auth: list, write_auth: list, require: Callable) -> Router:
     """The coding routes, authenticated like the rest of the API (``require(request, perm)`` raises 401/403)."""
     r = Router(tags=["code"])
@@ -175,6 +213,33 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
         return {"document_id": document_id, "codebook": name,
                 "codings": store.current(conn, name, document_id=document_id),
                 "memos": store.memos(conn, name, document_id=document_id)}
+
+    @r.get("/analysis/{kind}", response={200: AnalysisOut, 400: Error, 404: Error}, auth=read_auth,
+           summary="Code frequencies by a dimension, the code co-occurrence matrix or the code × document table")
+    def analysis(request, kind: Literal["frequencies", "cooccurrence", "table"],
+                 codebook: str | None = Query(None, max_length=200),
+                 by: Literal["document", "source", "place", "organisation", "language", "year"] = Query(
+                     "document", description="the dimension of the frequencies"),
+                 status: Literal["applied", "suggested"] = Query("applied", description="people's codings or "
+                                                                                         "the machine's suggestions")):
+        require(request, "web.view_document")
+        name = _codebook(_conn(), codebook)
+        table = coding_service.report(settings.MIGRAHUB_DB, name, kind, by=by, status=status)
+        return {"codebook": name, "kind": kind, "columns": list(table.columns), "rows": [list(r) for r in table.rows],
+                "codes": coding_service.code_labels(settings.MIGRAHUB_DB, name)}
+
+    @r.get("/agreement", response={200: AgreementOut, 400: Error, 404: Error}, auth=read_auth,
+           summary="Agreement between coders (people and the machine) per code: percent, Cohen's kappa, "
+                   "Krippendorff's alpha")
+    def agreement(request, codebook: str | None = Query(None, max_length=200),
+                  coder: list[str] = Query(None, description="coders to compare (two or more; default: all)")):
+        require(request, "web.view_document")
+        name = _codebook(_conn(), codebook)
+        try:
+            report, _ = coding_service.agreement_table(settings.MIGRAHUB_DB, name, coder or None)
+        except ValueError as exc:
+            raise HttpError(400, f"coder: {exc}") from exc
+        return {"codebook": name, **_finite(report.as_dict())}
 
     @r.get("/suggestions", response={200: SuggestionList, 404: Error}, auth=read_auth,
            summary="Pending machine suggestions, most confident first")

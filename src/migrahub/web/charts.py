@@ -111,7 +111,7 @@ def heatmap(uid: str, title: str, labels: list[str], matrix: list[list[int]]) ->
         return mark_safe("")
     n = len(labels)
     cell, left, top = 34, 200, 150
-    width, height = left + cell * n + 10, top + cell * n + 10
+    width, height = left + cell * n + 120, top + cell * n + 10  # room for the last slanted labels
     peak = max((v for i, row in enumerate(matrix) for j, v in enumerate(row) if i != j), default=0) or 1
     desc = f"{n} codes; the number in each cell is how many coded passages carry both codes"
     out = _open(uid, title, desc, width, height)

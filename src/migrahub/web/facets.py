@@ -33,8 +33,16 @@ def _label(facet: str, value: str) -> str:
     if facet == "doc_type":
         return DOC_TYPES.get(value, value)
     if facet == "source":
-        return value if len(value) <= 60 else "…" + value[-59:]
+        return value if len(value) <= 60 else "…" + value[-59:]  # already public (see build)
     return value
+
+
+def _public_source(locator: str) -> str:
+    from django.conf import settings
+
+    from migrahub.services.curation import public_locator
+
+    return public_locator(locator or "", settings.MIGRAHUB_UPLOAD_DIR).removeprefix("upload: ")
 
 
 def build(base: str, query: Query, counts: dict[str, list[tuple[str, int]]]) -> list[Facet]:
@@ -42,6 +50,8 @@ def build(base: str, query: Query, counts: dict[str, list[tuple[str, int]]]) -> 
     for name, pairs in counts.items():
         values = []
         for value, count in pairs:
+            if name == "source":  # a local file by its name, an upload as such: never a server path
+                value = _public_source(value)
             if name == "year":
                 selected = query.year_from == query.year_to == int(value) if value.isdigit() else False
                 url = (url_with(base, query, from_=None, to=None, page=None) if selected

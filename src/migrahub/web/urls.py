@@ -32,6 +32,7 @@ urlpatterns = [
     path("curate/ingest", auth.ingest, name="ingest"),
     path("curate/duplicates", curate_views.duplicates, name="curate-duplicates"),
     path("curate/merge", curate_views.merge, name="curate-merge"),
+    path("curate/synonyms", curate_views.synonyms_page, name="curate-synonyms"),
     path("code/", code_views.home, name="code-home"),
     path("code/review", code_views.review, name="code-review"),
     path("code/review/bulk", code_views.review_bulk, name="code-review-bulk"),

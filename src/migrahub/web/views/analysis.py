@@ -51,13 +51,20 @@ def _answer(request, template: str, context: dict, table, svg: str, stem: str):
         return _download(table.to_csv(), "text/csv; charset=utf-8", f"{stem}.csv")
     if fmt == "json":
         return _download(table.to_json(), "application/json; charset=utf-8", f"{stem}.json")
+    if fmt == "png" and stem.startswith(("code-frequencies", "code-cooccurrence")):
+        kind = "frequencies" if stem.startswith("code-frequencies") else "cooccurrence"
+        data = coding.chart_png(settings.MIGRAHUB_DB, context["codebook"], kind, context.get("status", "applied"))
+        response = HttpResponse(data, content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.png"'
+        return response
     if fmt == "svg":
         if not svg:
             raise Http404("no chart: nothing is coded yet")
         return _download(f'<?xml version="1.0" encoding="utf-8"?>\n{svg}', "image/svg+xml", f"{stem}.svg")
     here = request.GET.copy()
     here.pop("download", None)
-    links = {f: f"{request.path}?{urlencode({**here.dict(), 'download': f})}" for f in DOWNLOADS}
+    links = {f: f"{request.path}?{urlencode({**here.dict(), 'download': f})}" for f in (*DOWNLOADS, "png")}
+    links["png"] = links["png"] if stem.startswith(("code-frequencies", "code-cooccurrence")) else None
     return render(request, template, {**context, "table": table, "chart": svg, "downloads": links,
                                       "codebooks": coding.list_codebooks(settings.MIGRAHUB_DB)})
 

@@ -67,3 +67,32 @@ def merge(request):
 def duplicates_url(category: str | None = None) -> str:
     base = reverse("curate-duplicates")
     return f"{base}?{urlencode({'category': category})}" if category else base
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+def synonyms_page(request):
+    """The curators' synonym groups of the search: list, add (one term per line), remove."""
+    from migrahub.services import synonyms
+    from migrahub.store.database import connect
+
+    error = None
+    if request.method == "POST":
+        conn = connect(settings.MIGRAHUB_DB)
+        try:
+            if request.POST.get("remove"):
+                synonyms.remove_group(conn, int(request.POST["remove"]), request.user.get_username())
+                messages.success(request, "Synonym group removed.")
+            else:
+                terms = synonyms.add_group(conn, request.POST.get("terms", ""), request.user.get_username())
+                messages.success(request, f"Synonym group added: {', '.join(terms)}.")
+            return redirect("curate-synonyms")
+        except (synonyms.SynonymError, ValueError) as exc:
+            error = str(exc)
+        finally:
+            conn.close()
+    conn = reader(settings.MIGRAHUB_DB)
+    return render(request, "web/synonyms.html", {
+        "groups": synonyms.curated_groups(conn), "builtin": len(synonyms.groups(conn)) - len(
+            synonyms.curated_groups(conn)), "error": error, "terms": request.POST.get("terms", "")},
+        status=400 if error else 200)

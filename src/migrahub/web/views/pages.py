@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from migrahub.services import documents as docs
-from migrahub.services import entity_pages, hub
+from migrahub.services import entity_pages, hub, synonyms
 from migrahub.store.search import QueryError
 from migrahub.web import charts, hubcache
 from migrahub.web import facets as facet_links
@@ -47,11 +48,15 @@ def search(request):
     base = reverse("search")
     conn = _conn()
     context = {"query": query, "errors": errors, "page": page, "params": as_params(query)}
+    literal = request.GET.get("literal") == "1"
+    expansion = synonyms.expand(conn, query.q) if query.q and not literal else synonyms.Expansion(query.q)
+    searched = replace(query, q=expansion.query)
+    context.update(expansion=expansion, literal=literal)
     try:
-        counts = _counts(conn, query)
+        counts = _counts(conn, searched)
         offset = (page - 1) * PAGE_SIZE
         if query.q:
-            context["hits"] = docs.search(conn, query, limit=PAGE_SIZE, offset=offset, counts=counts)
+            context["hits"] = docs.search(conn, searched, limit=PAGE_SIZE, offset=offset, counts=counts)
             total = counts.passages
             if page == 1:
                 context["matching"] = _matching(conn, query.q)
@@ -71,6 +76,7 @@ def search(request):
         first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
         export_csv=url_with(reverse("export", args=["csv"]), query),
         export_json=url_with(reverse("export", args=["json"]), query),
+        literal_url=url_with(base, query) + "&literal=1",
         clear_url=url_with(base, query, lang=None, type=None, source=None, from_=None, to=None, country=None,
                            place=None, org=None, initiative=None),
     )
@@ -120,6 +126,7 @@ def export(request, fmt: str):
         return JsonResponse({"errors": [str(exc)]}, status=400)
     name = "migrahub-search"
     if fmt == "json":
+        rows = [{**row, "sources": _public(row["sources"])} for row in rows]
         response = HttpResponse(json.dumps({"query": as_params(query), "count": len(rows), "results": rows},
                                            ensure_ascii=False, indent=1),
                                 content_type="application/json; charset=utf-8")
@@ -128,11 +135,19 @@ def export(request, fmt: str):
         writer = csv.DictWriter(buf, fieldnames=docs.EXPORT_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "sources": " | ".join(row["sources"]), "section": " › ".join(row["section"]),
+            writer.writerow({**row, "sources": " | ".join(_public(row["sources"])),
+                             "section": " › ".join(row["section"]),
                              **{k: _csv_safe(row[k]) for k in ("title", "snippet")}})
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _public(locators) -> list[str]:
+    """Sources as visitors may see them (no server path; see :func:`migrahub.services.curation.public_locator`)."""
+    from migrahub.services.curation import public_locator
+
+    return [public_locator(v, settings.MIGRAHUB_UPLOAD_DIR) for v in locators]
 
 
 def _csv_safe(value):
