@@ -140,12 +140,15 @@ def stats(obj, as_json):
         click.echo(f"{key.replace('_', ' '):32s} {value}")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--failures", is_flag=True, help="List recorded failures instead of sources.")
-@click.pass_obj
-def sources(obj, as_json, failures):
+@click.pass_context
+def sources(ctx, as_json, failures):
     """Each source with its last fetch time and status (or, with --failures, every recorded failure)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    obj = ctx.obj
     try:
         rows = hub.failures(obj["db"]) if failures else hub.sources(obj["db"])
     except StoreError as exc:
@@ -157,3 +160,19 @@ def sources(obj, as_json, failures):
                                                                   "documents", "error"]
     print_table([c.replace("_", " ") for c in cols],
                 [[str(row[c]) if row[c] is not None else "" for c in cols] for row in rows])
+
+
+@sources.command("export")
+@click.option("--opml", "as_opml", is_flag=True, required=True, help="Write the watched sources as an OPML list.")
+@click.pass_obj
+def sources_export(obj, as_opml):
+    """The watched feeds and pages as OPML 2.0 on standard output (the same list as `migrahub watch export --opml`),
+    for another reader or another hub."""
+    from migrahub.services.monitor import opened
+    from migrahub.services.monitor import watch as monitor_watch
+
+    try:
+        with opened(obj["db"]) as conn:
+            click.echo(monitor_watch.export_opml(conn), nl=False)
+    except StoreError as exc:
+        fail(str(exc))
