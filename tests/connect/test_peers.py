@@ -35,6 +35,7 @@ def test_identity_card_request_ranks_the_card_cities_first_with_their_passages(c
     assert "municipal identity card for all residents of Bologna, including undocumented residents" in \
         bologna.evidence[0].text
     assert bologna.evidence[0].passage_id and bologna.evidence[0].document_id
+    assert bologna.evidence[0].source == "Bologna opens its city card to every resident"
     assert any("undocumented" in r for r in bologna.reasons)
     zurich = cities[1]
     assert "People living without papers use it to prove who they are" in " ".join(e.text for e in zurich.evidence)

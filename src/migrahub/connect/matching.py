@@ -45,6 +45,7 @@ class Evidence:
     lexical: float = 0.0            # the text's BM25 score relative to the best candidate (0..1)
     relevance: float = 0.0          # set by :func:`score`
     matched_words: tuple[str, ...] = ()
+    source: str = ""                # the title of the document or practice it comes from
 
 
 @dataclass(frozen=True)

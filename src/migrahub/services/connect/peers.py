@@ -116,7 +116,8 @@ def gather(conn: sqlite3.Connection, request: PeerRequest) -> tuple[list[Evidenc
             targets.setdefault(key, Target(target_kind, entity["id"], entity["name"], entity.get("country") or ""))
             evidence.append(Evidence(kind, key, row["text"], row["document_id"], row["id"],
                                      themes=tuple(themes.get(row["id"], ())), language=row["language"] or "",
-                                     semantic=sem, lexical=min(1.0, row["rank"] / best) if best else 0.0))
+                                     semantic=sem, lexical=min(1.0, row["rank"] / best) if best else 0.0,
+                                     source=row["title"] or ""))
     _practices(conn, request, evidence, targets)
     _experts(conn, request, evidence, targets)
     _index_strengths(conn, request, evidence, targets)
@@ -136,7 +137,7 @@ def _practices(conn, request, evidence, targets) -> None:
         targets.setdefault(key, Target("city", row["city_id"], record.city, record.country))
         text = " — ".join(t for t in (record.title, record.summary or record.goals, record.activities) if t)
         evidence.append(Evidence("practice", key, text, practice_id=row["id"], themes=record.policy_areas,
-                                 semantic=sem))
+                                 semantic=sem, source=record.title))
 
 
 def _experts(conn, request, evidence, targets) -> None:
