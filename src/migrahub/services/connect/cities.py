@@ -55,6 +55,17 @@ def _facts(conn: sqlite3.Connection, city: dict, scores: dict | None = None) -> 
                      networks, tuple(sorted(themes.items())), tuple((scores or {}).get(city["id"], ())))
 
 
+MAX_COMPARED = 120  # cities compared with one city: those of its country and its partners first, then the most
+#                     documented (each comparison reads the city's networks and themes)
+
+
+def _candidates(conn: sqlite3.Connection, mine: dict, everything: list[dict]) -> list[dict]:
+    partners = {n["id"] for n in store.co_mentioned(conn, mine["id"], ("places",))}
+    ranked = sorted((c for c in everything if c["id"] != mine["id"]),
+                    key=lambda c: (c["country"] != mine["country"], c["id"] not in partners, -c["documents"]))
+    return ranked[:MAX_COMPARED]
+
+
 def similar(conn: sqlite3.Connection, city_id: int, limit: int = 10) -> list[dict]:
     everything = store.cities(conn)
     mine = next((c for c in everything if c["id"] == city_id), None)
@@ -62,7 +73,7 @@ def similar(conn: sqlite3.Connection, city_id: int, limit: int = 10) -> list[dic
         return []
     scores = index_scores(conn)
     facts = _facts(conn, mine, scores)
-    others = [_facts(conn, c, scores) for c in everything if c["id"] != city_id]
+    others = [_facts(conn, c, scores) for c in _candidates(conn, mine, everything)]
     return [{"id": s.city.id, "name": s.city.name, "country": country_name(s.city.country), "score": s.score,
              "reasons": list(s.reasons)} for s in cities_like(facts, others, limit, country_name)]
 
