@@ -14,10 +14,14 @@ import os
 import re
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
 from webhelpers import DEMO, PASSWORD, sql
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +96,7 @@ def _text_of(name: str, data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def test_consultation_from_questions_to_report(page, server, tmp_path):  # noqa: F811
+def test_consultation_from_questions_to_report(page, server, browser, tmp_path):  # noqa: F811
     db = server["db"]
     practice_id, practice, city_id, city = _hub_practice_and_city(db)
     key = re.split(r" [–—-] |: ", practice)[0]
@@ -198,3 +202,30 @@ def test_consultation_from_questions_to_report(page, server, tmp_path):  # noqa:
     assert len(data["submissions"]) == 2
     assert any("language courses" in t for s in data["submissions"] for t in s["attachments"])
     assert page.errors == []
+    assert _axe_violations(browser, server, [
+        "/consult/", f"/consult/{slug}/", f"/consult/{slug}/submissions", f"/consult/{slug}/report",
+        f"/consult/{slug}/moderate", f"/consult/{slug}/manage", f"/consult/{slug}/report/edit",
+        "/incidents/report", "/incidents/", "/incidents/review", receipts[0]]) == []
+    # the answer form is checked signed out, as most people answer
+    assert _axe_violations(browser, server, [f"/consult/{slug}/answer"], sign_in=False) == []
+
+
+def _axe_violations(browser, server, paths: list[str], sign_in: bool = True) -> list[str]:  # noqa: F811
+    """axe-core's violations (desktop and phone widths) and pages that scroll sideways on a phone."""
+    found = []
+    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 740}):
+        context = browser.new_context(viewport=viewport, base_url=server["base"], bypass_csp=True)
+        pg = context.new_page()
+        if sign_in:
+            _sign_in(pg, "admin1")
+        for path in paths:
+            pg.goto(path)
+            pg.add_script_tag(path=str(AXE))
+            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
+                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
+                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
+                AXE_TAGS)]
+            if pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+        context.close()
+    return found
