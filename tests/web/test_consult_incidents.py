@@ -70,3 +70,21 @@ def test_api_submission_and_moderation(login, token, client):
                           content_type="application/json").json()["status"] == "hidden"
     listed = client.get(f"/api/consult/consultations/{slug}/submissions").json()
     assert listed["submissions"] == []
+
+
+def test_a_private_hub_keeps_consultations_for_signed_in_readers(client, login):
+    from django.test import override_settings
+
+    organiser = login("curator")
+    made = organiser.post("/consult/new", {"title": "Private hub consultation", "consent_text": ""})
+    slug = made["Location"].rstrip("/").split("/")[-2]
+    organiser.post(f"/consult/{slug}/manage", {"action": "question", "kind": "text", "prompt": "What works?"})
+    organiser.post(f"/consult/{slug}/manage", {"action": "phase", "phase": "open"})
+    with override_settings(MIGRAHUB_ANONYMOUS_READ=False):
+        for path in ("/consult/", f"/consult/{slug}/", f"/consult/{slug}/submissions", "/incidents/",
+                     "/incidents.csv", f"/consult/{slug}/submissions.json"):
+            response = client.get(path)
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+        assert client.get(f"/api/consult/consultations/{slug}/submissions").status_code == 401
+        assert login("reader").get(f"/consult/{slug}/submissions").status_code == 200
+        assert login("reader").get(f"/consult/{slug}/answer").status_code == 200

@@ -31,6 +31,11 @@ def _gate() -> FloodGate:
 GATE = _gate()
 
 
+def _may_read(request) -> None:
+    if not settings.MIGRAHUB_ANONYMOUS_READ and not request.user.is_authenticated:
+        raise PermissionDenied("sign in to read this hub")
+
+
 def _conn():
     return reader(settings.MIGRAHUB_DB)
 
@@ -72,12 +77,14 @@ def review(request):
 
 @require_safe
 def aggregates(request):
+    _may_read(request)
     return render(request, "consult/incidents.html", {"data": service.aggregates(_conn()),
                                                       "moderator": request.user.has_perm(MODERATE)})
 
 
 @require_safe
 def export(request, fmt):
+    _may_read(request)
     if fmt == "json":
         return JsonResponse(service.aggregates(_conn()), json_dumps_params={"ensure_ascii": False})
     response = HttpResponse(service.aggregates_csv(_conn()), content_type="text/csv; charset=utf-8")

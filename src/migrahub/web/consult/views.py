@@ -34,7 +34,15 @@ def _actor(request) -> str:
     return request.user.get_username() if request.user.is_authenticated else "anonymous"
 
 
-def _get(slug: str, request, *, organiser: bool = False):
+def _may_read(request) -> None:
+    """Reading pages follow the hub's rule: open to all while ``MIGRAHUB_ANONYMOUS_READ`` is on, else signed in."""
+    if not settings.MIGRAHUB_ANONYMOUS_READ and not request.user.is_authenticated:
+        raise PermissionDenied("sign in to read this hub")
+
+
+def _get(slug: str, request, *, organiser: bool = False, reading: bool = True):
+    if reading:
+        _may_read(request)
     try:
         c = service.get(_conn(), slug)
     except ConsultError:
@@ -51,6 +59,7 @@ def _need(request, perm: str) -> None:
 
 @require_safe
 def index(request):
+    _may_read(request)
     organiser = request.user.has_perm(ORGANISE)
     return render(request, "consult/index.html", {"consultations": service.listing(_conn(), organiser=organiser),
                                                   "organiser": organiser})
@@ -154,7 +163,7 @@ def _draft_values(sub: dict) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def answer(request, slug):
-    c = _get(slug, request)
+    c = _get(slug, request, reading=False)
     invite = request.GET.get("invite") or request.POST.get("invite") or ""
     reason = service.may_answer(c, signed_in=request.user.is_authenticated, invite=invite)
     if reason:
