@@ -224,8 +224,10 @@ def test_curator_ingests_a_file_through_the_form(page, tmp_path):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Ingest").click()
     page.get_by_label("Or upload a file").set_input_files(str(note))
-    page.get_by_role("button", name="Ingest").click()
-    page.get_by_text("Ingested: 1 added").wait_for()
+    page.get_by_role("button", name="Ingest").click(timeout=120_000)  # the first ingest loads the models
+    page.get_by_text("Ingested: 1 added").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="What the last ingest brought").wait_for()
+    assert page.locator(".ingest-report a", has_text="Plimsollburg welcome desk").count() == 1
     page.goto("/?q=Plimsollburg")
     assert "in 1 document" in page.locator("#results .summary").inner_text()
 

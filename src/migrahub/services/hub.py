@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from migrahub.store import search as fts
 from migrahub.store.database import connect
@@ -95,5 +96,5 @@ def _stories(conn, limit: int) -> list[dict] | None:
         return None
     try:
         return latest(conn, limit)
-    except Exception:  # noqa: BLE001 — the stories' tables may not exist in this hub yet
+    except sqlite3.Error:  # the stories' tables may not exist in this hub yet
         return None
