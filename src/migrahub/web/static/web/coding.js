@@ -70,6 +70,15 @@
   document.addEventListener("keyup", function (e) {
     if (e.shiftKey || e.key === "Shift") { onSelection(); }
   });
+  // after htmx swapped a passage (accept, reject, remove), focus stays on that passage; the undo box announces it
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var section = e.target && e.target.closest && e.target.closest(".code-passage");
+    if (!section) { section = document.getElementById((e.target && e.target.id) || ""); }
+    if (section && section.classList.contains("code-passage")) {
+      section.setAttribute("tabindex", "-1");
+      section.focus();
+    }
+  });
   // Alt+C: from a selection to the code list
   document.addEventListener("keydown", function (e) {
     if (e.altKey && (e.key === "c" || e.key === "C")) {

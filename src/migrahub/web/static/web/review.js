@@ -46,6 +46,16 @@
     else if (e.key === "r") { send("reject"); e.preventDefault(); }
   });
 
+  // after one Accept/Reject (htmx), focus moves to its result, which says what was done and offers Undo
+  document.addEventListener("htmx:afterSettle", function () {
+    var done = document.querySelector(".review-item.done:not([data-seen])");
+    if (done) {
+      done.setAttribute("data-seen", "1");
+      done.setAttribute("tabindex", "-1");
+      done.focus();
+    }
+  });
+
   document.addEventListener("change", function (e) {
     if (e.target.id === "select-all") {
       document.querySelectorAll("input[name=item][form=bulk-form]").forEach(function (b) {
