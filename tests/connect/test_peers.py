@@ -140,3 +140,16 @@ def test_index_strengths_count_as_evidence(conn):
     assert all(name in ("Ghent", "Malmö") for name, _ in strengths)
     assert all("above the mean of" in text and text.startswith("Inclusive cities demo index: ") for _, text in
                strengths)
+
+
+def test_recorded_exchanges_are_links_of_the_network(conn):
+    from migrahub.services.network import build_graph
+
+    rid = peers.create_request(conn, {"challenge": CARD, "city": "Malmö"}, "officer")
+    top = peers.view_request(conn, rid, "curator1", curator=True)["matches"][0]
+    malmo = conn.execute("SELECT id FROM entities WHERE category = 'places' AND name = 'Malmö'").fetchone()[0]
+    before = {(e.source, e.target) for e in build_graph(conn).edges}
+    peers.record_outcome(conn, rid, top["target_kind"], top["target_id"], "peer-review", "", "2026-04-01", "curator1")
+    edges = {(e.source, e.target): e for e in build_graph(conn).edges}
+    pair = tuple(sorted((malmo, top["target_id"])))
+    assert pair not in before and "peer-exchange:peer-review" in edges[pair].relations

@@ -138,6 +138,13 @@ def _record_links(conn: sqlite3.Connection, ids: list[int] | None = None):
                        _norm(name) in stated)
 
 
+def _exchanges(conn: sqlite3.Connection) -> list[dict]:
+    """Outcomes of peer-exchange requests between a requesting city and a city or organisation."""
+    from migrahub.services.connect.peers import outcome_links
+
+    return [o for o in outcome_links(conn) if o["city_id"] and o["target_kind"] in ("city", "organisation")]
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -205,6 +212,8 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
     for initiative, other, label in unstated:  # a curator's own statement: the link without a passage
         if _pair(initiative, other) not in edges or label not in edges[_pair(initiative, other)].relations:
             add(initiative, other, label, None)
+    for link in _exchanges(conn):  # peer exchanges that took place (a visit, a review): links curators recorded
+        add(link["city_id"], link["target_id"], f"peer-exchange:{link['kind']}", None)
 
     kept = [e for e in edges.values() if e.weight >= min_weight]
     degree: dict[int, int] = {}
