@@ -113,6 +113,11 @@ def test_search_finds_equivalent_terms_across_languages_and_says_so(login, clien
     assert "Also searched for equivalent terms" in html and "Stadtausweis" in html
     literal = client.get("/", {"q": "municipal ID card", "literal": "1"}).content.decode()
     assert "Quokkastadt" not in literal and "Searched only the words typed" in literal
+    api = client.get("/api/search", {"q": "municipal ID card"}).json()  # the API finds the same
+    assert "Stadtausweis" in api["equivalents"]["municipal ID card"]
+    assert {"Quokkastadt", "Quokkavilla"} <= {h["title"] for h in api["items"]}
+    plain = client.get("/api/search", {"q": "municipal ID card", "literal": "true"}).json()
+    assert plain["equivalents"] == {} and "Quokkastadt" not in {h["title"] for h in plain["items"]}
     exact = client.get("/", {"q": '"municipal ID card"'}).content.decode()  # search syntax is taken as written
     assert "Quokkastadt" not in exact and "Also searched" not in exact
     # an acronym only in capitals: "who" is a word, "IOM" the organisation

@@ -22,7 +22,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from migrahub import __version__, safeload
 from migrahub.services import documents as docs
-from migrahub.services import hub
+from migrahub.services import hub, synonyms
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
 from migrahub.web import accounts, api_coding, api_entities
@@ -243,6 +243,9 @@ class SearchOut(Schema):
     offset: int
     items: list[HitOut]
     facets: dict[str, list[FacetValueOut]] | None = None
+    equivalents: dict[str, list[str]] = Field({}, description="terms of `q` also searched through their equivalents "
+                                                            "(variants, acronyms, other languages); none with "
+                                                            "`literal=true`")
 
 
 class SourceOut(Schema):
@@ -323,12 +326,14 @@ def list_passages(request, document_id: int, page: Query[Page]):
 
 
 @read.get("/search", response={200: SearchOut, 400: Error}, summary="Search passages (BM25) with filters")
-def search(request, filters: Query[Filters], facets: bool = False):
+def search(request, filters: Query[Filters], facets: bool = False, literal: bool = False):
     _require(request, "web.view_document")
     query = filters.query()
     if not query.q:
         raise HttpError(400, "give words to search for in `q` (or list documents at /api/documents)")
     conn = _conn()
+    expansion = synonyms.Expansion(query.q) if literal else synonyms.expand(conn, query.q)
+    query = replace(query, q=expansion.query)
     try:  # one window of matches for the totals, the facets and the ranking, as on the search page
         counts = docs.result_counts(conn, query, with_facets=facets)
         hits = docs.search(conn, query, limit=filters.limit, offset=filters.offset, counts=counts)
@@ -338,7 +343,7 @@ def search(request, filters: Query[Filters], facets: bool = False):
     return {"count": counts.passages, "exact": counts.exact, "documents": counts.documents if counts.exact else None,
             "limit": filters.limit, "offset": filters.offset, "items": items,
             "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in counts.facets.items()}
-            if facets else None}
+            if facets else None, "equivalents": {term: list(others) for term, others in expansion.used}}
 
 
 @read.get("/sources", response=SourceList, summary="Sources with their status and number of documents")
