@@ -51,6 +51,7 @@ def test_possible_duplicates_and_merge(login, hub, tmp_path):
     assert curation.acronym_of("International Organization for Migration") == "IOM"
     pairs = curation.possible_duplicates(reader(hub.db))
     assert all(p.reasons and p.a["id"] != p.b["id"] for p in pairs)
+    assert not [p for p in pairs if p.a["country"] and p.b["country"] and p.a["country"] != p.b["country"]]
     c = login("curator")
     html = c.get("/curate/duplicates").content.decode()
     assert "Possible duplicates" in html and f"{len(pairs)} possible duplicate" in html

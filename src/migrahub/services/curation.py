@@ -111,11 +111,18 @@ def possible_duplicates(conn: sqlite3.Connection, *, category: str | None = None
     for r in rows:
         r["documents"], r["mentions"] = counts[r["id"]]
         r["norm"] = normalised_name(r["name"])
-        stated = json.loads(r.pop("data") or "{}").get("acronym")
+        data = json.loads(r.pop("data") or "{}")
+        stated = data.get("acronym") if isinstance(data, dict) else None
+        country = data.get("country") if isinstance(data, dict) else None
+        r["country"] = country.upper() if isinstance(country, str) and country else None
+        r["detail"] = ", ".join(str(data.get(k)) for k in ("type", "kind", "country")
+                                if isinstance(data, dict) and isinstance(data.get(k), str) and data.get(k))
         r["acronyms"] = {a for a in (acronym_of(r["name"]), str(stated or "").upper()) if len(a) >= 2}
     found: dict[tuple[int, int], set[str]] = {}
 
     def note(a: dict, b: dict, reason: str) -> None:
+        if a["country"] and b["country"] and a["country"] != b["country"]:
+            return  # two Bergens, in Norway and in the Netherlands
         if a["id"] != b["id"] and _comparable(a["category"], b["category"]):
             found.setdefault((min(a["id"], b["id"]), max(a["id"], b["id"])), set()).add(reason)
 
@@ -156,7 +163,8 @@ def possible_duplicates(conn: sqlite3.Connection, *, category: str | None = None
     for (a_id, b_id), reasons in found.items():
         a, b = sorted((index[a_id], index[b_id]), key=lambda r: (-r["documents"], r["id"]))
         score = sum(weight[next(k for k in weight if reason.startswith(k) or k in reason)] for reason in reasons)
-        clean = lambda r: {k: r[k] for k in ("id", "category", "name", "documents", "mentions")}  # noqa: E731
+        clean = lambda r: {k: r[k] for k in ("id", "category", "name", "documents", "mentions", "detail",
+                                                 "country")}  # noqa: E731
         out.append(Candidate(clean(a), clean(b), tuple(sorted(reasons)), score))
     out.sort(key=lambda c: (-c.score, -(c.a["documents"] + c.b["documents"]), c.a["id"], c.b["id"]))
     return out[:limit]
