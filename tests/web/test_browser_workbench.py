@@ -103,7 +103,8 @@ def _page_types(db) -> list[str]:
             "/practices", "/events", "/network", "/stats", "/sources", "/feed", "/accounts/login/", "/api/docs",
             "/code/", f"/code/{did}?{q}", f"/code/review?{q}", f"/code/codebooks/{book}",
             f"/code/codebooks/{book}/codes/{code}", f"/code/analysis?{q}", f"/code/analysis/cooccurrence?{q}",
-            f"/code/analysis/documents?{q}", f"/code/analysis/agreement?{q}", "/curate/duplicates", "/curate/ingest", "/curate/synonyms"]
+            f"/code/analysis/documents?{q}", f"/code/analysis/agreement?{q}", "/curate/duplicates", "/curate/ingest",
+            "/curate/synonyms"]
 
 
 def test_axe_finds_no_violation_and_the_console_stays_clean(browser, server):
