@@ -34,7 +34,8 @@ def server(tmp_path_factory):
     extra.mkdir()
     (extra / "plimsoll-malmo.md").write_text(SPAN_DOC, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
-    env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
+    # the web journey, not the embeddings (tests/coding covers them): word and character features suggest faster
+    env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD, MIGRAHUB_CODING_EMBEDDINGS="off")
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
     ingested = run("ingest", "--quiet", *_targets(), str(extra))
     assert ingested.returncode in (0, 1), ingested.stderr

@@ -33,7 +33,10 @@ class SecurityHeadersMiddleware:
         return response
 
 
-OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/admin/", "/healthz")
+# reachable without signing in even on a private hub: sign-in, static files, the API (it checks its own auth), the
+# private alert feeds and unsubscribe links (their secret token is the key) and the anonymous incident form
+OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/admin/", "/healthz", "/monitor/feeds/alert/",
+                 "/monitor/alerts/unsubscribe/", "/incidents/report")
 
 
 class ReadAccessMiddleware:
@@ -74,6 +77,12 @@ def _form_limit() -> int:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
+def _bibliography_limit() -> int:
+    from migrahub.connect.reading import MAX_BYTES
+
+    return MAX_BYTES
+
+
 def _codebook_limit() -> int:
     from migrahub.coding.codebook import CODEBOOK_MAX_BYTES
 
@@ -86,6 +95,8 @@ UPLOAD_ROUTES = (
     UploadRoute(re.compile(r"/api/ingest/?"), "web.ingest_document", _form_limit, True),
     UploadRoute(re.compile(r"/api/codebooks/?"), "web.manage_codebook", _codebook_limit, True),
     UploadRoute(re.compile(r"/code/import/?"), "web.ingest_document", _upload_limit, False),
+    UploadRoute(re.compile(r"/library/resources/import/?"), "connect.curate_practice", _bibliography_limit, False),
+    UploadRoute(re.compile(r"/api/connect/resources/import/?"), "connect.curate_practice", _bibliography_limit, True),
 )
 
 

@@ -17,6 +17,6 @@ urlpatterns = [
     path("monitor/feeds/latest.atom", views.feed_latest, name="monitor-feed-latest"),
     path("monitor/feeds/entity/<int:entity_id>.atom", views.feed_entity, name="monitor-feed-entity"),
     path("monitor/feeds/story/<int:story_id>.atom", views.feed_story, name="monitor-feed-story"),
-    path("monitor/feeds/code/<str:code_id>.atom", views.feed_code, name="monitor-feed-code"),
+    path("monitor/feeds/code/<name:code_id>.atom", views.feed_code, name="monitor-feed-code"),
     path("monitor/feeds/alert/<str:token>.atom", views.feed_alert, name="monitor-feed-alert"),
 ]

@@ -13,7 +13,10 @@ NAV = {"home": ("home",), "search": ("search",), "search_page": ("search-page",)
        "places": ("entities", "places"), "practices": ("practices",), "events": ("events",), "network": ("network",),
        "sources": ("sources",), "stats": ("stats",), "code_home": ("code-home",), "ingest": ("ingest",),
        "admin": ("admin:index",), "login": ("login",), "logout": ("logout",), "api_schema": ("api:openapi-json",),
-       "entity": ("entity", 0), "document": ("document", 0)}
+       "entity": ("entity", 0), "document": ("document", 0), "stories": ("monitor-stories",),
+       "alerts": ("monitor-alerts",), "notifications": ("monitor-notifications",), "indices": ("compare-home",),
+       "consult": ("consult-index",), "incidents": ("incidents",), "library": ("connect-resources",),
+       "cities": ("connect-cities",), "peers": ("connect-peer-requests",)}
 
 
 @functools.lru_cache(maxsize=8)
