@@ -199,3 +199,36 @@ def _upload(name: str, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data.encode() if isinstance(data, str) else data)
+
+
+def test_opinion_groups_api_answers_the_groups_of_the_votes(hub, login, tmp_path):
+    from migrahub.consult import opinion, polis_csv
+    from migrahub.services.consult import polis
+    from migrahub.store.database import connect
+
+    rng = __import__("random").Random(5)
+    votes = [opinion.Vote(f"p{g}{i}", str(s), (1 if (s < 6) == (g == 0) else -1) if rng.random() > 0.05 else 0)
+             for g in (0, 1) for i in range(15) for s in range(12)]
+    folder = tmp_path / "polis"
+    folder.mkdir()
+    comments = [polis_csv.Comment(str(s), "0", f"Statement number {s}", 1) for s in range(12)]
+    (folder / "comments.csv").write_text(polis_csv.write_comments(comments, votes))
+    (folder / "votes.csv").write_text(polis_csv.write_votes(votes))
+    organiser = login("curator")
+    made = organiser.post("/consult/new", {"title": "Two camps", "consent_text": ""})
+    slug = made["Location"].rstrip("/").split("/")[-2]
+    organiser.post(f"/consult/{slug}/manage", {"action": "phase", "phase": "open"})
+    conn = connect(hub.db)
+    try:
+        polis.import_into(conn, slug, folder, "curator1")
+    finally:
+        conn.close()
+    reader = login("reader")
+    first = reader.get(f"/api/consult/consultations/{slug}/opinion-groups")
+    assert first.status_code == 200 and first["Content-Type"] == "application/json"
+    body = json.loads(first.content)
+    assert body["n_groups"] == 2
+    assert sorted(body["statements"].values()) == sorted(f"Statement number {s}" for s in range(12))
+    camps = {g: {body["groups"][f"polis-p{g}{i}"] for i in range(15)} for g in (0, 1)}
+    assert len(camps[0]) == len(camps[1]) == 1 and camps[0] != camps[1]
+    assert reader.get(f"/api/consult/consultations/{slug}/opinion-groups").content == first.content  # kept

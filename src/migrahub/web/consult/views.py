@@ -23,7 +23,7 @@ ORGANISE = "consult.organise_consultation"
 MODERATE = "consult.moderate_consultation"
 MAX_FILES = 5
 MAX_REFS = 12  # source links shown per sentence (the rest are counted, with a link to all submissions)
-PER_PAGE = 25
+PER_PAGE = 10  # long answers: ten submissions make a long page already
 
 
 def _conn():
