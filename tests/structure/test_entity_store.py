@@ -157,3 +157,26 @@ def test_record_counts_leave_out_older_versions_and_match_a_plain_count(tmp_path
     assert [r["name"] for r in page][:1] == ["Ghent"] and page[0]["documents"] == 2
     assert next(r for r in page if r["name"] == "Antwerp")["documents"] == 0
     conn.close()
+
+
+def test_an_organisation_merges_into_an_initiative_and_later_documents_follow(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "icc.txt").write_text("The Intercultural Cities programme (ICC) helps cities review their policies. "
+                                    "The Council of Europe runs it with member cities.", encoding="utf-8")
+    db = tmp_path / "hub.sqlite3"
+    assert ingest([str(folder)], db).added == 1
+    initiative = next(r for r in entities.list_entities(db, "initiative") if "Intercultural Cities" in r["name"])
+    org = next(r for r in entities.list_entities(db, "organisation") if r["name"] == "Council of Europe")
+    entities.merge_entities(db, org["id"], initiative["id"], actor="curator-ana")
+    later = tmp_path / "later.txt"
+    later.write_text("In 2023 the Council of Europe published a review of migrant inclusion in Bergamo.",
+                     encoding="utf-8")
+    ingest([str(later)], db)
+    assert "Council of Europe" not in {r["name"] for r in entities.list_entities(db, "organisation")}
+    after = next(r for r in entities.list_entities(db, "initiative") if r["id"] == initiative["id"])
+    assert after["mentions"] == initiative["mentions"] + 2 and after["name"] == initiative["name"]
+    assert after["record"] == initiative["record"]  # the organisation's fields did not overwrite the initiative's
+    conn = connect(db)
+    payload = json.loads(conn.execute("SELECT payload FROM actions WHERE verb = 'entity.merge'").fetchone()[0])
+    assert payload == {"into": initiative["id"], "from_category": "organisations", "into_category": "initiatives"}

@@ -71,6 +71,27 @@ def test_possible_duplicates_and_merge(login, hub, tmp_path):
     assert "column-documents" in admin and "column-mentions" in admin
 
 
+def test_an_organisation_and_an_initiative_merge_across_kinds_but_a_place_does_not(login, hub, tmp_path):
+    from migrahub.services.ingest import ingest
+
+    (tmp_path / "icc.txt").write_text("The Intercultural Cities programme (ICC) helps cities in Bergamo and Lisbon "
+                                      "review their policies. The Council of Europe runs it.", encoding="utf-8")
+    assert ingest([str(tmp_path / "icc.txt")], hub.db).added == 1
+    c = login("curator")
+    org = sql(hub, "SELECT id FROM entities WHERE category = 'organisations' AND merged_into IS NULL "
+                   "ORDER BY id DESC LIMIT 1")[0]["id"]
+    initiative = sql(hub, "SELECT id FROM entities WHERE category = 'initiatives' AND merged_into IS NULL "
+                          "ORDER BY id DESC LIMIT 1")[0]["id"]
+    place = sql(hub, "SELECT id FROM entities WHERE category = 'places' AND merged_into IS NULL "
+                     "ORDER BY id DESC LIMIT 1")[0]["id"]
+    refused = c.post("/curate/merge", {"source": place, "into": initiative, "next": "/curate/duplicates"})
+    assert "Not merged: cannot merge a places record into a initiatives record" in \
+        c.get(refused["Location"]).content.decode()
+    done = c.post("/curate/merge", {"source": org, "into": initiative, "next": "/curate/duplicates"})
+    assert "Merged “" in c.get(done["Location"]).content.decode()
+    assert sql(hub, "SELECT merged_into FROM entities WHERE id = ?", (org,))[0][0] == initiative
+
+
 def test_ingest_report_lists_new_documents_their_records_and_no_server_path(login, hub):
     c = login("curator")
     note = b"# Plimsollburg desk\n\nPlimsollburg opened a welcome desk with the city of Ghent.\n"

@@ -68,8 +68,11 @@ class Candidate:
     score: float
 
     @property
-    def same_category(self) -> bool:
-        return self.a["category"] == self.b["category"]
+    def mergeable(self) -> bool:
+        """The store merges records of one kind, and organisations with initiatives."""
+        from migrahub.store.entities import can_merge
+
+        return can_merge(self.a["category"], self.b["category"])
 
 
 @functools.lru_cache(maxsize=1)

@@ -123,8 +123,10 @@ def save_extraction(conn: sqlite3.Connection, document_id: int, extraction: Extr
                         "INSERT INTO entities(category, name, data, created_at, updated_at) VALUES (?,?,?,?,?)",
                         (category, record_name(category, record), data, stamp, stamp)).lastrowid
                 else:
-                    conn.execute("UPDATE entities SET data = ?, updated_at = ? WHERE id = ? AND curated = 0",
-                                 (data, stamp, entity_id))
+                    # a record merged across kinds keeps its own fields: an organisation's do not overwrite the
+                    # initiative it was merged into
+                    conn.execute("UPDATE entities SET data = ?, updated_at = ? WHERE id = ? AND curated = 0 "
+                                 "AND category = ?", (data, stamp, entity_id, category))
                 conn.executemany("INSERT OR IGNORE INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?)",
                                  [(category, key, entity_id) for key in keys])
                 conn.execute("INSERT OR REPLACE INTO entity_records(entity_id, document_id, data) VALUES (?, ?, ?)",
@@ -145,8 +147,17 @@ def save_extraction(conn: sqlite3.Connection, document_id: int, extraction: Extr
     return counts
 
 
+# an organisation and an initiative can be the same real thing (a city network is both): they merge across kinds
+MERGE_ACROSS = frozenset({"organisations", "initiatives"})
+
+
+def can_merge(source_category: str, target_category: str) -> bool:
+    return source_category == target_category or {source_category, target_category} <= MERGE_ACROSS
+
+
 def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) -> None:
-    """Merge one record into another: its keys and mentions move, and later documents resolve to the target."""
+    """Merge one record into another: its keys and mentions move, and later documents resolve to the target (an
+    organisation may merge into an initiative and back: :data:`MERGE_ACROSS`)."""
     with transaction(conn):
         rows = {r["id"]: r for r in conn.execute("SELECT id, category, merged_into FROM entities WHERE id IN (?, ?)",
                                                  (source_id, target_id))}
@@ -155,7 +166,7 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
                 raise ValueError(f"no entity with id {needed}")
         if source_id == target_id:
             raise ValueError("cannot merge a record into itself")
-        if rows[source_id]["category"] != rows[target_id]["category"]:
+        if not can_merge(rows[source_id]["category"], rows[target_id]["category"]):
             raise ValueError(f"cannot merge a {rows[source_id]['category']} record into a "
                              f"{rows[target_id]['category']} record")
         if rows[target_id]["merged_into"] is not None:
@@ -167,7 +178,10 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
         conn.execute("INSERT OR IGNORE INTO entity_records(entity_id, document_id, data) "
                      "SELECT ?, document_id, data FROM entity_records WHERE entity_id = ?", (target_id, source_id))
         conn.execute("UPDATE entities SET merged_into = ?, updated_at = ? WHERE id = ?", (target_id, now(), source_id))
-        log_action(conn, actor, "entity.merge", "entity", str(source_id), {"into": target_id})
+        kinds = (rows[source_id]["category"], rows[target_id]["category"])
+        log_action(conn, actor, "entity.merge", "entity", str(source_id),
+                   {"into": target_id} | ({"from_category": kinds[0], "into_category": kinds[1]}
+                                          if kinds[0] != kinds[1] else {}))
 
 
 def edit(conn: sqlite3.Connection, entity_id: int, actor: str, *, name: str | None = None,
