@@ -15,13 +15,12 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from axecheck import violations
 from test_browser import CHROMIUM_ARGS, MIGRAHUB, _chromium, _targets, serving
 from webhelpers import DEMO, PASSWORD, REPO, sql
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 BOOK = "Demo local governance"
 DOCS_SHOTS = REPO / "docs" / "screenshots"
 PHONE_PAGES = ("/", "/search", "/network", "/events", "/practices", "/stats", "/api/docs")
@@ -77,16 +76,6 @@ def _sign_in(pg, user: str) -> None:
     pg.get_by_text("Signed in as").wait_for()
 
 
-def _axe(pg) -> list[str]:
-    """axe-core's violations on the current page, one line each (rule, impact, first targets)."""
-    if not pg.evaluate("typeof window.axe !== 'undefined'"):
-        pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
-                         "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
-                         AXE_TAGS)
-    return result
-
-
 def _shot(pg, name: str, full_page: bool = False) -> None:
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=full_page)
@@ -119,9 +108,9 @@ def test_axe_finds_no_violation_and_the_console_stays_clean(browser, server):
         for url in urls:
             response = pg.goto(url)
             pg.wait_for_load_state("load")
-            violations = _axe(pg) if response.status == 200 else [f"status {response.status}"]
-            if violations:
-                found[("phone " if phone else "") + url] = violations
+            problems = violations(pg) if response.status == 200 else [f"status {response.status}"]
+            if problems:
+                found[("phone " if phone else "") + url] = problems
         errors = pg.console_errors
         context.close()
         assert errors == [], errors

@@ -17,9 +17,9 @@ import json
 import os
 import subprocess
 from importlib import resources
-from pathlib import Path
 
 import pytest
+from axecheck import page_problems
 from test_browser import CHROMIUM_ARGS, MIGRAHUB, SHOTS, _chromium, browser, page, serving  # noqa: F401
 from webhelpers import PASSWORD, sql
 
@@ -34,8 +34,6 @@ DOCS = {
     "ghent-legal.md": "# Ghent newcomers policy\n\n## Legal aid\n\nThe city of Ghent funds free legal advice for newly "
                       "arrived residents through a legal aid desk in the city centre, open to every newcomer.\n",
 }
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 GHENT_2025 = {"SERV1": "yes", "SERV2": "yes", "SERV3": "yes", "PART1": "yes", "PART2": "3", "COMM1": "yes",
               "COMM2": "partly"}
 
@@ -74,15 +72,7 @@ def _axe_violations(browser, server, paths: list[str]) -> list[str]:  # noqa: F8
         pg = context.new_page()
         _sign_in(pg)
         for path in paths:
-            pg.goto(path)
-            pg.add_script_tag(path=str(AXE))
-            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
-                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
-                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
-                AXE_TAGS)]
-            overflow = pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-            if overflow:
-                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+            found += page_problems(pg, path)
         context.close()
     return found
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
+from axecheck import page_problems
 from test_browser import MIGRAHUB, SHOTS, _chromium, _free_port, browser, page, serving  # noqa: F401
 from webhelpers import PASSWORD, sql
 
@@ -151,8 +151,6 @@ def test_submit_publish_match_and_relay(page, server):  # noqa: F811
     assert "officer1" in received[0][1] and "/peers/requests/" in received[0][1]
 
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 
 
 def test_connect_pages_pass_axe_on_desktop_and_phone(browser, server):  # noqa: F811
@@ -174,13 +172,6 @@ def test_connect_pages_pass_axe_on_desktop_and_phone(browser, server):  # noqa: 
         pg = context.new_page()
         _sign_in(pg, "curator1")
         for path in chosen:
-            pg.goto(path)
-            pg.add_script_tag(path=str(AXE))
-            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
-                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
-                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
-                AXE_TAGS)]
-            if pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
-                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+            found += page_problems(pg, path)
         context.close()
     assert found == []

@@ -14,14 +14,11 @@ import os
 import re
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
+from axecheck import page_problems
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
 from webhelpers import DEMO, PASSWORD, sql
-
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 
 pytestmark = pytest.mark.browser
 
@@ -219,13 +216,6 @@ def _axe_violations(browser, server, paths: list[str], sign_in: bool = True) -> 
         if sign_in:
             _sign_in(pg, "admin1")
         for path in paths:
-            pg.goto(path)
-            pg.add_script_tag(path=str(AXE))
-            found += [f"{path} @{viewport['width']}px: {v}" for v in pg.evaluate(
-                "tags => axe.run(document, {runOnly: tags}).then(r => r.violations.map(v => "
-                "`${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
-                AXE_TAGS)]
-            if pg.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
-                found.append(f"{path} @{viewport['width']}px: the page scrolls sideways")
+            found += page_problems(pg, path)
         context.close()
     return found
