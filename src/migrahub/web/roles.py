@@ -34,6 +34,20 @@ def on_post_migrate(sender, **kwargs) -> None:
     ensure_roles()
 
 
+def grant_feature_permissions(app_label: str, model: str, permissions: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Create a feature's permissions (``codename → (name, roles)``) under ``app_label.model`` and give each to the
+    hub's roles that hold it; idempotent (run by the feature's app after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    kind, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+    for codename, (name, roles) in permissions.items():
+        perm, _ = Permission.objects.get_or_create(content_type=kind, codename=codename, defaults={"name": name})
+        for role in roles:
+            group, _ = Group.objects.get_or_create(name=role)
+            group.permissions.add(perm)
+
+
 def role_of(user) -> str | None:
     """The highest role a user holds, or ``None`` (anonymous or no group)."""
     if not getattr(user, "is_authenticated", False):

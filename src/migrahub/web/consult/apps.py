@@ -10,15 +10,9 @@ PERMISSIONS = {
 
 def grant_permissions(**kwargs) -> None:
     """Create the consult permissions and give them to the hub's roles; idempotent, runs after every migrate."""
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
+    from migrahub.web.roles import grant_feature_permissions
 
-    kind, _ = ContentType.objects.get_or_create(app_label="consult", model="consultation")
-    for codename, (name, roles) in PERMISSIONS.items():
-        perm, _ = Permission.objects.get_or_create(content_type=kind, codename=codename, defaults={"name": name})
-        for role in roles:
-            group, _ = Group.objects.get_or_create(name=role)
-            group.permissions.add(perm)
+    grant_feature_permissions("consult", "consultation", PERMISSIONS)
 
 
 class ConsultConfig(AppConfig):
