@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import random
 import statistics
@@ -31,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from web_load import _client, _free_port  # noqa: E402
+from web_load import _free_port, by_kind, drive  # noqa: E402
 
 from migrahub.coding.codebook import load_yaml  # noqa: E402
 from migrahub.services.consult import consultations as service  # noqa: E402
@@ -157,35 +156,14 @@ def web(db: Path, slug: str, clients: int, requests: int) -> dict:
                 c.getresponse().read()
                 times.append((time.perf_counter() - t) * 1000)
             single[kind] = round(statistics.median(times), 1)
-        ctx = multiprocessing.get_context("fork")
-        remaining, out = ctx.Value("i", requests), ctx.Queue()
-        t0 = time.perf_counter()
-        loaders = [ctx.Process(target=_client, args=(port, plan, i, remaining, out)) for i in range(clients)]
-        for p in loaders:
-            p.start()
-        results = []
-        for _ in loaders:
-            results.extend(out.get())
-        for p in loaders:
-            p.join()
-        wall = time.perf_counter() - t0
+        results, wall = drive(port, plan, clients, requests)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
-
-    def pct(values, q):
-        values = sorted(values)
-        return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-    out = {"single_client_median_ms": single, "load_average_1min": round(os.getloadavg()[0], 2),
-           "clients": clients, "requests": len(results), "seconds": round(wall, 1),
-           "errors": sum(1 for _, _, s in results if s != 200), "kinds": {}}
-    for kind in sorted({k for k, _, _ in results}) + ["all"]:
-        ms = [m for k, m, _ in results if kind in ("all", k)]
-        out["kinds"][kind] = {"n": len(ms), "p50_ms": round(statistics.median(ms), 1),
-                              "p95_ms": round(pct(ms, 0.95), 1), "max_ms": round(max(ms), 1)}
-    return out
+    return {"single_client_median_ms": single, "load_average_1min": round(os.getloadavg()[0], 2),
+            "clients": clients, "requests": len(results), "seconds": round(wall, 1),
+            "errors": sum(1 for _, _, s in results if s != 200), "kinds": by_kind(results)}
 
 
 def main() -> None:

@@ -223,38 +223,47 @@ def run(db: Path, n_docs: int, clients: int, requests: int, threads: int, worker
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             c.request("GET", path)
             c.getresponse().read()
-        # each client is its own process (as real browsers are): no client waits on another's interpreter lock
-        ctx = multiprocessing.get_context("fork")
-        remaining = ctx.Value("i", requests)
-        out = ctx.Queue()
-        t0 = time.perf_counter()
-        loaders = [ctx.Process(target=_client, args=(port, plan, i, remaining, out)) for i in range(clients)]
-        for loader in loaders:
-            loader.start()
-        results: list[tuple[str, float, int]] = []
-        for _ in loaders:
-            results.extend(out.get())
-        for loader in loaders:
-            loader.join()
-        wall = time.perf_counter() - t0
+        results, wall = drive(port, plan, clients, requests)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+    return {"documents": n_docs, "clients": clients, "server_workers": workers or os.cpu_count(),
+            "server_threads": threads, "requests": len(results),
+            "seconds": round(wall, 1), "requests_per_second": round(len(results) / wall, 1),
+            "errors": sum(1 for _, _, s in results if s != 200), "kinds": by_kind(results)}
 
-    def pct(values, q):
-        values = sorted(values)
-        return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
-    report = {"documents": n_docs, "clients": clients, "server_workers": workers or os.cpu_count(),
-              "server_threads": threads, "requests": len(results),
-              "seconds": round(wall, 1), "requests_per_second": round(len(results) / wall, 1),
-              "errors": sum(1 for _, _, s in results if s != 200), "kinds": {}}
+def drive(port: int, plan: list[tuple[str, str]], clients: int, requests: int) -> tuple[list, float]:
+    """``requests`` requests from ``clients`` closed-loop client processes (as real browsers are: no client waits on
+    another's interpreter lock); returns each (kind, ms, status) and the wall-clock seconds."""
+    ctx = multiprocessing.get_context("fork")
+    remaining, out = ctx.Value("i", requests), ctx.Queue()
+    t0 = time.perf_counter()
+    loaders = [ctx.Process(target=_client, args=(port, plan, i, remaining, out)) for i in range(clients)]
+    for loader in loaders:
+        loader.start()
+    results: list[tuple[str, float, int]] = []
+    for _ in loaders:
+        results.extend(out.get())
+    for loader in loaders:
+        loader.join()
+    return results, time.perf_counter() - t0
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def by_kind(results: list[tuple[str, float, int]]) -> dict:
+    """p50, p95 and max per kind of page and for all, from :func:`drive`'s results."""
+    kinds = {}
     for kind in sorted({k for k, _, _ in results}) + ["all"]:
         ms = [m for k, m, _ in results if kind in ("all", k)]
-        report["kinds"][kind] = {"n": len(ms), "p50_ms": round(statistics.median(ms), 1),
-                                 "p95_ms": round(pct(ms, 0.95), 1), "max_ms": round(max(ms), 1)}
-    return report
+        kinds[kind] = {"n": len(ms), "p50_ms": round(statistics.median(ms), 1),
+                       "p95_ms": round(_pct(ms, 0.95), 1), "max_ms": round(max(ms), 1)}
+    return kinds
 
 
 def main() -> None:
