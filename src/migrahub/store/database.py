@@ -34,6 +34,12 @@ def default_db_path() -> Path:
     return Path(os.environ.get("MIGRAHUB_DB") or DEFAULT_DB)
 
 
+def backend(conn) -> str:
+    """Which database engine a connection talks to: ``"sqlite"`` or ``"postgresql"``. Store modules branch on it
+    only where the SQL of the two must differ."""
+    return "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
+
+
 def now() -> str:
     """The current UTC time as ISO 8601 with seconds."""
     return datetime.now(UTC).isoformat(timespec="seconds")
