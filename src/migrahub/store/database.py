@@ -29,9 +29,22 @@ class StoreError(Exception):
     """The hub's database cannot be opened or migrated; the message says which file and why."""
 
 
-def default_db_path() -> Path:
-    """The database path from ``MIGRAHUB_DB``, else ``./migrahub.sqlite3``."""
-    return Path(os.environ.get("MIGRAHUB_DB") or DEFAULT_DB)
+def is_url(target) -> bool:
+    """Whether a hub is named by a PostgreSQL URL (``postgresql://user@host:port/name``) rather than a file."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def locate(target: str | os.PathLike | None = None) -> str:
+    """The hub a ``--db`` value or ``MIGRAHUB_DB`` names, as one string: a PostgreSQL URL as it is, a file as its
+    absolute path (the default ``./migrahub.sqlite3`` when nothing is given). Caches of open connections key on it."""
+    target = target or os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    return str(target) if is_url(target) else str(Path(target).resolve())
+
+
+def default_db_path() -> Path | str:
+    """The hub named by ``MIGRAHUB_DB`` (a file path or a PostgreSQL URL), else ``./migrahub.sqlite3``."""
+    target = os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    return target if is_url(target) else Path(target)
 
 
 def backend(conn) -> str:
@@ -46,22 +59,60 @@ def now() -> str:
 
 
 @functools.cache
-def _migrations() -> tuple[tuple[str, str], ...]:
+def _migrations(engine: str = "sqlite") -> tuple[tuple[str, str], ...]:
+    """The migrations one engine applies, in order. ``NNN_name.sql`` is for both (written in SQLite's dialect and
+    translated for PostgreSQL); ``NNN_name_sqlite.sql`` and ``NNN_name_postgresql.sql`` hold what only one has
+    (SQLite's FTS5 index; PostgreSQL's text-search columns)."""
     folder = resources.files("migrahub.store") / "migrations"
+    other = "_postgresql.sql" if engine == "sqlite" else "_sqlite.sql"
     return tuple(sorted((entry.name, entry.read_text(encoding="utf-8")) for entry in folder.iterdir()
-                        if entry.name.endswith(".sql")))
+                        if entry.name.endswith(".sql") and not entry.name.endswith(other)))
+
+
+def _known_migrations() -> set[str]:
+    return {name for engine in ("sqlite", "postgresql") for name, _sql in _migrations(engine)}
 
 
 MMAP_BYTES = 1 << 30  # bytes of the database file read through mmap (address space, not memory)
 
 
-def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: str | os.PathLike | None = None, *, readonly: bool = False):
     """Open (creating and migrating if needed) the hub database and return a connection.
 
-    Connections use autocommit mode (``isolation_level=None``): callers open transactions explicitly with
+    ``path`` is a file (SQLite) or a ``postgresql://`` URL (PostgreSQL); both connections take the same SQL (see
+    :mod:`migrahub.store.postgres`). Connections use autocommit mode: callers open transactions explicitly with
     :func:`transaction`, so one document is one transaction.
     """
-    db_path = Path(path) if path else default_db_path()
+    target = path or default_db_path()
+    if is_url(target):
+        return _connect_postgresql(str(target), readonly=readonly)
+    return _connect_sqlite(Path(target), readonly=readonly)
+
+
+def _connect_postgresql(url: str, *, readonly: bool):
+    from migrahub.store import postgres
+
+    shown = postgres.redacted(url)
+    try:
+        conn = postgres.Connection(url, readonly=readonly)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{shown}: cannot connect to the hub's database: {exc}") from exc
+    try:
+        postgres.ensure_schema(conn)
+        refuse_newer(conn, shown)
+        if not readonly:
+            migrate(conn)
+            catch_up(conn)
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{shown}: not a MigraHub database or damaged: {exc}") from exc
+    return conn
+
+
+def _connect_sqlite(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
     if readonly:
         if not db_path.exists():
             raise StoreError(f"{db_path}: no hub database here (run `migrahub ingest` first or pass --db)")
@@ -96,12 +147,26 @@ def connect(path: str | os.PathLike | None = None, *, readonly: bool = False) ->
     return conn
 
 
+def locator(conn) -> str:
+    """The hub a connection is open on, as :func:`locate` names it (for opening more connections to it)."""
+    if backend(conn) == "postgresql":
+        return conn.url
+    return conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def has_table(conn, name: str) -> bool:
+    """Whether the hub has a table (or view) of this name."""
+    if backend(conn) == "sqlite":
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+    return conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+
+
 def refuse_newer(conn: sqlite3.Connection, db_path: str | os.PathLike) -> None:
     """Raise :class:`StoreError` when the hub records migrations this version does not have: a newer version wrote
     it, and this one could misread or damage what it does not know. Reads only."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone():
+    if not has_table(conn, "schema_migrations"):
         return
-    known = {name for name, _sql in _migrations()}
+    known = _known_migrations()
     unknown = sorted(row[0] for row in conn.execute("SELECT name FROM schema_migrations") if row[0] not in known)
     if unknown:
         raise StoreError(f"{db_path}: written by a newer version of MigraHub (unknown migration "
@@ -145,17 +210,22 @@ def hub_state(conn: sqlite3.Connection) -> str:
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database has not seen yet; return their names."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    engine = backend(conn)
+    if not has_table(conn, "schema_migrations"):
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
     applied = []
-    for name, sql in _migrations():
+    for name, sql in _migrations(engine):
         if name in done:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("COMMIT")  # another process applied it while this one waited for the write lock
+                continue
             # executescript would commit on its own; run the statements one by one inside our transaction.
-            for statement in _split_sql(sql):
-                conn.execute(statement)
+            for statement in (_split_sql(sql) if engine == "sqlite" else _postgresql_statements(name, sql)):
+                conn.raw.execute(statement) if engine == "postgresql" else conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
             conn.execute("COMMIT")
         except Exception:
@@ -163,6 +233,16 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             raise
         applied.append(name)
     return applied
+
+
+@functools.cache
+def _postgresql_statements(name: str, sql: str) -> tuple[str, ...]:
+    """A migration's statements in PostgreSQL (files ending ``_postgresql.sql`` are written in it already)."""
+    from migrahub.store import dialect
+
+    if name.endswith("_postgresql.sql"):
+        return tuple(dialect.split_postgresql(sql))
+    return tuple(dialect.migration(sql))
 
 
 def _split_sql(sql: str) -> list[str]:

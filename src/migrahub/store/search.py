@@ -13,7 +13,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from migrahub.store.database import hub_counter, tuples
+from migrahub.store import search_pg
+from migrahub.store.database import backend, has_table, hub_counter, tuples
 
 HL_START, HL_END = "\x02", "\x03"
 RANK_WINDOW = 2000  # words matching more passages than this: the newest RANK_WINDOW matches are ranked
@@ -231,30 +232,19 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
         return []
     windowed = len(window) > RANK_WINDOW
     window = window[:RANK_WINDOW]
-    # The window holds every filter already (language, type, dates, source, entities): rank the words alone over its
-    # rows. BM25 reads the whole posting list of each term of the MATCH expression (for its IDF), so filter tokens
-    # there would cost a scan of most of the index, and a join per row costs more than the ranking. "+rowid IN" is a
-    # plain test on each row of the window's range (without the "+", FTS5 would seek each id through the index).
-    where = ["passages_fts MATCH ?", "passages_fts.rowid >= ?",
-             "+passages_fts.rowid IN (SELECT value FROM json_each(?))"]
-    bounds = [window[-1], json.dumps(window)]
-    phrase = _phrase_of(match)
-    first = _ids(conn, where, [phrase, *bounds], "", query) if phrase else []
-    scored = scored_words(conn, match)
-    if scored is None:  # every word too common to score: exact phrases first, then the newest
-        phrases = set(first)
-        ranked = [(row, 0.0) for row in [*sorted(phrases, reverse=True), *(r for r in window if r not in phrases)]]
-    else:
-        ranked = _rank(conn, where, [scored, *bounds], "", want, query, first)
+    postgresql = backend(conn) == "postgresql"
+    ranked = (search_pg.ranked(conn, match, window, want, filters.language) if postgresql
+              else _ranked(conn, match, window, want, query))
     ranked = ranked[filters.offset:want]
     if not ranked:
         return []
     ids = [row[0] for row in ranked]
     marks = ",".join("?" * len(ids))
     try:
-        snippets = {row[0]: row[1] for row in conn.execute(
-            f"SELECT rowid, snippet(passages_fts, 0, '{HL_START}', '{HL_END}', '…', 24) FROM passages_fts "
-            f"WHERE passages_fts MATCH ? AND rowid IN ({marks})", [match, *ids])}
+        snippets = search_pg.snippets(conn, match, ids, filters.language, HL_START, HL_END) if postgresql else {
+            row[0]: row[1] for row in conn.execute(
+                f"SELECT rowid, snippet(passages_fts, 0, '{HL_START}', '{HL_END}', '…', 24) FROM passages_fts "
+                f"WHERE passages_fts MATCH ? AND rowid IN ({marks})", [match, *ids])}
     except sqlite3.OperationalError as exc:
         raise QueryError(f"cannot search for {query!r}: {exc}") from exc
     rows = {row["id"]: row for row in conn.execute(
@@ -274,6 +264,25 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
                         tuple(json.loads(row["section"])), -score, row["language"], row["doc_type"], row["published"],
                         row["url"], tuple(sources.get(row["document_id"], ())), RANK_WINDOW if windowed else None))
     return hits
+
+
+def _ranked(conn: sqlite3.Connection, match: str, window: list[int], want: int, query: str
+            ) -> list[tuple[int, float]]:
+    """The best ``want`` passages of the window: exact phrases first, then by BM25 (see :func:`search`)."""
+    # The window holds every filter already (language, type, dates, source, entities): rank the words alone over its
+    # rows. BM25 reads the whole posting list of each term of the MATCH expression (for its IDF), so filter tokens
+    # there would cost a scan of most of the index, and a join per row costs more than the ranking. "+rowid IN" is a
+    # plain test on each row of the window's range (without the "+", FTS5 would seek each id through the index).
+    where = ["passages_fts MATCH ?", "passages_fts.rowid >= ?",
+             "+passages_fts.rowid IN (SELECT value FROM json_each(?))"]
+    bounds = [window[-1], json.dumps(window)]
+    phrase = _phrase_of(match)
+    first = _ids(conn, where, [phrase, *bounds], "", query) if phrase else []
+    scored = scored_words(conn, match)
+    if scored is None:  # every word too common to score: exact phrases first, then the newest
+        phrases = set(first)
+        return [(row, 0.0) for row in [*sorted(phrases, reverse=True), *(r for r in window if r not in phrases)]]
+    return _rank(conn, where, [scored, *bounds], "", want, query, first)
 
 
 _PLAIN = re.compile(r'"[^"\s]+"')
@@ -356,6 +365,11 @@ def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters,
                    ) -> list[tuple[int, int]]:
     """``(passage id, document id)`` of the newest ``limit`` current passages matching ``query`` under ``filters``
     (newest first): the window :func:`search` ranks, and the sample a large result's facets are counted over."""
+    if backend(conn) == "postgresql":
+        try:
+            return search_pg.newest_matches(conn, fts_query(query), filters, limit)
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"cannot search for {query!r}: {exc}") from exc
     where, params, joins = _conditions(fts_query(query), filters)
     joins = joins or "JOIN passages p ON p.id = passages_fts.rowid"
     try:
@@ -415,6 +429,8 @@ def index_pending(conn: sqlite3.Connection) -> int:
     """
     from migrahub.store.database import transaction
 
+    if backend(conn) == "postgresql":
+        return search_pg.index_pending(conn)
     with transaction(conn):
         through = hub_counter(conn, "fts_through")
         last = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
@@ -440,6 +456,8 @@ def index_pending(conn: sqlite3.Connection) -> int:
 def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
     """Take a document's passages out of the full-text index, or out of the wait for it (inside the caller's
     transaction). Only passages up to the ``fts_through`` mark are in the index."""
+    if backend(conn) == "postgresql":
+        return search_pg.unindex_document(conn, document_id)
     conn.execute("INSERT INTO passages_fts(passages_fts, rowid, text, facets) "
                  "SELECT 'delete', id, text, facets FROM passages WHERE document_id = ? AND indexed = 1 AND id <= ?",
                  (document_id, hub_counter(conn, "fts_through")))
@@ -448,6 +466,8 @@ def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
 
 def optimize(conn: sqlite3.Connection) -> None:
     """Merge the index's segments into one (after a large ingest: searches read fewer b-trees)."""
+    if backend(conn) == "postgresql":
+        return search_pg.optimize(conn)
     conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
 
 
@@ -455,7 +475,7 @@ def optimize(conn: sqlite3.Connection) -> None:
 
 def synonym_groups(conn: sqlite3.Connection) -> list[tuple[int, list[str]]]:
     """The synonym groups curators added: ``(id, terms)`` in the order they were added."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_synonyms'").fetchone():
+    if not has_table(conn, "search_synonyms"):
         return []
     return [(r[0], json.loads(r[1])) for r in conn.execute("SELECT id, terms FROM search_synonyms ORDER BY id")]
 
