@@ -154,6 +154,14 @@ def locator(conn) -> str:
     return conn.execute("PRAGMA database_list").fetchone()[2]
 
 
+def secret(conn, name: str, make) -> str:
+    """The hub's secret ``name``, made by ``make()`` and kept the first time it is asked for (every process, on
+    every machine, reads the same one)."""
+    with transaction(conn):
+        conn.execute("INSERT INTO hub_secrets(name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", (name, make()))
+        return conn.execute("SELECT value FROM hub_secrets WHERE name = ?", (name,)).fetchone()[0]
+
+
 def has_table(conn, name: str) -> bool:
     """Whether the hub has a table (or view) of this name."""
     if backend(conn) == "sqlite":

@@ -8,11 +8,13 @@ ordering) and then makes the rewrites sqlglot leaves to the caller:
 - ``INSERT OR IGNORE`` → ``ON CONFLICT DO NOTHING``; ``INSERT OR REPLACE`` → ``ON CONFLICT (primary key) DO UPDATE``;
 - ``json_extract(x, '$.a.b')`` → ``x::jsonb #>> '{a,b}'``; ``json_each(x[, '$.a'])`` → the array's elements as text
   (compared with an ``id`` column they are read as integers);
-- ``rowid`` → ``id``; ``LIKE`` → ``ILIKE`` (SQLite's LIKE ignores ASCII case); ``GLOB`` → a regular expression;
+- ``CROSS JOIN … ON`` (SQLite's join-order hint) → ``JOIN … ON``; ``LIKE`` → ``ILIKE`` (SQLite's LIKE ignores
+  ASCII case); ``GLOB`` → a regular expression;
   ``COLLATE NOCASE`` → ``lower()``; ``INDEXED BY`` dropped; ``total(x)`` → ``coalesce(sum(x), 0.0)``;
   ``sum``/``avg`` of a comparison count its true rows;
-- in DDL: ``INTEGER`` → ``BIGINT``, ``BLOB`` → ``BYTEA``, ``INTEGER PRIMARY KEY`` → an identity column,
-  ``WITHOUT ROWID`` dropped, and a trigger body becomes a PL/pgSQL function (``RAISE(ABORT, …)`` → ``RAISE
+- in DDL: ``INTEGER`` → ``BIGINT``, ``BLOB`` → ``BYTEA``, ``INTEGER PRIMARY KEY`` → an identity column; a table
+  keyed otherwise gets SQLite's implicit ``rowid`` as an identity column (insertion order, as on SQLite) unless it
+  is ``WITHOUT ROWID``; and a trigger body becomes a PL/pgSQL function (``RAISE(ABORT, …)`` → ``RAISE
   EXCEPTION``).
 
 Translations are cached per statement text: the store's statements are a few hundred fixed strings.
@@ -25,7 +27,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
-_ID_LIKE = re.compile(r"^(id|rowid|.*_id)$")
+_ID_LIKE = re.compile(r"^(id|rowid|.*_id)$")  # integer columns
 _HOLE = "\x01mh\x01"
 
 
@@ -153,8 +155,9 @@ def _node(node: exp.Expression, keys):  # noqa: C901 - one dispatch over the nod
         return _insert(node, keys)
     if isinstance(node, exp.HexString):
         return exp.Cast(this=exp.Literal.string("\\x" + node.this), to=exp.DataType.build("BYTEA"))
-    if isinstance(node, exp.Column) and node.name.lower() == "rowid" and not node.table.endswith("_fts"):
-        return exp.column("id", table=node.table or None)
+    if isinstance(node, exp.Join) and node.args.get("kind") == "CROSS" and node.args.get("on") is not None:
+        node.set("kind", None)  # SQLite's CROSS JOIN … ON (a join order hint) is an inner join
+        return node
     if isinstance(node, exp.Like):
         return exp.ILike(this=node.this, expression=node.expression)
     if isinstance(node, exp.Glob):
@@ -284,8 +287,10 @@ def _datatype(node: exp.DataType) -> exp.DataType:
 def _create(node: exp.Create) -> exp.Create:
     """``CREATE TABLE``: ``INTEGER PRIMARY KEY`` becomes an identity column, ``WITHOUT ROWID`` goes."""
     properties = node.args.get("properties")
+    rowid = True
     if properties is not None:
         kept = [p for p in properties.expressions if type(p).__name__ != "WithoutRowidProperty"]
+        rowid = len(kept) == len(properties.expressions)
         properties.set("expressions", kept)
         if not kept:
             node.set("properties", None)
@@ -301,7 +306,12 @@ def _create(node: exp.Create) -> exp.Create:
         constraints = [c for c in column.constraints if not isinstance(c.kind, exp.AutoIncrementColumnConstraint)]
         if is_pk and integer:
             constraints.insert(0, exp.ColumnConstraint(kind=exp.GeneratedAsIdentityColumnConstraint(this=False)))
+            rowid = False
         column.set("constraints", constraints)
+    if rowid:
+        schema.append("expressions", exp.ColumnDef(
+            this=exp.to_identifier("rowid"), kind=exp.DataType.build("BIGINT"),
+            constraints=[exp.ColumnConstraint(kind=exp.GeneratedAsIdentityColumnConstraint(this=False))]))
     return node
 
 

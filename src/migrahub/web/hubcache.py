@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 def cached(conn: sqlite3.Connection, name: str, parts: tuple, compute: Callable[[], T], seconds: int) -> T:
     """``compute()``'s value for this hub, this state of the hub and these ``parts``, computed once per process."""
-    raw = "|".join([settings.MIGRAHUB_DB.as_posix(), hub_state(conn), *map(repr, parts)])
+    raw = "|".join([str(settings.MIGRAHUB_DB), hub_state(conn), *map(repr, parts)])
     key = f"{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:

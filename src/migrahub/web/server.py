@@ -6,23 +6,26 @@ import os
 from pathlib import Path
 
 
-def setup(db: str | os.PathLike | None = None) -> Path:
-    """Point Django at the hub database ``db`` (or ``MIGRAHUB_DB``) and initialise it; return the resolved path.
+def setup(db: str | os.PathLike | None = None) -> str:
+    """Point Django at the hub database ``db`` (or ``MIGRAHUB_DB``: a file or a PostgreSQL URL) and initialise it;
+    return the hub as :func:`~migrahub.store.database.locate` names it.
 
     Must run before Django settings are first read in this process.
     """
+    from migrahub.store.database import locate
+
     if db is not None:
-        os.environ["MIGRAHUB_DB"] = str(Path(db).resolve())
+        os.environ["MIGRAHUB_DB"] = locate(db)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "migrahub.web.settings")
     import django
 
     django.setup()
     from django.conf import settings
 
-    return Path(settings.MIGRAHUB_DB)
+    return settings.MIGRAHUB_DB
 
 
-def migrate(db: Path) -> None:
+def migrate(db: str) -> None:
     """Create or upgrade the core tables (migrahub.store) and Django's tables (auth, sessions, tokens) in ``db``."""
     from django.core.management import call_command
 
@@ -41,10 +44,14 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
           workers: int | None = None, announce=print) -> None:
     """Serve the hub at ``http://host:port/`` until interrupted: gunicorn with ``workers`` processes of ``threads``
     threads each (default one process per CPU), or waitress (one process) where gunicorn cannot run (Windows)."""
+    from migrahub.store.database import is_url
+    from migrahub.store.postgres import redacted
+
     path = setup(db)
-    if not path.parent.is_dir():
-        raise SystemExit(f"migrahub: {path}: folder {path.parent} does not exist")
+    if not is_url(path) and not Path(path).parent.is_dir():
+        raise SystemExit(f"migrahub: {path}: folder {Path(path).parent} does not exist")
     migrate(path)
+    path = redacted(path) if is_url(path) else path
     from django.db import connections
 
     connections.close_all()  # no SQLite connection may cross the fork into the workers

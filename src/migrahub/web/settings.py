@@ -13,7 +13,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from migrahub.store.database import default_db_path
+from migrahub.store.database import is_url, locate
+from migrahub.web.databases import django_database, hub_secret_key
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -32,15 +33,20 @@ def _list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-MIGRAHUB_DB = default_db_path().resolve()
+MIGRAHUB_DB = locate()  # a file path or a postgresql:// URL (str)
+# files that belong to the hub (uploads, a SQLite hub's secret key) live beside its file, or in the working folder
+_HUB_FILES = Path("migrahub") if is_url(MIGRAHUB_DB) else Path(MIGRAHUB_DB)
 
 
-def _secret_key(db: Path) -> str:
-    """``MIGRAHUB_SECRET_KEY``, else a random key generated once and kept (mode 0600) next to the database."""
+def _secret_key(db: str) -> str:
+    """``MIGRAHUB_SECRET_KEY``, else a random key generated once and kept: in a file (mode 0600) next to a SQLite
+    hub, in the database of a PostgreSQL hub (so every web process on every machine signs with the same key)."""
     key = os.environ.get("MIGRAHUB_SECRET_KEY")
     if key:
         return key
-    path = db.with_name(db.name + "-secret-key")
+    if is_url(db):
+        return hub_secret_key(db)
+    path = _HUB_FILES.with_name(_HUB_FILES.name + "-secret-key")
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
@@ -64,7 +70,7 @@ CSRF_TRUSTED_ORIGINS = _list("MIGRAHUB_CSRF_TRUSTED_ORIGINS", [])
 MIGRAHUB_ANONYMOUS_READ = _flag("MIGRAHUB_ANONYMOUS_READ", True)
 MIGRAHUB_HTTPS = _flag("MIGRAHUB_HTTPS", False)
 MIGRAHUB_UPLOAD_DIR = Path(os.environ.get("MIGRAHUB_UPLOAD_DIR")
-                           or MIGRAHUB_DB.with_name(MIGRAHUB_DB.name + "-uploads"))
+                           or _HUB_FILES.with_name(_HUB_FILES.name + "-uploads")).resolve()
 # login throttling (migrahub.web.throttle): this many failures for one user name from one client lock that pair,
 # and this many from one client across user names lock the client, for the window
 MIGRAHUB_LOGIN_MAX_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_FAILURES", "5"))
@@ -91,6 +97,7 @@ INSTALLED_APPS = [
     "migrahub.web.consult.apps.ConsultConfig",
     "migrahub.web.compare.apps.CompareConfig",
     "migrahub.web.connect.apps.ConnectConfig",
+    "django_tasks_db", "migrahub.web.jobs.apps.JobsConfig",  # the job queue (docs/jobs.md)
 ]
 
 MIDDLEWARE = [
@@ -129,20 +136,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(MIGRAHUB_DB),
-        "OPTIONS": {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
-        },
-    }
-}
+DATABASES = {"default": django_database(MIGRAHUB_DB)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # background jobs in the hub database
 
-# one process, many waitress threads: locmem is shared by the threads; throttling itself is kept in the database
+# each process keeps its own cache; every cached view is keyed on the hub's state counters (web/hubcache.py), which
+# every process reads from the database, so no process serves a stale view. Sessions and login throttling are kept
+# in the database, shared by every process and machine.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "migrahub"}}
 
 # the only backend: every sign-in form (the hub's and the admin's) is throttled by it
