@@ -29,6 +29,7 @@ from migrahub.web import accounts, api_coding, api_entities
 from migrahub.web.compare import api as compare_api
 from migrahub.web.connect import api as connect_api
 from migrahub.web.consult import api as consult_api
+from migrahub.web.jobs import api as jobs_api
 from migrahub.web.middleware import WWW_AUTHENTICATE
 from migrahub.web.monitor import api as monitor_api
 from migrahub.web.roles import role_of
@@ -450,5 +451,5 @@ api.add_router("/", read)
 api.add_router("/", write)
 api.add_router("/", api_coding.router(READ, WRITE, _require))
 api.add_router("/", api_entities.router(READ, WRITE, _require))
-for _feature in (monitor_api, consult_api, compare_api, connect_api):
+for _feature in (monitor_api, consult_api, compare_api, connect_api, jobs_api):
     api.add_router("/", _feature.router(READ, WRITE, _require))

@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("migrahub.web.consult.urls")),
     path("", include("migrahub.web.compare.urls")),
     path("", include("migrahub.web.connect.urls")),
+    path("", include("migrahub.web.jobs.urls")),
     path("admin/", admin.site.urls),
     path("api/", apidocs.docs, name="api-home"),
     path("api/docs", apidocs.docs, name="api-docs"),
