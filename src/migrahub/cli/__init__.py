@@ -11,12 +11,13 @@ from migrahub import __version__
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="migrahub")
 @click.option("--db", envvar="MIGRAHUB_DB", type=click.Path(dir_okay=False), default="migrahub.sqlite3",
-              show_default=True, help="The hub's SQLite file (env MIGRAHUB_DB).")
+              show_default=True, help="The hub: a SQLite file or a postgresql:// URL (env MIGRAHUB_DB).")
 @click.pass_context
 def main(ctx: click.Context, db: str) -> None:
     """MigraHub — collect, structure, code and share knowledge on local migration governance."""
     ctx.obj = {"db": db}
 
 
-from migrahub.cli import code, collect, compare, connect, consult, monitor, share, structure  # noqa: E402,F401  (they register their commands on `main`)
-from migrahub.cli import db as db_commands  # noqa: E402,F401,I001  (migrahub db ...; `db` is the --db option)
+# the command modules register their commands on `main` (`db` is imported under another name: it is the --db option)
+from migrahub.cli import code, collect, compare, connect, consult, jobs, monitor, share, structure  # noqa: E402,F401
+from migrahub.cli import db as db_commands  # noqa: E402,F401
