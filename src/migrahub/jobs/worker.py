@@ -39,10 +39,18 @@ log = logging.getLogger("migrahub.jobs")
 _db_lock = threading.Lock()  # held by the heartbeat thread while it talks to the database, and across each fork
 
 
+def _in_child() -> None:
+    """A process forked by a job (an ingest's readers) is not a worker: it gets the default signal handlers back, so
+    that its parent can stop it (``Pool.terminate`` sends SIGTERM), and the heartbeat lock free."""
+    _db_lock.release()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _fork_guard() -> None:
     """An ingest forks reader processes: no fork may happen while the heartbeat thread is inside a database call."""
-    os.register_at_fork(before=_db_lock.acquire, after_in_parent=_db_lock.release,
-                        after_in_child=_db_lock.release)
+    os.register_at_fork(before=_db_lock.acquire, after_in_parent=_db_lock.release, after_in_child=_in_child)
 
 
 _fork_guard()
