@@ -101,10 +101,7 @@ def _save_codebook(db, codebook: Codebook, book_name: str, filename: str, actor:
 def list_codebooks(db) -> list[dict]:
     conn = connect(db)
     try:
-        return [dict(r) for r in conn.execute(
-            "SELECT b.name, b.version, b.language, (SELECT count(*) FROM codes c WHERE c.codebook_id = b.id) AS codes,"
-            " (SELECT count(*) FROM coding_actions a WHERE a.codebook_id = b.id) AS actions FROM codebooks b "
-            "ORDER BY b.name")]
+        return store.codebook_summaries(conn)
     finally:
         conn.close()
 
@@ -139,16 +136,6 @@ def codings(db, codebook: str, **filters) -> list[dict]:
         return store.current(conn, codebook, **filters)
     finally:
         conn.close()
-
-
-def _passages(conn) -> list[dict]:
-    """Current paragraphs and list items of the hub, with their neighbours as context."""
-    rows = conn.execute(
-        'SELECT p.id, p.document_id, p.start, p."end", p.text FROM passages p JOIN documents d '
-        "ON d.id = p.document_id WHERE d.superseded = 0 AND p.kind != 'heading' ORDER BY p.document_id, p.seq"
-    ).fetchall()
-    return [{"id": str(r["id"]), "doc": str(r["document_id"]), "document_id": r["document_id"], "start": r["start"],
-             "end": r["end"], "text": r["text"]} for r in rows]
 
 
 EMBED_BATCH = 32  # passages embedded and stored per transaction
@@ -202,14 +189,12 @@ def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.P
     try:
         book = store.load_codebook(conn, codebook)
         rules = load_rules(rules_path, book) if rules_path else ()
-        passages = _passages(conn)
+        passages = store.codable_passages(conn)
         applied = defaultdict(set)
         for c in store.current(conn, codebook, status="applied"):
             if c["passage_id"] is not None:
                 applied[str(c["passage_id"])].add(c["code_id"])
-        decided = {(str(r[0]), r[1]) for r in conn.execute(
-            "SELECT passage_id, code_id FROM coding_actions a JOIN codebooks b ON b.id = a.codebook_id "
-            "WHERE b.name = ? AND passage_id IS NOT NULL AND action != 'memo'", (codebook,))}
+        decided = store.decided_passages(conn, codebook)
         encoder = shared_encoder()
         auto = AutoCoder(book, rules, embeddings=HubEncoder(conn, encoder) if encoder is not None else False)
         train = [p for p in passages if p["id"] in applied]
@@ -266,18 +251,10 @@ def coded_records(db, codebook: str, status: str = "applied") -> list[dict]:
             units.setdefault(key, {"codes": set()})["codes"].add(c["code_id"])
         out = []
         for (doc_id, start, end), unit in units.items():
-            d = conn.execute("SELECT title, language, published FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            sources = [r[0] for r in conn.execute(
-                "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ?",
-                (doc_id,))]
-            named = defaultdict(set)
-            for r in conn.execute('SELECT e.category, e.name FROM mentions m JOIN entities e ON e.id = m.entity_id '
-                                  'WHERE m.document_id = ? AND m.start >= ? AND m."end" <= ? AND '
-                                  "e.category IN ('places', 'organisations')", (doc_id, start, end)):
-                named[r[0]].add(r[1])
+            d = store.unit_context(conn, doc_id, start, end)
             out.append({"unit": f"{doc_id}:{start}:{end}", "document": d["title"] or str(doc_id),
-                        "source": sources[0] if sources else None, "place": sorted(named["places"]),
-                        "organisation": sorted(named["organisations"]), "language": d["language"],
+                        "source": d["sources"][0] if d["sources"] else None, "place": sorted(d["places"]),
+                        "organisation": sorted(d["organisations"]), "language": d["language"],
                         "published": d["published"], "codes": sorted(unit["codes"])})
         return out
     finally:
@@ -330,7 +307,7 @@ def export_project(db, codebook: str, out: str | os.PathLike, document_ids: list
         users: dict[str, User] = {}
         sources, source_guid = [], {}
         for doc_id in ids:
-            d = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            d = store.export_document(conn, doc_id)
             if d is None:
                 raise ValueError(f"no document with id {doc_id}")
             guid = derived_guid("source", d["content_hash"])

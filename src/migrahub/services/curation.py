@@ -10,27 +10,27 @@ import functools
 import json
 import os
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from migrahub.store.database import transaction, tuples
+from migrahub.store import curation as store
+from migrahub.store.database import transaction
 from migrahub.store.documents import log_action
 
 EDITABLE = ("title", "published", "language", "author", "summary")
 
 
-def record(conn: sqlite3.Connection, actor: str, verb: str, object_type: str | None = None,
+def record(conn, actor: str, verb: str, object_type: str | None = None,
            object_id: str | int | None = None, payload: dict | None = None) -> int:
     """Append one entry to the action log in its own transaction; return its id."""
     with transaction(conn):
         return log_action(conn, actor, verb, object_type, None if object_id is None else str(object_id), payload)
 
 
-def update_document(conn: sqlite3.Connection, document_id: int, actor: str, changes: dict) -> dict:
+def update_document(conn, document_id: int, actor: str, changes: dict) -> dict:
     """Change curated metadata fields of one document (only :data:`EDITABLE` ones) and log who changed what.
 
     Returns ``{field: [old, new]}`` for the fields that actually changed; raises ``KeyError`` for an unknown
@@ -40,15 +40,14 @@ def update_document(conn: sqlite3.Connection, document_id: int, actor: str, chan
     if bad:
         raise ValueError(f"cannot edit {', '.join(bad)}; editable fields: {', '.join(EDITABLE)}")
     with transaction(conn):
-        row = conn.execute(f"SELECT {', '.join(EDITABLE)} FROM documents WHERE id = ?", (document_id,)).fetchone()
+        row = store.document_fields(conn, document_id, EDITABLE)
         if row is None:
             raise KeyError(f"no document {document_id}")
         diff = {k: [row[k], v] for k, v in changes.items() if row[k] != v}
         if diff:
             if "language" in diff and diff["language"][1]:
                 diff["language"][1] = str(diff["language"][1]).lower()
-            sets = ", ".join(f"{k} = ?" for k in diff)
-            conn.execute(f"UPDATE documents SET {sets} WHERE id = ?", [v[1] for v in diff.values()] + [document_id])
+            store.set_document_fields(conn, document_id, {k: v[1] for k, v in diff.items()})
             log_action(conn, actor, "document.edit", "document", str(document_id), {"changes": diff})
         return diff
 
@@ -100,7 +99,7 @@ def _comparable(a: str, b: str) -> bool:
     return a == b or any(a in g and b in g for g in _rules()["groups"])
 
 
-def possible_duplicates(conn: sqlite3.Connection, *, category: str | None = None, limit: int = 200) -> list[Candidate]:
+def possible_duplicates(conn, *, category: str | None = None, limit: int = 200) -> list[Candidate]:
     """Pairs of current records that may be duplicates: the same name once normalised, an acronym and its
     expansion, similar names (difflib ratio ≥ the data file's threshold, compared within blocks of the same first
     word), or mentions of the same words at the same place of a passage. Each record carries its mention and
@@ -108,9 +107,8 @@ def possible_duplicates(conn: sqlite3.Connection, *, category: str | None = None
     from migrahub.services import entity_pages
 
     counts = entity_pages.mention_counts(conn)
-    rows = [{"id": i, "category": c, "name": n, "data": d} for i, c, n, d in tuples(
-        conn, "SELECT id, category, name, data FROM entities WHERE merged_into IS NULL")
-        if i in counts and (category is None or _comparable(c, category))]
+    rows = [{"id": i, "category": c, "name": n, "data": d} for i, c, n, d in store.current_records(conn)
+            if i in counts and (category is None or _comparable(c, category))]
     for r in rows:
         r["documents"], r["mentions"] = counts[r["id"]]
         r["norm"] = normalised_name(r["name"])
@@ -155,10 +153,7 @@ def possible_duplicates(conn: sqlite3.Connection, *, category: str | None = None
                 if a["norm"] != b["norm"] and difflib.SequenceMatcher(None, a["norm"], b["norm"]).ratio() >= threshold:
                     note(a, b, "similar names")
     index = {r["id"]: r for r in rows}
-    for a_id, b_id, shared in tuples(
-            conn, "SELECT a.entity_id, b.entity_id, count(*) FROM mentions a JOIN mentions b "
-                  "ON b.passage_id = a.passage_id AND b.start = a.start AND b.\"end\" = a.\"end\" "
-                  "AND b.entity_id > a.entity_id GROUP BY a.entity_id, b.entity_id"):
+    for a_id, b_id, shared in store.shared_mentions(conn):
         if a_id in index and b_id in index:
             note(index[a_id], index[b_id], f"{shared} shared mention{'s' if shared != 1 else ''}")
     weight = {"same name": 3.0, "acronym": 2.5, "similar names": 1.5, "shared": 2.0}
@@ -190,15 +185,14 @@ def public_locator(locator: str, upload_dir: str | os.PathLike | None) -> str:
     return path.name or locator
 
 
-def ingest_report(conn: sqlite3.Connection, document_ids: list[int], failures: list[dict],
+def ingest_report(conn, document_ids: list[int], failures: list[dict],
                   upload_dir: str | os.PathLike | None, *, limit: int = 100) -> dict:
     """What an ingest run added, for the curator: each new document with its title and the records it mentions
     (by category, with ids), and the failures with their public locator and reason."""
     from migrahub.services import entity_pages
 
     docs = []
-    titles = dict(tuples(conn, f"SELECT id, title FROM documents WHERE id IN ({','.join('?' * len(document_ids))})",
-                         document_ids)) if document_ids else {}
+    titles = store.document_titles(conn, document_ids)
     has_entities = entity_pages.available(conn)
     for did in document_ids[:limit]:
         records = entity_pages.document_entities(conn, did) if has_entities else {}

@@ -10,13 +10,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from migrahub.extract import Extraction, extract
 from migrahub.model import NormalizedDoc, Rejection
@@ -26,6 +24,7 @@ from migrahub.sources.collect import display_path, is_url
 from migrahub.sources.errors import SourceError
 from migrahub.store import documents as store
 from migrahub.store import entities
+from migrahub.store import ingest as ingest_store
 from migrahub.store import search as fts
 from migrahub.store.database import connect, transaction
 
@@ -69,7 +68,7 @@ def ingest(
     *,
     limits: Limits = Limits(),
     progress: Progress | None = None,
-    conn: sqlite3.Connection | None = None,
+    conn=None,
     workers: int | None = None,
     extract_entities: bool = True,
     allow_local_files: bool = False,
@@ -91,7 +90,7 @@ def ingest(
 
 
 def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits, progress: Progress | None,
-            conn: sqlite3.Connection | None, workers: int | None, extract_entities: bool,
+            conn, workers: int | None, extract_entities: bool,
             allow_local_files: bool) -> IngestSummary:
     own = conn is None
     conn = conn or connect(db)
@@ -107,13 +106,13 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
     pool = None
     indexed_at = 0
     # let the write-ahead log grow during the run (no checkpoint inside each document's commit); one at the end
-    conn.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_PAGES}")
+    ingest_store.hold_checkpoints(conn, INGEST_WAL_PAGES)
     pending = store.PendingBands()
     _flush(conn, pending)  # what an earlier, interrupted run committed but did not index
     try:
         while queue:
-            db_file = conn.execute("PRAGMA database_list").fetchone()[2] if extract_entities else None
-            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None, db_file)
+            hub = ingest_store.hub_location(conn) if extract_entities else None
+            jobs = [(unit, limits, store.source_state(conn, unit) if is_url(unit) else None, hub)
                     for unit in queue]
             queue = []
             n_workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -157,8 +156,7 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
         _flush(conn, pending)
         if summary.added + summary.versions >= 1000:
             fts.optimize(conn)
-        conn.execute("PRAGMA wal_autocheckpoint = 1000")
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        ingest_store.checkpoint(conn)
         summary.seconds = time.perf_counter() - t0
         store.finish_run(conn, run_id, summary.as_dict())
         if own:
@@ -166,7 +164,7 @@ def _ingest(targets: list[str], db: str | os.PathLike | None, *, limits: Limits,
     return summary
 
 
-def store_result(conn: sqlite3.Connection, result: SourceResult, *, extract_entities: bool = True) -> IngestSummary:
+def store_result(conn, result: SourceResult, *, extract_entities: bool = True) -> IngestSummary:
     """Store what one source gave (read by the caller, e.g. a scheduler that fetched it itself) exactly as
     :func:`ingest` stores a unit: a run, the source's record, each item normalised, its entities extracted when the
     hub does not hold its content yet, one document per transaction. ``summary.documents`` lists the documents
@@ -178,8 +176,7 @@ def store_result(conn: sqlite3.Connection, result: SourceResult, *, extract_enti
         docs: list[Analysed] = []
         for item in result.items:
             doc = item if isinstance(item, Rejection) else normalize(item)
-            known = isinstance(doc, NormalizedDoc) and conn.execute(
-                "SELECT 1 FROM documents WHERE content_hash = ?", (doc.content_hash,)).fetchone() is not None
+            known = isinstance(doc, NormalizedDoc) and ingest_store.holds_content(conn, doc.content_hash)
             wanted = extract_entities and isinstance(doc, NormalizedDoc) and not known
             docs.append((doc, _extract(doc) if wanted else None))
         pending = store.PendingBands()
@@ -236,8 +233,8 @@ Analysed = tuple[NormalizedDoc | Rejection, Extraction | Rejection | None]
 
 def read_unit(job: tuple[str, Limits, FetchState | None, str | None]) -> tuple[SourceResult, list[Analysed]]:
     """Read one file or URL, normalise its items and extract the entities of content the hub does not hold yet
-    (``job[3]`` is the hub's file, or ``None`` for no extraction). Writes nothing: runs in worker processes."""
-    unit, limits, state, db_file = job
+    (``job[3]`` is where the hub is, or ``None`` for no extraction). Writes nothing: runs in worker processes."""
+    unit, limits, state, hub = job
     try:
         result = collect(unit, limits, state)
     except Exception as exc:  # an adapter bug must not lose the batch
@@ -245,22 +242,21 @@ def read_unit(job: tuple[str, Limits, FetchState | None, str | None]) -> tuple[S
     out: list[Analysed] = []
     for item in result.items:
         doc = item if isinstance(item, Rejection) else normalize(item)
-        wanted = db_file and isinstance(doc, NormalizedDoc) and not _stored(db_file, doc.content_hash)
+        wanted = hub and isinstance(doc, NormalizedDoc) and not _stored(hub, doc.content_hash)
         out.append((doc, _extract(doc) if wanted else None))
     return replace(result, items=()), out
 
 
-_readers: dict[tuple[int, str], sqlite3.Connection] = {}  # per process: a connection never crosses a fork
+_readers: dict[tuple[int, str], object] = {}  # per process: a connection never crosses a fork
 
 
-def _stored(db_file: str, content_hash: str) -> bool:
+def _stored(hub: str, content_hash: str) -> bool:
     """Whether the hub already holds this content (its entities were extracted when it was first stored)."""
-    key = (os.getpid(), db_file)
+    key = (os.getpid(), hub)
     reader = _readers.get(key)
     if reader is None:
-        uri = f"{Path(db_file).resolve().as_uri()}?mode=ro"  # as_uri escapes '?', '#' and '%' in the path
-        reader = _readers[key] = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    return reader.execute("SELECT 1 FROM documents WHERE content_hash = ?", (content_hash,)).fetchone() is not None
+        reader = _readers[key] = ingest_store.open_reader(hub)
+    return ingest_store.holds_content(reader, content_hash)
 
 
 def _extract(doc: NormalizedDoc) -> Extraction | Rejection:
@@ -270,13 +266,13 @@ def _extract(doc: NormalizedDoc) -> Extraction | Rejection:
         return Rejection(doc.locator, "extract", f"{type(exc).__name__}: {exc}")
 
 
-def _flush(conn: sqlite3.Connection, pending: store.PendingBands) -> None:
+def _flush(conn, pending: store.PendingBands) -> None:
     """Write what ingest batches: the full-text index of new passages and the near-duplicate bands."""
     fts.index_pending(conn)
     store.flush_bands(conn, pending)
 
 
-def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, source_id: int,
+def _item(conn, summary: IngestSummary, analysed: Analysed, source_id: int,
           pending: store.PendingBands) -> None:
     doc, extraction = analysed
     summary.items += 1
@@ -302,6 +298,6 @@ def _item(conn: sqlite3.Connection, summary: IngestSummary, analysed: Analysed, 
         summary.unchanged += 1
 
 
-def _fail(conn: sqlite3.Connection, summary: IngestSummary, locator: str, stage: str, reason: str) -> None:
+def _fail(conn, summary: IngestSummary, locator: str, stage: str, reason: str) -> None:
     store.record_failure(conn, summary.run_id, locator, stage, reason)
     summary.failed.append({"locator": locator, "stage": stage, "reason": reason})

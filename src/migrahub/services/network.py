@@ -19,13 +19,12 @@ reads of the store plus serialisers (GraphML, GEXF 1.3, JSON) that take a :class
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from migrahub.store import entities as store
+from migrahub.store import network as network_store
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://gexf.net/1.3"
@@ -64,21 +63,18 @@ class Graph:
     truncated: bool = False  # True when nodes beyond ``max_nodes`` were left out
 
 
-def _node_rows(conn: sqlite3.Connection) -> dict[int, Node]:
+def _node_rows(conn) -> dict[int, Node]:
     nodes = {}
-    for r in conn.execute(
-            "SELECT id, category, name, json_extract(data, '$.type') AS type, json_extract(data, '$.kind') AS kind, "
-            "json_extract(data, '$.country') AS country FROM entities WHERE merged_into IS NULL AND category IN "
-            "('places', 'initiatives', 'organisations')"):
+    for r in network_store.node_records(conn):
         if r["category"] == "places" and r["type"] != "city":
             continue
         nodes[r["id"]] = Node(r["id"], r["name"], r["category"], r["type"] or r["kind"], r["country"])
     return nodes
 
 
-def _merged(conn: sqlite3.Connection) -> dict[int, int]:
+def _merged(conn) -> dict[int, int]:
     """Each record merged into another → the record readers see in its place (merges followed to the end)."""
-    into = {r[0]: r[1] for r in conn.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL")}
+    into = network_store.merged_into(conn)
     final = {}
     for start in into:
         seen, eid = {start}, into[start]
@@ -89,39 +85,28 @@ def _merged(conn: sqlite3.Connection) -> dict[int, int]:
     return final
 
 
-def _stated_names(conn: sqlite3.Connection, ids: list[int] | None = None) -> list[tuple[int, str]]:
+def _stated_names(conn, ids: list[int] | None = None) -> list[tuple[int, str]]:
     """(record, name) for the names current documents gave the records of the node categories and for the names of
     records merged into others, each for the record readers see (a merged one's target); ``ids``: only these."""
     final = _merged(conn)
-    rows = conn.execute(
-        """SELECT r.entity_id AS id, json_extract(r.data, '$.name') AS name FROM entity_records r
-           JOIN entities e ON e.id = r.entity_id AND e.category IN ('places', 'initiatives', 'organisations')
-           JOIN documents d ON d.id = r.document_id AND d.superseded = 0
-           UNION SELECT id, name FROM entities WHERE merged_into IS NOT NULL
-           AND category IN ('places', 'initiatives', 'organisations')""").fetchall()
     wanted = None if ids is None else set(ids)
     out = []
-    for r in rows:
-        eid = final.get(r["id"], r["id"])
-        if r["name"] and (wanted is None or eid in wanted):
-            out.append((eid, str(r["name"])))
+    for record, name in network_store.stated_names(conn):
+        eid = final.get(record, record)
+        if name and (wanted is None or eid in wanted):
+            out.append((eid, str(name)))
     return out
 
 
-def _initiative_passages(conn: sqlite3.Connection, ids: list[int] | None = None) -> dict[tuple[int, int], list[int]]:
+def _initiative_passages(conn, ids: list[int] | None = None) -> dict[tuple[int, int], list[int]]:
     """(initiative, document) → the passages where that document mentions the initiative (merged ones' moved)."""
-    chosen = None if ids is None else json.dumps(ids)
     out: dict[tuple[int, int], list[int]] = {}
-    for r in conn.execute(
-            """SELECT DISTINCT m.entity_id, m.document_id, m.passage_id FROM mentions m
-               JOIN entities e ON e.id = m.entity_id AND e.category = 'initiatives' AND e.merged_into IS NULL
-               WHERE m.passage_id IS NOT NULL AND (? IS NULL OR m.entity_id IN (SELECT value FROM json_each(?)))
-               ORDER BY m.passage_id""", (chosen, chosen)):
-        out.setdefault((r[0], r[1]), []).append(r[2])
+    for initiative, document, passage in network_store.initiative_mentions(conn, ids):
+        out.setdefault((initiative, document), []).append(passage)
     return out
 
 
-def _record_links(conn: sqlite3.Connection, ids: list[int] | None = None):
+def _record_links(conn, ids: list[int] | None = None):
     """(initiative, document, relation, name, stated) for each lead and participant an initiative's records name as
     readers see them: each current document's copy, except the fields a curator set on the record (its ``lead`` or
     ``participants`` then replace every document's). ``stated``: the document's own copy names it too, so the
@@ -138,7 +123,7 @@ def _record_links(conn: sqlite3.Connection, ids: list[int] | None = None):
                        _norm(name) in stated)
 
 
-def _exchanges(conn: sqlite3.Connection) -> list[dict]:
+def _exchanges(conn) -> list[dict]:
     """Outcomes of peer-exchange requests between a requesting city and a city or organisation."""
     from migrahub.services.connect.peers import outcome_links
 
@@ -149,7 +134,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int = 300) -> Graph:
+def build_graph(conn, *, min_weight: int = 1, max_nodes: int = 300) -> Graph:
     """The network of the whole hub: edges of at least ``min_weight`` supporting passages, and the ``max_nodes``
     best-connected nodes that have an edge (isolated nodes are left out)."""
     nodes = _node_rows(conn)
@@ -174,21 +159,16 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
             edge.weight = 1  # a record states the link, but no passage of it was located
 
     # co-mentions in one passage of a current document
-    for r in conn.execute(
-            """SELECT DISTINCT m1.entity_id AS a, m2.entity_id AS b, m1.passage_id AS p
-               FROM mentions m1 JOIN mentions m2 ON m2.passage_id = m1.passage_id AND m2.entity_id > m1.entity_id
-               JOIN documents d ON d.id = m1.document_id AND d.superseded = 0
-               WHERE m1.passage_id IS NOT NULL ORDER BY m1.passage_id"""):
-        add(r["a"], r["b"], "co-mention", r["p"])
+    for r in network_store.co_mentions(conn):
+        add(r[0], r[1], "co-mention", r[2])
 
     # initiative records naming their lead and participants: current names first, then the names documents gave
     by_name: dict[str, list[int]] = {}
     for node in nodes.values():
         by_name.setdefault(_norm(node.label), []).append(node.id)
-    for r in conn.execute("SELECT id, json_extract(data, '$.acronym') AS acronym FROM entities WHERE merged_into IS "
-                          "NULL AND category IN ('organisations', 'initiatives') AND acronym IS NOT NULL"):
-        if r["id"] in nodes:
-            by_name.setdefault(_norm(r["acronym"]), []).append(r["id"])
+    for eid, acronym in network_store.acronyms(conn):
+        if eid in nodes:
+            by_name.setdefault(_norm(acronym), []).append(eid)
     for eid, name in _stated_names(conn):
         if eid in nodes and eid not in by_name.setdefault(_norm(name), []):
             by_name[_norm(name)].append(eid)
@@ -201,8 +181,7 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
             continue
         if len(candidates) > 1:  # same name twice: prefer the record this document mentions
             if document not in in_document:
-                in_document[document] = {row[0] for row in conn.execute(
-                    "SELECT DISTINCT entity_id FROM mentions WHERE document_id = ?", (document,))}
+                in_document[document] = network_store.document_entities(conn, document)
             candidates = [c for c in candidates if c in in_document[document]] or candidates
         if not stated:
             unstated.append((initiative, candidates[0], label))
@@ -230,28 +209,22 @@ def build_graph(conn: sqlite3.Connection, *, min_weight: int = 1, max_nodes: int
     return Graph(out_nodes, kept, min_weight, truncated=len(ranked) > max_nodes)
 
 
-def edge_passages(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 100, offset: int = 0) -> dict | None:
+def edge_passages(conn, a: int, b: int, *, limit: int = 100, offset: int = 0) -> dict | None:
     """The evidence of the link between entities ``a`` and ``b``: both records and the passages (with their
     documents) that mention both, plus the initiative records naming the other as lead or participant (as readers see
     them); ``None`` when either entity does not exist. A record merged into another stands for that one."""
     final = _merged(conn)
     a, b = final.get(a, a), final.get(b, b)
-    ents = {r["id"]: dict(r) for r in conn.execute(
-        "SELECT id, category, name FROM entities WHERE id IN (?, ?)", (a, b))}
+    ents = network_store.records(conn, [a, b])
     if a not in ents or b not in ents or a == b:
         return None
-    rows = conn.execute(
-        """SELECT DISTINCT p.id, p.document_id, p.text, d.title, d.published FROM mentions m1
-           JOIN mentions m2 ON m2.passage_id = m1.passage_id AND m2.entity_id = ?
-           JOIN passages p ON p.id = m1.passage_id JOIN documents d ON d.id = p.document_id AND d.superseded = 0
-           WHERE m1.entity_id = ? ORDER BY d.published DESC, p.document_id, p.seq LIMIT ? OFFSET ?""",
-        (b, a, limit, offset)).fetchall()
-    passages = [{**dict(r), "relation": "co-mention"} for r in rows]
+    passages = [{**r, "relation": "co-mention"}
+                for r in network_store.shared_passages(conn, a, b, limit=limit, offset=offset)]
     # initiative records naming the other entity (by its name, acronym or a name a document gave it)
     names: dict[int, set[str]] = {}
     for eid in (a, b):
-        row = conn.execute("SELECT name, json_extract(data, '$.acronym') FROM entities WHERE id = ?", (eid,)).fetchone()
-        names[eid] = {_norm(row[0])} | ({_norm(row[1])} if row[1] else set())
+        name, acronym = network_store.name_and_acronym(conn, eid)
+        names[eid] = {_norm(name)} | ({_norm(acronym)} if acronym else set())
     for eid, name in _stated_names(conn, [a, b]):
         names[eid].add(_norm(name))
     seen = {p["id"] for p in passages}
@@ -266,9 +239,7 @@ def edge_passages(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 100,
                 if pid in seen:
                     continue
                 seen.add(pid)
-                p = conn.execute("SELECT p.id, p.document_id, p.text, d.title, d.published FROM passages p "
-                                 "JOIN documents d ON d.id = p.document_id WHERE p.id = ?", (pid,)).fetchone()
-                passages.append({**dict(p), "relation": label})
+                passages.append({**network_store.passage(conn, pid), "relation": label})
     return {"a": ents[a], "b": ents[b], "passages": passages}
 
 

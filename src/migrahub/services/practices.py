@@ -7,12 +7,12 @@ Pure reads; the web page and the API render what :func:`library` returns.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
+from migrahub.store import codings
 from migrahub.store import entities as store
+from migrahub.store import practices as practice_store
 
 # Target groups and actors recognised in a practice's title, summary, actors and evidence (English, French,
 # Spanish, German stems). The key is the filter value, the label is shown.
@@ -64,34 +64,17 @@ def groups_of(text: str) -> list[str]:
     return [k for k, rx in _GROUP_RE.items() if rx.search(text or "")]
 
 
-def _place_index(conn: sqlite3.Connection) -> dict[str, dict]:
+def _place_index(conn) -> dict[str, dict]:
     index: dict[str, dict] = {}
-    for r in conn.execute("SELECT id, name, data FROM entities WHERE category = 'places' AND merged_into IS NULL "
-                          "ORDER BY id"):
-        data = json.loads(r["data"])
+    for r in practice_store.places(conn):
+        data = r["data"]
         info = {"id": r["id"], "name": r["name"], "type": data.get("type"), "country": data.get("country")}
         for name in [r["name"], *(data.get("surface") or [])]:
             index.setdefault(str(name).casefold(), info)
     return index
 
 
-def _themes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[str]]:
-    """Hook for themes: the codes currently applied to each passage, once the coding tables exist."""
-    if not passage_ids or conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_codings'").fetchone() is None:
-        return {}
-    out: dict[int, list[str]] = {}
-    marks = ",".join("?" * len(passage_ids))
-    try:
-        rows = conn.execute(f"SELECT DISTINCT passage_id, code_id FROM current_codings WHERE status = 'applied' "
-                            f"AND passage_id IN ({marks})", passage_ids).fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    for r in rows:
-        out.setdefault(r[0], []).append(r[1])
-    return out
-
-
-def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice]:
+def records(conn, limit: int = MAX_RECORDS) -> list[Practice]:
     """Every practice record of current documents (newest first) with its passage, places resolved to entities.
     A record a curator edited shows the curated fields (title, summary, places, actors…) with each document's
     own evidence; a record merged into another shows as that one (see :func:`store.document_records`)."""
@@ -108,7 +91,7 @@ def records(conn: sqlite3.Connection, limit: int = MAX_RECORDS) -> list[Practice
         text = " ".join([title, summary, " ".join(actors), str(data.get("evidence") or "")])
         out.append(Practice(r["entity_id"], r["document_id"], title, summary, resolved, actors, groups_of(text),
                             r["passage_id"], r["document_title"], r["published"], str(data.get("evidence") or "")))
-    themes = _themes(conn, [p.passage_id for p in out if p.passage_id])
+    themes = codings.applied_codes(conn, [p.passage_id for p in out if p.passage_id])
     for p in out:
         p.themes = themes.get(p.passage_id, [])
     return out
@@ -118,7 +101,7 @@ def _countries(p: Practice) -> set[str]:
     return {pl["country"] for pl in p.places if pl.get("country")}
 
 
-def library(conn: sqlite3.Connection, *, country: str | None = None, city: int | None = None,
+def library(conn, *, country: str | None = None, city: int | None = None,
             group: str | None = None, theme: str | None = None, limit: int = 25, offset: int = 0) -> Library:
     """A page of practices under the filters, with the counts of every filter value under the other filters."""
     everything = records(conn)
@@ -151,9 +134,7 @@ def library(conn: sqlite3.Connection, *, country: str | None = None, city: int |
     page = chosen[offset:offset + limit]
     for p in page:
         if p.passage_id is None and p.evidence:  # no mention stored: find the passage that holds the evidence
-            row = conn.execute("SELECT id FROM passages WHERE document_id = ? AND instr(text, ?) > 0 ORDER BY seq "
-                               "LIMIT 1", (p.document_id, p.evidence[:200])).fetchone()
-            p.passage_id = row[0] if row else None
+            p.passage_id = practice_store.passage_holding(conn, p.document_id, p.evidence[:200])
     by_count = lambda d: sorted(d.items(), key=lambda kv: (-kv[1], str(kv[0])))  # noqa: E731
     return Library(
         total=len(chosen), practices=page,

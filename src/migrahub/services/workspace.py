@@ -8,7 +8,6 @@ hub's action log). Offsets are code points into ``documents.text``, end exclusiv
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from migrahub.coding.autocode import VERSION as AUTOCODER
@@ -39,25 +38,16 @@ class CodeNode:
     children: list[CodeNode] = field(default_factory=list)
 
 
-def codebook_names(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT name FROM codebooks ORDER BY name")]
+def codebook_names(conn) -> list[str]:
+    return store.codebook_names(conn)
 
 
-def codebooks(conn: sqlite3.Connection) -> list[dict]:
+def codebooks(conn) -> list[dict]:
     """The hub's codebooks with their number of codes, of logged coding actions and of pending suggestions."""
-    out = []
-    for r in conn.execute(
-            "SELECT b.id, b.name, b.version, b.language, (SELECT count(*) FROM codes c WHERE c.codebook_id = b.id) "
-            "AS codes, (SELECT count(*) FROM coding_actions a WHERE a.codebook_id = b.id) AS actions "
-            "FROM codebooks b ORDER BY b.name"):
-        row = dict(r)
-        row["pending"] = conn.execute("SELECT count(*) FROM current_codings WHERE codebook_id = ? AND "
-                                      "status = 'suggested'", (row.pop("id"),)).fetchone()[0]
-        out.append(row)
-    return out
+    return store.codebook_summaries(conn, pending=True)
 
 
-def choose_codebook(conn: sqlite3.Connection, name: str | None) -> str | None:
+def choose_codebook(conn, name: str | None) -> str | None:
     """The codebook asked for (when it exists), else the only/first one of the hub; ``None`` when there is none."""
     names = codebook_names(conn)
     if name and name in names:
@@ -71,12 +61,12 @@ def css_class(book_id: int, position: int) -> str:
     return f"code-b{book_id}-c{position}"
 
 
-def _classes(conn: sqlite3.Connection, book: Codebook) -> dict[str, str]:
+def _classes(conn, book: Codebook) -> dict[str, str]:
     book_id = store.codebook_id(conn, book.name)
     return {c.id: css_class(book_id, i) for i, c in enumerate(book.codes)}
 
 
-def colour_css(conn: sqlite3.Connection, book: Codebook) -> str:
+def colour_css(conn, book: Codebook) -> str:
     """A stylesheet giving each code its colour (the hub's CSP forbids inline styles, so colours come as classes)."""
     safe = re.sub(r"[^\w .-]", "_", book.name)
     lines = [f"/* colours of codebook {safe} */"]
@@ -88,14 +78,11 @@ def colour_css(conn: sqlite3.Connection, book: Codebook) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tree(conn: sqlite3.Connection, name: str) -> tuple[Codebook, list[CodeNode]]:
+def tree(conn, name: str) -> tuple[Codebook, list[CodeNode]]:
     """The codebook as a tree of :class:`CodeNode` with per-code counts of current codings (a category counts the
     codings of its descendants too)."""
     book = store.load_codebook(conn, name)
-    counts: dict[tuple[str, str], int] = {}
-    for r in conn.execute("SELECT code_id, status, count(*) FROM current_codings WHERE codebook_id = ? "
-                          "GROUP BY code_id, status", (store.codebook_id(conn, name),)):
-        counts[(r[0], r[1])] = r[2]
+    counts = store.code_counts(conn, name)
     classes = _classes(conn, book)
     leaves = {c.id for c in book.leaves()}
     nodes: dict[str, CodeNode] = {}
@@ -127,7 +114,7 @@ def flatten(nodes: list[CodeNode]) -> list[CodeNode]:
     return out
 
 
-def code_passages(conn: sqlite3.Connection, name: str, code_id: str, status: str = "applied",
+def code_passages(conn, name: str, code_id: str, status: str = "applied",
                   limit: int = 200) -> list[dict]:
     """The spans currently coded with ``code_id`` (``applied`` or ``suggested``), with their document and text."""
     book = store.load_codebook(conn, name)
@@ -137,16 +124,9 @@ def code_passages(conn: sqlite3.Connection, name: str, code_id: str, status: str
     rows = [r for r in store.current(conn, name, status=status) if r["code_id"] in wanted]
     out = []
     for r in rows[:limit]:
-        d = conn.execute("SELECT title, substr(text, ? + 1, ? - ?) AS span FROM documents WHERE id = ?",
-                         (r["start"], r["end"], r["start"], r["document_id"])).fetchone()
-        out.append({**r, "title": d["title"] if d else None, "text": d["span"] if d else "",
-                    "code_name": book.get(r["code_id"]).name})
+        title, text = store.coded_span(conn, r["document_id"], r["start"], r["end"]) or (None, "")
+        out.append({**r, "title": title, "text": text, "code_name": book.get(r["code_id"]).name})
     return out
-
-
-def _passage_rows(conn: sqlite3.Connection, document_id: int) -> list[dict]:
-    return [dict(r) for r in conn.execute(
-        'SELECT id, seq, start, "end", kind, text FROM passages WHERE document_id = ? ORDER BY seq', (document_id,))]
 
 
 def _fill(passage: dict, text: str, codings: list[dict], memos: list[dict], book: Codebook,
@@ -182,19 +162,18 @@ def segments(text: str, start: int, end: int, spans: list[dict]) -> list[dict]:
     return out
 
 
-def document_view(conn: sqlite3.Connection, name: str, document_id: int, user: str | None = None,
+def document_view(conn, name: str, document_id: int, user: str | None = None,
                   passage_id: int | None = None) -> dict | None:
     """A document passage by passage, each with its applied codings, pending suggestions and memos for one codebook
     (all passages, or only ``passage_id``); ``None`` when there is no such document."""
-    doc = conn.execute("SELECT id, title, language, text, superseded FROM documents WHERE id = ?",
-                       (document_id,)).fetchone()
+    doc = store.coding_document(conn, document_id)
     if doc is None:
         return None
     book = store.load_codebook(conn, name)
     classes = _classes(conn, book)
     codings = store.current(conn, name, document_id=document_id)
     memos = store.memos(conn, name, document_id=document_id)
-    passages = _passage_rows(conn, document_id)
+    passages = store.document_passages(conn, document_id)
     if passage_id is not None:
         passages = [p for p in passages if p["id"] == passage_id]
     return {"id": doc["id"], "title": doc["title"], "language": doc["language"], "superseded": bool(doc["superseded"]),
@@ -206,13 +185,11 @@ def document_view(conn: sqlite3.Connection, name: str, document_id: int, user: s
             "pending": sum(1 for c in codings if c["status"] == "suggested")}
 
 
-def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
-    row = conn.execute('SELECT id, document_id, start, "end", kind, text FROM passages WHERE id = ?',
-                       (passage_id,)).fetchone()
-    return dict(row) if row else None
+def passage(conn, passage_id: int) -> dict | None:
+    return store.passage(conn, passage_id)
 
 
-def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
+def act(db, conn, *, codebook: str, coder: str, action: str, passage_id: int,
         code: str | None = None, start: int | None = None, end: int | None = None, about: str | None = None,
         memo: str | None = None, document_id: int | None = None) -> dict:
     """Record one coding action by a person on a passage (or on a span inside it); return the passage.
@@ -231,20 +208,19 @@ def act(db, conn: sqlite3.Connection, *, codebook: str, coder: str, action: str,
                               code=code, start=start, end=end, about=about, memo=memo, document_id=document_id)
             action_id = store.record(writer, codebook=codebook, coder=coder, action=action, **fields)
             p = passage(writer, passage_id)
-            seq, title = writer.execute("SELECT p.seq, d.title FROM passages p JOIN documents d "
-                                        "ON d.id = p.document_id WHERE p.id = ?", (passage_id,)).fetchone()
+            seq, title = store.passage_place(writer, passage_id)
     finally:
         writer.close()
     return {**p, "action_id": action_id, "span": (fields["start"], fields["end"]), "seq": seq, "title": title}
 
 
-def code_name(conn: sqlite3.Connection, name: str, code: str) -> str:
+def code_name(conn, name: str, code: str) -> str:
     """A code's name in a codebook (its id when the codebook has no such code)."""
     book = store.load_codebook(conn, name)
     return book.get(code).name if code in book else code
 
 
-def _checked(conn: sqlite3.Connection, *, codebook: str, coder: str, action: str, passage_id: int,
+def _checked(conn, *, codebook: str, coder: str, action: str, passage_id: int,
              code: str | None, start: int | None, end: int | None, about: str | None, memo: str | None,
              document_id: int | None) -> dict:
     """The fields of a valid action (document, span, code, about, memo), or :class:`CodingError`."""
@@ -293,7 +269,7 @@ def _checked(conn: sqlite3.Connection, *, codebook: str, coder: str, action: str
             "memo": memo}
 
 
-def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0, *, code: str | None = None,
+def pending(conn, name: str, limit: int = 50, offset: int = 0, *, code: str | None = None,
             min_confidence: float | None = None, max_confidence: float | None = None,
             document_id: int | None = None) -> tuple[int, list[dict]]:
     """Machine suggestions nobody has accepted or rejected yet, most confident first, with document and passage;
@@ -312,15 +288,14 @@ def pending(conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 
                   key=lambda c: (-(c["confidence"] or 0), c["document_id"], c["start"], c["code_id"]))
     out = []
     for r in rows[offset:offset + limit]:
-        d = conn.execute("SELECT title, substr(text, ? + 1, ? - ?) AS span FROM documents WHERE id = ?",
-                         (r["start"], r["end"], r["start"], r["document_id"])).fetchone()
+        title, text = store.coded_span(conn, r["document_id"], r["start"], r["end"]) or (None, "")
         code = book.get(r["code_id"]) if r["code_id"] in book else None
-        out.append({**r, "title": d["title"] if d else None, "text": d["span"] if d else "",
+        out.append({**r, "title": title, "text": text,
                     "code_name": code.name if code else r["code_id"], "css": classes.get(r["code_id"], "")})
     return len(rows), out
 
 
-def progress(conn: sqlite3.Connection, name: str, *, title: str = "", limit: int = 50,
+def progress(conn, name: str, *, title: str = "", limit: int = 50,
              offset: int = 0) -> tuple[int, list[dict]]:
     """The coding picker's documents with their progress (see :func:`store.document_progress`)."""
     return store.document_progress(conn, name, title=title, limit=limit, offset=offset)
@@ -392,14 +367,14 @@ def bulk(db, *, codebook: str, coder: str, action: str, items: list[tuple[int, i
         writer.close()
 
 
-def passage_labels(conn: sqlite3.Connection, document_id: int) -> dict:
+def passage_labels(conn, document_id: int) -> dict:
     """Applied codes of each passage of a document, for every codebook of the hub (read-only labels):
     ``{"codebooks": [names], "passages": {passage id: [{code, name, css, codebook, coders}]}}``."""
     names = codebook_names(conn)
     by_passage: dict[int, list[dict]] = {}
     if not names:
         return {"codebooks": [], "passages": by_passage}
-    spans = _passage_rows(conn, document_id)
+    spans = store.document_passages(conn, document_id)
     for name in names:
         book = store.load_codebook(conn, name)
         classes = _classes(conn, book)

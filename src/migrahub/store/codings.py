@@ -167,7 +167,7 @@ def document_progress(conn: sqlite3.Connection, codebook: str, *, title: str = "
     rows = conn.execute(
         f"""WITH coded AS (
               SELECT document_id, count(DISTINCT CASE WHEN status = 'applied' THEN passage_id END) AS coded,
-                     sum(status = 'suggested') AS pending, max(since) AS last
+                     sum(CASE WHEN status = 'suggested' THEN 1 ELSE 0 END) AS pending, max(since) AS last
               FROM current_codings WHERE codebook_id = ? GROUP BY document_id)
             SELECT d.id, d.title, d.language, d.published,
                    (SELECT count(*) FROM passages p WHERE p.document_id = d.id AND p.kind != 'heading') AS passages,
@@ -177,3 +177,127 @@ def document_progress(conn: sqlite3.Connection, codebook: str, *, title: str = "
             ORDER BY c.coded IS NULL, c.last DESC, d.published DESC, d.id DESC LIMIT ? OFFSET ?""",
         [book, *params, limit, offset]).fetchall()
     return total, [dict(r) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------------ coders' reads
+
+
+def codebook_names(conn: sqlite3.Connection) -> list[str]:
+    """The names of the hub's codebooks, in order."""
+    return [r[0] for r in conn.execute("SELECT name FROM codebooks ORDER BY name")]
+
+
+def codebook_summaries(conn: sqlite3.Connection, *, pending: bool = False) -> list[dict]:
+    """Each codebook (by name) with its version, language, number of codes and of logged coding actions; with
+    ``pending``, also its number of machine suggestions nobody has answered yet."""
+    out = []
+    for r in conn.execute(
+            "SELECT b.id, b.name, b.version, b.language, (SELECT count(*) FROM codes c WHERE c.codebook_id = b.id) "
+            "AS codes, (SELECT count(*) FROM coding_actions a WHERE a.codebook_id = b.id) AS actions "
+            "FROM codebooks b ORDER BY b.name"):
+        row = dict(r)
+        book_id = row.pop("id")
+        if pending:
+            row["pending"] = conn.execute("SELECT count(*) FROM current_codings WHERE codebook_id = ? AND "
+                                          "status = 'suggested'", (book_id,)).fetchone()[0]
+        out.append(row)
+    return out
+
+
+def code_counts(conn: sqlite3.Connection, codebook: str) -> dict[tuple[str, str], int]:
+    """``{(code, status): current codings}`` of a codebook (status ``applied`` or ``suggested``)."""
+    return {(r[0], r[1]): r[2] for r in conn.execute(
+        "SELECT code_id, status, count(*) FROM current_codings WHERE codebook_id = ? GROUP BY code_id, status",
+        (codebook_id(conn, codebook),))}
+
+
+def decided_passages(conn: sqlite3.Connection, codebook: str) -> set[tuple[str, str]]:
+    """``(passage id as text, code)`` of every passage and code the log of a codebook holds an action on (memos
+    aside): suggested, applied, accepted, rejected or removed once already."""
+    return {(str(r[0]), r[1]) for r in conn.execute(
+        "SELECT passage_id, code_id FROM coding_actions a JOIN codebooks b ON b.id = a.codebook_id "
+        "WHERE b.name = ? AND passage_id IS NOT NULL AND action != 'memo'", (codebook,))}
+
+
+def codable_passages(conn: sqlite3.Connection) -> list[dict]:
+    """Every paragraph and list item of the current documents (headings aside), in document and reading order:
+    ``id`` and ``doc`` as text, ``document_id``, ``start``, ``end``, ``text``."""
+    rows = conn.execute(
+        'SELECT p.id, p.document_id, p.start, p."end", p.text FROM passages p JOIN documents d '
+        "ON d.id = p.document_id WHERE d.superseded = 0 AND p.kind != 'heading' ORDER BY p.document_id, p.seq"
+    ).fetchall()
+    return [{"id": str(r["id"]), "doc": str(r["document_id"]), "document_id": r["document_id"], "start": r["start"],
+             "end": r["end"], "text": r["text"]} for r in rows]
+
+
+def document_passages(conn: sqlite3.Connection, document_id: int) -> list[dict]:
+    """The passages of a document in reading order: ``id``, ``seq``, ``start``, ``end``, ``kind``, ``text``."""
+    return [dict(r) for r in conn.execute(
+        'SELECT id, seq, start, "end", kind, text FROM passages WHERE document_id = ? ORDER BY seq', (document_id,))]
+
+
+def passage(conn: sqlite3.Connection, passage_id: int) -> dict | None:
+    """One passage (``id``, ``document_id``, ``start``, ``end``, ``kind``, ``text``), or ``None``."""
+    row = conn.execute('SELECT id, document_id, start, "end", kind, text FROM passages WHERE id = ?',
+                       (passage_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def passage_place(conn: sqlite3.Connection, passage_id: int) -> tuple[int, str | None]:
+    """Where a passage is: its position in its document and the document's title."""
+    seq, title = conn.execute("SELECT p.seq, d.title FROM passages p JOIN documents d ON d.id = p.document_id "
+                              "WHERE p.id = ?", (passage_id,)).fetchone()
+    return seq, title
+
+
+def coding_document(conn: sqlite3.Connection, document_id: int) -> dict | None:
+    """A document as the coding page needs it (``id``, ``title``, ``language``, ``text``, ``superseded``), or
+    ``None``."""
+    row = conn.execute("SELECT id, title, language, text, superseded FROM documents WHERE id = ?",
+                       (document_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def coded_span(conn: sqlite3.Connection, document_id: int, start: int, end: int) -> tuple[str | None, str] | None:
+    """(document title, the text ``start:end`` of the document), or ``None`` when there is no such document."""
+    row = conn.execute("SELECT title, substr(text, ? + 1, ? - ?) AS span FROM documents WHERE id = ?",
+                       (start, end, start, document_id)).fetchone()
+    return (row["title"], row["span"]) if row else None
+
+
+def export_document(conn: sqlite3.Connection, document_id: int) -> dict | None:
+    """What a REFI-QDA export needs of a document: its text, content hash, creation time and the metadata it
+    exports as variables (``title``, ``language``, ``published``, ``url``, ``doc_type``, ``author``); ``None`` when
+    there is no such document."""
+    row = conn.execute("SELECT text, content_hash, created_at, title, language, published, url, doc_type, author "
+                       "FROM documents WHERE id = ?", (document_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def unit_context(conn: sqlite3.Connection, document_id: int, start: int, end: int) -> dict:
+    """What the coding reports show beside a coded span: its document's ``title``, ``language`` and ``published``,
+    the ``sources`` (locators) the document was found at, and the ``places`` and ``organisations`` (names)
+    mentioned inside the span."""
+    d = conn.execute("SELECT title, language, published FROM documents WHERE id = ?", (document_id,)).fetchone()
+    sources = [r[0] for r in conn.execute(
+        "SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ?",
+        (document_id,))]
+    named: dict[str, set[str]] = {"places": set(), "organisations": set()}
+    for r in conn.execute('SELECT e.category, e.name FROM mentions m JOIN entities e ON e.id = m.entity_id '
+                          'WHERE m.document_id = ? AND m.start >= ? AND m."end" <= ? AND '
+                          "e.category IN ('places', 'organisations')", (document_id, start, end)):
+        named[r[0]].add(r[1])
+    return {"title": d["title"], "language": d["language"], "published": d["published"], "sources": sources,
+            **named}
+
+
+def applied_codes(conn: sqlite3.Connection, passage_ids: list[int]) -> dict[int, list[str]]:
+    """``{passage id: codes applied to it now}`` (in any codebook) for the given passages."""
+    if not passage_ids:
+        return {}
+    marks = ",".join("?" * len(passage_ids))
+    out: dict[int, list[str]] = {}
+    for r in conn.execute(f"SELECT DISTINCT passage_id, code_id FROM current_codings WHERE status = 'applied' "
+                          f"AND passage_id IN ({marks})", passage_ids):
+        out.setdefault(r[0], []).append(r[1])
+    return out
