@@ -22,24 +22,24 @@ from pathlib import Path
 
 from migrahub import __version__
 from migrahub.store import archive as store
+from migrahub.store import database
 from migrahub.store.archive import ArchiveError, Digest
-from migrahub.store.database import StoreError, backend, connect, now
+from migrahub.store.database import StoreError, backend, now
 
 FORMAT = "migrahub-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-URL_SCHEMES = ("postgresql://", "postgres://")
 
 
-def is_url(db: str | os.PathLike) -> bool:
-    """Whether a database location is a server URL rather than a SQLite file."""
-    return str(db).startswith(URL_SCHEMES)
+def _is_file(db: str | os.PathLike) -> bool:
+    """Whether a hub is a SQLite file (rather than a database server's URL)."""
+    return not database.is_url(database.locate(db))
 
 
 def _open_existing(db: str | os.PathLike):
-    if not is_url(db) and not Path(db).is_file():
-        raise ArchiveError(f"{db}: no hub database here")
-    return connect(db)
+    """Open a hub that must exist (a missing one is not created)."""
+    database.connect(db, readonly=True).close()  # raises StoreError naming the hub when there is none
+    return database.connect(db)
 
 
 def _member(table: str) -> str:
@@ -200,7 +200,7 @@ def restore(file: str | os.PathLike, db: str | os.PathLike) -> dict:
     commits. Returns ``{"tables": [{name, rows, sha256}], "indexed": …}``."""
     manifest = verify(file)
     entries = {entry["name"]: entry for entry in manifest["tables"]}
-    created = not is_url(db) and not Path(db).exists()
+    created = _is_file(db) and not Path(db).exists()
     try:
         conn = _prepare(db, entries, web=bool(manifest["schema"].get("web")))
         try:
@@ -225,11 +225,10 @@ def copy(src: str | os.PathLike, dest: str | os.PathLike) -> dict:
     transaction, and compare every table's count and checksum on both sides before it commits. Returns
     ``{"tables": [{name, source_rows, source_sha256, dest_rows, dest_sha256}]}``; raises :class:`ArchiveError`
     when anything differs (nothing is then kept)."""
-    if not is_url(src) and not is_url(dest) and Path(dest).exists() and Path(src).exists() \
-            and Path(src).resolve() == Path(dest).resolve():
+    if database.locate(src) == database.locate(dest):
         raise ArchiveError(f"{dest}: the source and the destination are the same database")
     source = _open_existing(src)
-    created = not is_url(dest) and not Path(dest).exists()
+    created = _is_file(dest) and not Path(dest).exists()
     try:
         with store.snapshot(source):
             tables = {t.name: t for t in store.tables(source)}
@@ -265,7 +264,7 @@ def _prepare(db, tables, *, web: bool):
     """Open (creating and migrating) the destination hub, refuse it unless empty, and give it the web's tables when
     the source has them."""
     try:
-        conn = connect(db)
+        conn = database.connect(db)
     except StoreError as exc:
         raise ArchiveError(str(exc)) from None
     busy = store.not_empty(conn)
@@ -276,14 +275,14 @@ def _prepare(db, tables, *, web: bool):
     if web and "django_migrations" not in {t.name for t in store.tables(conn)}:
         conn.close()
         create_web_tables(db)
-        conn = connect(db)
+        conn = database.connect(db)
     return conn
 
 
 def create_web_tables(db) -> None:
     """Create the web's (Django's) tables in ``db`` with the web's own migrations, in a process of their own (Django
     is configured once per process, for one database)."""
-    env = dict(os.environ, MIGRAHUB_DB=str(db if is_url(db) else Path(db).resolve()))
+    env = dict(os.environ, MIGRAHUB_DB=str(db if database.is_url(db) else Path(db).resolve()))
     code = "from migrahub.web import server; server.migrate(server.setup())"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:

@@ -35,8 +35,9 @@ INTERNAL_PREFIXES = ("sqlite_", "pg_")
 SCHEMA_TABLES = frozenset({"schema_migrations"})
 ENGINE_SUFFIXES = ("_sqlite.sql", "_postgresql.sql")
 # Tables whose rows the schema's own setup writes (migration names and marks, Django's content types, permissions
-# and the hub's role groups): an empty hub may hold them; a restore or copy replaces them with the source's rows.
-SEED_TABLES = frozenset({"schema_migrations", "hub_state", "django_migrations", "django_content_type",
+# and the hub's role groups, the web's signing key on PostgreSQL): an empty hub may hold them; a restore or copy
+# replaces them with the source's rows.
+SEED_TABLES = frozenset({"schema_migrations", "hub_state", "hub_secrets", "django_migrations", "django_content_type",
                          "auth_permission", "auth_group", "auth_group_permissions"})
 BATCH = 1000  # rows per executemany
 
@@ -77,9 +78,10 @@ def _columns(conn, name: str) -> tuple[list[str], list[str], list[str]]:
         stored = [row for row in rows if row[3] == 0]  # hidden: columns of a virtual table, generated columns
         key = [row[0] for row in sorted((r for r in stored if r[2]), key=lambda r: r[2])]
         return [row[0] for row in stored], [(row[1] or "").lower() for row in stored], key
+    # SQLite's implicit rowid is no column; its stand-in on PostgreSQL (an identity column ``rowid``) is left out too
     rows = conn.native("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
-                       "current_schema() AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
-                       (name,)).fetchall()
+                       "current_schema() AND table_name = %s AND is_generated = 'NEVER' AND NOT (column_name = "
+                       "'rowid' AND is_identity = 'YES') ORDER BY ordinal_position", (name,)).fetchall()
     key = conn.native(
         "SELECT k.column_name FROM information_schema.table_constraints t JOIN information_schema.key_column_usage k "
         "ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema AND k.table_name = t.table_name "
@@ -228,12 +230,12 @@ def rows(conn, table: Table) -> Iterator[tuple]:
     """Every row of a table in key order, values as the database returns them."""
     sql = (f"SELECT {', '.join(_quote(c) for c in table.columns)} FROM {_quote(table.name)} "
            f"ORDER BY {_order_by(conn, table)}")
-    if backend(conn) == "sqlite":
-        cursor = conn.execute(sql)
+    if backend(conn) == "sqlite" or not conn.in_transaction:
+        cursor = conn.execute(sql) if backend(conn) == "sqlite" else conn.native(sql)
         while batch := cursor.fetchmany(BATCH):
             yield from (tuple(row) for row in batch)
         return
-    # a server-side cursor (inside the caller's transaction): a large table streams instead of arriving whole
+    # inside a transaction (a dump, a copy), a server-side cursor: a large table streams instead of arriving whole
     with conn.raw.cursor(name=f"archive_{table.name}") as cursor:
         cursor.execute(sql)
         while batch := cursor.fetchmany(BATCH):
@@ -333,7 +335,8 @@ def insert(conn, table: Table, columns: tuple[str, ...], values: Iterable[tuple]
             conn.executemany(sql, batch)
             n += len(batch)
     except sqlite3.Error as exc:  # the PostgreSQL connection raises the same classes
-        raise ArchiveError(f"table {table.name}: the database refused a row near row {n + 1}: {exc}") from exc
+        raise ArchiveError(f"table {table.name}: the database refused one of rows {n + 1}-{n + len(batch)}: {exc}"
+                           ) from exc
     return n
 
 
@@ -377,12 +380,14 @@ def move_sequences(conn, written: Iterable[Table]) -> None:
     if backend(conn) != "postgresql":
         return
     for table in written:
-        if len(table.key) != 1:
+        types = dict(zip(table.columns, table.types, strict=True))
+        if len(table.key) != 1 or types.get(table.key[0]) not in ("bigint", "integer", "smallint"):
             continue
         column = table.key[0]
-        conn.native(f"SELECT setval(pg_get_serial_sequence(%s, %s), max({_quote(column)})) FROM {_quote(table.name)} "
-                    f"HAVING max({_quote(column)}) IS NOT NULL AND pg_get_serial_sequence(%s, %s) IS NOT NULL",
-                    (_quote(table.name), column, _quote(table.name), column))
+        sequence = conn.native("SELECT pg_get_serial_sequence(%s, %s)", (_quote(table.name), column)).fetchone()[0]
+        if sequence:
+            conn.native(f"SELECT setval(%s, max({_quote(column)})) FROM {_quote(table.name)} "
+                        f"HAVING max({_quote(column)}) IS NOT NULL", (sequence,))
 
 
 def write(conn, plan: list[tuple[Table, tuple[str, ...], Iterable[tuple]]], expected) -> dict[str, tuple[int, str]]:
