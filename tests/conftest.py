@@ -8,6 +8,42 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=BACKENDS, default=os.environ.get("MIGRAHUB_TEST_BACKEND") or "sqlite",
+                     help="the database every hub of the tests lives in (default: sqlite; env MIGRAHUB_TEST_BACKEND)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): a test of what only a SQLite file has")
+    if config.getoption("--backend") != "postgresql":
+        return
+    from tests.backends import postgresql
+
+    os.environ["MIGRAHUB_TEST_BACKEND"] = "postgresql"
+    os.environ["MIGRAHUB_TEST_DATABASE"] = postgresql.create_database()
+    site = str(REPO / "tests" / "backends" / "site")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [site, os.environ.get("PYTHONPATH")]))
+    postgresql.install()
+
+
+def pytest_unconfigure(config):
+    name = os.environ.get("MIGRAHUB_TEST_DATABASE")
+    if config.getoption("--backend") == "postgresql" and name:
+        from tests.backends import postgresql
+
+        postgresql.drop_database(name)
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--backend") != "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker:
+            item.add_marker(pytest.mark.skip(reason="SQLite only: " + (marker.args[0] if marker.args else "")))
 
 
 def _shared_path() -> Path:

@@ -4,7 +4,7 @@ A user's query is read by :func:`migrahub.store.search.fts_query` on both backen
 groups, prefix*). Here its terms become a ``tsquery``: each word is stemmed by the configurations of the hub's
 languages (english, french, spanish, german) and taken as it is (simple), so a query finds a passage in any of them;
 a filter on the language uses that language's configuration alone. Passages are indexed with the configuration of
-their document's language (migration ``002_search_postgresql.sql``), ranked with ``ts_rank_cd`` within the same
+their document's language (migration ``002_search_postgresql.sql``), ranked with ``ts_rank`` (normalised by the log of the passage length) within the same
 window of newest matches as on SQLite, and their snippets come from ``ts_headline``.
 """
 
@@ -139,12 +139,12 @@ def phrase_ids(conn, phrase: str, window: list[int], language: str | None) -> li
 
 def rank(conn, match: str, window: list[int], limit: int, first: list[int], language: str | None
          ) -> list[tuple[int, float]]:
-    """The best ``limit`` passages of the window by ``ts_rank_cd`` (as a negative score, lower is better, like
+    """The best ``limit`` passages of the window by ``ts_rank`` (as a negative score, lower is better, like
     BM25 on SQLite), the exact-phrase matches ``first`` ahead."""
     q, q_params = tsquery(match, language)
     order = "f.id = ANY(%s) DESC, score" if first else "score"
     return [(row[0], row[1]) for row in conn.native(
-        f"SELECT f.id, -ts_rank_cd(f.words, {q}) AS score FROM passages_fts f "
+        f"SELECT f.id, -ts_rank(f.words, {q}, 1) AS score FROM passages_fts f "
         f"WHERE f.id = ANY(%s) AND f.words @@ {q} ORDER BY {order}, f.id DESC LIMIT %s",
         [*q_params, window, *q_params, *([first] if first else []), limit])]
 

@@ -1,0 +1,72 @@
+"""The test suite on PostgreSQL: every hub a test names by a file path lives in a schema of one test database.
+
+``MIGRAHUB_TEST_BACKEND=postgresql`` (``bin/test --backend postgresql``) turns it on, for the test process and for
+every ``migrahub`` process a test starts (``sitecustomize.py`` beside this file is on their ``PYTHONPATH``).
+The server is ``MIGRAHUB_TEST_POSTGRESQL`` (default: the cluster ``bin/postgres`` starts). A path maps to the
+schema ``h_<hash of the absolute path>``, so the same path names the same hub in every process of the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:54329/postgres"
+
+
+def server() -> str:
+    return os.environ.get("MIGRAHUB_TEST_POSTGRESQL") or DEFAULT_SERVER
+
+
+def database_url() -> str:
+    """The run's test database (``MIGRAHUB_TEST_DATABASE``, set once by the test session)."""
+    base = server().rsplit("/", 1)[0]
+    return f"{base}/{os.environ['MIGRAHUB_TEST_DATABASE']}"
+
+
+def hub_url(target) -> str:
+    from migrahub.store.database import DEFAULT_DB, is_url
+
+    target = target or os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    if is_url(target):
+        return str(target)
+    key = str(Path(target).resolve())
+    schema = "h_" + hashlib.sha1(key.encode()).hexdigest()[:20]
+    return f"{database_url()}?options=-csearch_path%3D{schema}"
+
+
+def install() -> None:
+    """Map hub paths to schemas in this process (before anything imports ``connect`` by name)."""
+    from migrahub.store import database
+
+    if getattr(database, "_test_backend", None) == "postgresql":
+        return
+    opened, located = database.connect, database.locate
+
+    def connect(path=None, *, readonly: bool = False):
+        return opened(hub_url(path), readonly=readonly)
+
+    def locate(target=None) -> str:
+        return located(hub_url(target))
+
+    database.connect, database.locate = connect, locate
+    database._test_backend = "postgresql"
+
+
+def create_database() -> str:
+    """Create a fresh test database for this run (one per pytest process) and return its name."""
+    import psycopg
+
+    name = f"migrahub_test_{os.getpid()}"
+    with psycopg.connect(server(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
