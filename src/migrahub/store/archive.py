@@ -6,7 +6,7 @@ except the derived ones: the full-text index, rebuilt from the passages after a 
 order and each value is given one canonical encoding (JSON: integers, floats, text, null; bytes as base64), so two
 databases holding the same rows give the same SHA-256 per table whatever their engine.
 
-Only :func:`_table_names`, :func:`_columns`, :func:`_parents` and the ordering differ by engine; the rest is portable
+Only :func:`_table_names`, :func:`_catalogue` and the ordering differ by engine; the rest is portable
 SQL with ``?`` placeholders.
 """
 
@@ -62,7 +62,7 @@ class Table:
 # ------------------------------------------------------------------------------ the engine-specific catalogue
 
 def _table_names(conn) -> list[str]:
-    """The names of the database's own tables (views, virtual tables' shadow tables included on SQLite)."""
+    """The names of the database's own tables (on SQLite, virtual tables' shadow tables included)."""
     if backend(conn) == "sqlite":
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
     else:
@@ -71,36 +71,43 @@ def _table_names(conn) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _columns(conn, name: str) -> tuple[list[str], list[str], list[str]]:
-    """A table's stored columns, their declared types and its primary-key columns (in key order)."""
+def _catalogue(conn, names: list[str]) -> dict[str, tuple[list[str], list[str], list[str], set[str]]]:
+    """For each named table: its stored columns, their declared types (lower case), its primary-key columns (in key
+    order) and the tables its foreign keys point to."""
     if backend(conn) == "sqlite":
-        rows = conn.execute("SELECT name, type, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid", (name,)).fetchall()
-        stored = [row for row in rows if row[3] == 0]  # hidden: columns of a virtual table, generated columns
-        key = [row[0] for row in sorted((r for r in stored if r[2]), key=lambda r: r[2])]
-        return [row[0] for row in stored], [(row[1] or "").lower() for row in stored], key
+        return {name: _sqlite_table(conn, name) for name in names}
+    found = {name: ([], [], [], set()) for name in names}
     # SQLite's implicit rowid is no column; its stand-in on PostgreSQL (an identity column ``rowid``) is left out too
-    rows = conn.native("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
-                       "current_schema() AND table_name = %s AND is_generated = 'NEVER' AND NOT (column_name = "
-                       "'rowid' AND is_identity = 'YES') ORDER BY ordinal_position", (name,)).fetchall()
-    key = conn.native(
-        "SELECT k.column_name FROM information_schema.table_constraints t JOIN information_schema.key_column_usage k "
-        "ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema AND k.table_name = t.table_name "
-        "WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema() AND t.table_name = %s "
-        "ORDER BY k.ordinal_position", (name,)).fetchall()
-    return [row[0] for row in rows], [row[1].lower() for row in rows], [row[0] for row in key]
-
-
-def _parents(conn, name: str) -> set[str]:
-    """The tables a table's foreign keys point to."""
-    if backend(conn) == "sqlite":
-        rows = conn.execute('SELECT "table" FROM pragma_foreign_key_list(?)', (name,)).fetchall()
-    else:
-        rows = conn.native(
-            "SELECT u.table_name FROM information_schema.table_constraints t JOIN "
+    for table, column, kind in conn.native(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND is_generated = 'NEVER' AND NOT (column_name = 'rowid' AND is_identity = 'YES') "
+            "ORDER BY table_name, ordinal_position").fetchall():
+        if table in found:
+            found[table][0].append(column)
+            found[table][1].append(kind.lower())
+    for table, column in conn.native(
+            "SELECT k.table_name, k.column_name FROM information_schema.table_constraints t JOIN "
+            "information_schema.key_column_usage k ON k.constraint_name = t.constraint_name AND k.table_schema = "
+            "t.table_schema AND k.table_name = t.table_name WHERE t.constraint_type = 'PRIMARY KEY' AND "
+            "t.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position").fetchall():
+        if table in found:
+            found[table][2].append(column)
+    for table, parent in conn.native(
+            "SELECT DISTINCT t.table_name, u.table_name FROM information_schema.table_constraints t JOIN "
             "information_schema.constraint_column_usage u ON u.constraint_name = t.constraint_name AND "
             "u.constraint_schema = t.constraint_schema WHERE t.constraint_type = 'FOREIGN KEY' AND "
-            "t.table_schema = current_schema() AND t.table_name = %s", (name,)).fetchall()
-    return {row[0] for row in rows} - {name}
+            "t.table_schema = current_schema()").fetchall():
+        if table in found and parent != table:
+            found[table][3].add(parent)
+    return found
+
+
+def _sqlite_table(conn, name: str) -> tuple[list[str], list[str], list[str], set[str]]:
+    rows = conn.execute("SELECT name, type, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid", (name,)).fetchall()
+    stored = [row for row in rows if row[3] == 0]  # hidden: columns of a virtual table, generated columns
+    key = [row[0] for row in sorted((r for r in stored if r[2]), key=lambda r: r[2])]
+    parents = {row[0] for row in conn.execute('SELECT "table" FROM pragma_foreign_key_list(?)', (name,))} - {name}
+    return [row[0] for row in stored], [(row[1] or "").lower() for row in stored], key, parents
 
 
 def _order_by(conn, table: Table) -> str:
@@ -125,13 +132,9 @@ def is_derived(name: str) -> bool:
 
 def tables(conn) -> list[Table]:
     """The hub's tables to dump or copy, parents before the tables that point to them (then by name)."""
-    found = {}
-    for name in _table_names(conn):
-        if is_derived(name):
-            continue
-        columns, types, key = _columns(conn, name)
-        found[name] = Table(name, tuple(columns), tuple(key or columns), tuple(sorted(_parents(conn, name))),
-                            tuple(types))
+    names = [name for name in _table_names(conn) if not is_derived(name)]
+    found = {name: Table(name, tuple(columns), tuple(key or columns), tuple(sorted(parents)), tuple(types))
+             for name, (columns, types, key, parents) in _catalogue(conn, names).items()}
     return [found[name] for name in _parents_first({name: set(t.parents) & found.keys() for name, t in found.items()})]
 
 
@@ -324,6 +327,8 @@ def insert(conn, table: Table, columns: tuple[str, ...], values: Iterable[tuple]
     sql = (f"INSERT INTO {_quote(table.name)} ({', '.join(_quote(c) for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     convert = _converter(conn, table, columns)
+    if backend(conn) == "postgresql":
+        return _copy_in(conn, table, columns, (convert(row) for row in values) if convert else values)
     n, batch = 0, []
     try:
         for row in values:
@@ -337,6 +342,23 @@ def insert(conn, table: Table, columns: tuple[str, ...], values: Iterable[tuple]
     except sqlite3.Error as exc:  # the PostgreSQL connection raises the same classes
         raise ArchiveError(f"table {table.name}: the database refused one of rows {n + 1}-{n + len(batch)}: {exc}"
                            ) from exc
+    return n
+
+
+def _copy_in(conn, table: Table, columns: tuple[str, ...], values: Iterable[tuple]) -> int:
+    """PostgreSQL's COPY: rows streamed into a table many times faster than one INSERT each."""
+    n = 0
+    statement = f"COPY {_quote(table.name)} ({', '.join(_quote(c) for c in columns)}) FROM STDIN"
+    try:
+        with conn.raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+                n += 1
+    except Exception as exc:  # psycopg's errors: the table and the reason, the transaction rolls back
+        if isinstance(exc, ArchiveError):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ArchiveError(f"table {table.name}: the database refused one of rows 1-{n + 1}: {message}") from exc
     return n
 
 
