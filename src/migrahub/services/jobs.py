@@ -10,6 +10,7 @@ Importing this module needs Django set up (``migrahub.web.server.setup``): the d
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -168,12 +169,33 @@ def _check_ingest(params: dict, trusted: bool) -> dict:
     return {"targets": clean, "extract": _flag(p, "extract", "ingest", True), "workers": workers, "local": local}
 
 
+@functools.cache
+def _warm(extract: bool) -> None:
+    """Load the reading, language and extraction models once per worker process, before an ingest forks its reader
+    processes: they inherit them instead of each loading them again for every job (seconds per job)."""
+    import tempfile
+
+    from migrahub.extract import extract as run_extract
+    from migrahub.services.ingest import read_unit
+    from migrahub.sources import Limits
+
+    with tempfile.TemporaryDirectory(prefix="migrahub-warm-") as folder:
+        sample = Path(folder) / "warm-up.html"
+        sample.write_text("<html><body><h1>Warm-up</h1><p>The city council of Lisbon met the integration office "
+                          "of Porto on 3 May 2021.</p></body></html>", encoding="utf-8")
+        read_unit((str(sample), Limits(), None, None))
+    if extract:
+        run_extract("The city council of Lisbon met the integration office of Porto on 3 May 2021.", doc="warm-up",
+                    language="en")
+
+
 def _run_ingest(ctx: JobContext, p: dict) -> dict:
     from migrahub.services import curation
     from migrahub.services.ingest import ingest
     from migrahub.store.database import connect
 
     ctx.progress(0, None, "starting", force=True)
+    _warm(p["extract"])
     conn = connect(hub_db())
     try:
         summary = ingest(p["targets"], conn=conn, workers=p["workers"], extract_entities=p["extract"],

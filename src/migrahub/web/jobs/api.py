@@ -58,14 +58,6 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
         return {"counts": service.counts(), "workers": len(service.workers()), "limit": limit, "offset": offset,
                 "items": [j.as_dict() for j in items]}
 
-    @r.get("/jobs/{job_id}", auth=read_auth, summary="One job: status, progress, each failed attempt, result")
-    def job_detail(request, job_id: str):
-        require(request, MANAGE)
-        try:
-            return service.get(job_id).as_dict()
-        except JobError as exc:
-            _fail(exc)
-
     @r.post("/jobs/ingest", auth=write_auth, summary="Ingest a URL in the background")
     def job_ingest(request, body: IngestIn):
         require(request, MANAGE)
@@ -94,6 +86,15 @@ def router(read_auth: list, write_auth: list, require: Callable) -> Router:
     def job_suggest(request, body: SuggestIn):
         require(request, MANAGE)
         return submit(request, "suggest", {"codebook": body.codebook, "threshold": body.threshold})
+
+    # after the fixed paths: /jobs/watch must not be read as a job id
+    @r.get("/jobs/{job_id}", auth=read_auth, summary="One job: status, progress, each failed attempt, result")
+    def job_detail(request, job_id: str):
+        require(request, MANAGE)
+        try:
+            return service.get(job_id).as_dict()
+        except JobError as exc:
+            _fail(exc)
 
     @r.post("/jobs/{job_id}/cancel", auth=write_auth, summary="Cancel a queued job or stop a running one")
     def job_cancel(request, job_id: str):

@@ -52,9 +52,11 @@ def job_list(request):
 def job_detail(request, job_id):
     _curator(request)
     job = _job(job_id)
-    result = job.result if isinstance(job.result, dict) else None
-    return render(request, "jobs/detail.html", {"job": job, "result": result,
-                                                "has_file": bool(result and result.get("file"))})
+    result = job.result if isinstance(job.result, dict) else {}
+    failed = result.get("failed") if isinstance(result.get("failed"), list) else []
+    facts = [(key, value) for key, value in result.items() if not (key == "failed" and failed)]
+    return render(request, "jobs/detail.html", {"job": job, "facts": facts, "failed": failed,
+                                                "has_file": bool(result.get("file"))})
 
 
 @login_required
