@@ -17,16 +17,21 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 
+from migrahub.store import browse as browsing
+from migrahub.store import documents as docstore
+from migrahub.store import entity_pages as entity_store
+from migrahub.store import hub as hubstore
 from migrahub.store import search as fts
-from migrahub.store.database import connect, hub_counter, tuples
+from migrahub.store.browse import FACETS
+from migrahub.store.database import connect, hub_counter
 
-FACETS = ("language", "doc_type", "year", "source")
 _local = threading.local()
 
 
 def reader(db: str | os.PathLike) -> sqlite3.Connection:
-    """A connection to the hub at ``db`` owned by the calling thread (opened, and migrated, on first use)."""
-    key = str(Path(db).resolve())
+    """A connection to the hub at ``db`` (a file, or a database URL) owned by the calling thread (opened, and
+    migrated, on first use)."""
+    key = str(db) if "://" in str(db) else str(Path(db).resolve())
     conns = getattr(_local, "conns", None)
     if conns is None:
         conns = _local.conns = {}
@@ -53,6 +58,8 @@ class Query:
     source: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    since: str | None = None         # finer dates (YYYY[-MM[-DD]], inclusive) than the years; they win over them
+    until: str | None = None
     country: str | None = None       # ISO code: documents mentioning a place in that country
     place: int | None = None         # entity ids: documents mentioning that city / organisation / initiative
     organisation: int | None = None
@@ -64,8 +71,9 @@ class Query:
 
     def filters(self, limit: int = 10, offset: int = 0) -> fts.SearchFilters:
         return fts.SearchFilters(language=self.language, doc_type=self.doc_type, source=self.source,
-                                 since=str(self.year_from) if self.year_from else None,
-                                 until=str(self.year_to) if self.year_to else None, country=self.country,
+                                 since=self.since or (str(self.year_from) if self.year_from else None),
+                                 until=self.until or (str(self.year_to) if self.year_to else None),
+                                 country=self.country,
                                  mentioning=tuple(e for e in (self.place, self.organisation, self.initiative) if e),
                                  limit=limit, offset=offset)
 
@@ -73,34 +81,12 @@ class Query:
     def filtered(self) -> bool:
         """True when any filter besides the words is set."""
         return bool(self.language or self.doc_type or self.source or self.year_from or self.year_to
-                    or self.entity_filtered)
+                    or self.since or self.until or self.entity_filtered)
 
     def without(self, facet: str) -> Query:
         if facet == "year":
-            return replace(self, year_from=None, year_to=None)
+            return replace(self, year_from=None, year_to=None, since=None, until=None)
         return replace(self, **{facet: None})
-
-
-def _where(query: Query) -> tuple[list[str], list]:
-    """SQL conditions on ``documents d`` for the query's filters: current documents under the store's filters."""
-    where, params = fts.document_conditions(query.filters())
-    return ["d.superseded = 0", *where], params
-
-
-def _matched(query: Query) -> tuple[str, list]:
-    """FROM clause of the documents the query's words match (every document when there are none)."""
-    if not query.q.strip():
-        return "documents d", []
-    return ("(SELECT DISTINCT p.document_id AS id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-            "WHERE passages_fts MATCH ?) m JOIN documents d ON d.id = m.id"), [fts.fts_query(query.q)]
-
-
-_FACET_SQL = {
-    "language": ("COALESCE(d.language, '')", ""),
-    "doc_type": ("d.doc_type", ""),
-    "year": ("substr(d.published, 1, 4)", "AND d.published IS NOT NULL AND d.published != ''"),
-    "source": ("s.locator", ""),
-}
 
 
 def facets(conn: sqlite3.Connection, query: Query, size: int = 25, matched: list[int] | None = None
@@ -112,45 +98,15 @@ def facets(conn: sqlite3.Connection, query: Query, size: int = 25, matched: list
     out: dict[str, list[tuple[str, int]]] = {}
     for facet in FACETS:
         other = query.without(facet)
-        if matched is None:
-            source, params = _matched(other)
-        else:
-            source, params = "json_each(?) j CROSS JOIN documents d ON d.id = j.value", [json.dumps(matched)]
-        where, wparams = _where(other)
-        expr, extra = _FACET_SQL[facet]
-        if facet == "source":
-            source += (" JOIN document_links fl ON fl.document_id = d.id AND fl.current = 1 "
-                       "JOIN sources s ON s.id = fl.source_id")
-            count = "count(DISTINCT d.id)"
-        else:
-            count = "count(*)"
-        order = "1 DESC" if facet == "year" else "2 DESC, 1"
-        sql = (f"SELECT {expr} AS value, {count} AS n FROM {source} WHERE {' AND '.join(where)} {extra} "
-               f"GROUP BY 1 ORDER BY {order} LIMIT ?")
-        try:
-            out[facet] = [(row[0], row[1]) for row in conn.execute(sql, [*params, *wparams, size])]
-        except sqlite3.OperationalError as exc:
-            raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
+        out[facet] = browsing.facet_counts(conn, facet, other.q, other.filters(), size=size, among=matched)
     return out
 
 
 def count_matches(conn: sqlite3.Connection, query: Query) -> tuple[int, int]:
     """(passages, documents) matching the query under its filters; for a browse, (0, documents)."""
-    where, wparams = _where(query)
     if not query.q.strip():
-        if not query.filtered:  # every document less the older versions, from indexes (not each row's flag)
-            return 0, conn.execute("SELECT (SELECT count(*) FROM documents) - (SELECT count(*) FROM documents "
-                                   "INDEXED BY documents_superseded WHERE superseded = 1)").fetchone()[0]
-        n = conn.execute(f"SELECT count(*) FROM documents d WHERE {' AND '.join(where)}", wparams).fetchone()[0]
-        return 0, n
-    try:
-        row = conn.execute(
-            f"SELECT count(*), count(DISTINCT d.id) FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-            f"JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND {' AND '.join(where)}",
-            [fts.fts_query(query.q), *wparams]).fetchone()
-    except sqlite3.OperationalError as exc:
-        raise fts.QueryError(f"cannot search for {query.q!r}: {exc}") from exc
-    return row[0], row[1]
+        return 0, browsing.count(conn, query.filters())
+    return browsing.count_matches(conn, query.q, query.filters())
 
 
 def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0,
@@ -185,10 +141,7 @@ def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool =
     exact, each facet counted under the query's other filters. Without words the document facets are exact and the
     entity facets are counted over the newest :data:`WINDOW` documents."""
     if not query.q.strip():
-        where, params = _where(query)
-        ids = [r[0] for r in conn.execute(
-            f"SELECT d.id FROM documents d WHERE {' AND '.join(where)} ORDER BY d.published DESC LIMIT ?",
-            [*params, WINDOW + 1])]
+        ids = browsing.newest_ids(conn, query.filters(), WINDOW + 1)
         _, n_documents = count_matches(conn, query)
         return Counts(facets(conn, query), entity_facets(conn, query, sorted(ids[:WINDOW])), 0, n_documents, True,
                       len(ids) > WINDOW)
@@ -217,10 +170,7 @@ def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool =
 
 def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:
     """Document counts per value of each facet among the given documents (one pass over them)."""
-    rows = tuples(conn, "SELECT d.id, COALESCE(d.language, ''), d.doc_type, substr(d.published, 1, 4), s.locator "
-                        "FROM json_each(?) j CROSS JOIN documents d ON d.id = j.value LEFT JOIN document_links fl "
-                        "ON fl.document_id = d.id AND fl.current = 1 LEFT JOIN sources s ON s.id = fl.source_id",
-                  (json.dumps(document_ids),))
+    rows = browsing.facet_values(conn, document_ids)
     documents = list({row[0]: row for row in rows}.values())  # a document found through several sources: once
     tallies = {"language": Counter(map(itemgetter(1), documents)), "doc_type": Counter(map(itemgetter(2), documents)),
                "year": Counter(row[3] for row in documents if row[3]),
@@ -243,7 +193,7 @@ def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str
     """``{id: (category, name, type, country)}`` of the unmerged places, organisations and initiatives among
     ``ids``, read from the database only for ids not seen before. The cache is dropped whenever the hub's entity
     counter (``hub_state``, moved by a trigger on every change to an entity, from any process) has moved."""
-    key = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    key = hubstore.cache_key(conn)
     generation = hub_counter(conn, "entities")
     with _entity_lock:
         known = _entity_cache.get(key)
@@ -253,10 +203,7 @@ def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str
     missing = [i for i in ids if i not in meta and i not in missing_seen]
     for chunk in range(0, len(missing), 500):
         part = missing[chunk:chunk + 500]
-        found = conn.execute(
-            f"""SELECT id, category, name, json_extract(data, '$.type'), json_extract(data, '$.country')
-                FROM entities WHERE id IN ({",".join("?" * len(part))}) AND merged_into IS NULL
-                AND category IN ('places', 'organisations', 'initiatives')""", part).fetchall()
+        found = entity_store.facet_entities(conn, part)
         with _entity_lock:
             for r in found:
                 meta[r[0]] = (r[1], r[2], r[3], r[4])
@@ -266,19 +213,16 @@ def entity_index(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str
 
 def country_names(conn: sqlite3.Connection) -> dict[str, str]:
     """``{ISO code: name}`` of the country records of the hub."""
-    return {r[0]: r[1] for r in conn.execute(
-        "SELECT json_extract(data, '$.country'), name FROM entities WHERE category = 'places' AND merged_into IS NULL "
-        "AND json_extract(data, '$.type') = 'country'")}
+    return entity_store.country_names(conn)
 
 
 def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int], *, size: int = 15) -> dict:
     """Counts of documents per country, city (within the query's country), organisation and initiative among
     ``document_ids``. ``{"countries": [(code, name, n)], "places": [(id, name, n)], "organisations": [...],
     "initiatives": [...], "documents": counted}``."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mentions'").fetchone() is None:
+    if not hubstore.has_table(conn, "mentions"):
         return {}
-    pairs = set(tuples(conn, "SELECT m.document_id, m.entity_id FROM json_each(?) j CROSS JOIN mentions m "
-                             "ON m.document_id = j.value", (json.dumps(document_ids),)))
+    pairs = set(entity_store.mentioned_in(conn, document_ids))
     counts = Counter(map(itemgetter(1), pairs))  # the pairs are distinct: documents per record
     meta = entity_index(conn, set(counts))
     country = (query.country or "").upper()
@@ -303,22 +247,9 @@ def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int
         "documents": len(document_ids)}
 
 
-_DOC_COLUMNS = ("d.id, d.title, d.published, d.language, d.doc_type, d.content_type, d.source_kind, d.author, "
-                "d.url, d.summary, d.created_at")
-
-
-def _doc_row(row: sqlite3.Row) -> dict:
-    return {k: row[k] for k in row.keys()}
-
-
 def browse(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int = 0) -> list[dict]:
     """Current documents under the query's filters, newest published first (the page shown before any search)."""
-    where, params = _where(query)
-    rows = conn.execute(
-        f"SELECT {_DOC_COLUMNS}, substr(d.text, 1, 300) AS opening FROM documents d WHERE {' AND '.join(where)} "
-        f"ORDER BY d.published DESC, d.id DESC LIMIT ? OFFSET ?",  # NULL sorts last in DESC: the index serves
-        [*params, limit, offset]).fetchall()
-    return [_doc_row(r) for r in rows]
+    return browsing.newest(conn, query.filters(), limit, offset)
 
 
 def _section(raw: str) -> list[str]:
@@ -337,102 +268,66 @@ def section_list(raw: str) -> list[str]:
 def document(conn: sqlite3.Connection, document_id: int) -> dict | None:
     """One document: its metadata, where it was found, its passages (with their section headings), the other
     documents of its near-duplicate story and its versions; ``None`` if there is no such document."""
-    row = conn.execute(
-        f"SELECT {_DOC_COLUMNS}, d.story_id, d.supersedes_id, d.superseded, d.provenance, d.content_hash, "
-        f"length(d.text) AS chars FROM documents d WHERE d.id = ?", (document_id,)).fetchone()
-    if row is None:
+    doc = docstore.read(conn, document_id)
+    if doc is None:
         return None
-    doc = _doc_row(row)
     doc["provenance"] = json.loads(doc["provenance"] or "[]")
-    doc["links"] = [dict(r) for r in conn.execute(
-        "SELECT l.locator, l.first_seen, l.last_seen, l.current, s.locator AS source, s.kind AS source_kind "
-        "FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? ORDER BY l.first_seen",
-        (document_id,))]
-    doc["passages"] = [
-        {"id": r["id"], "seq": r["seq"], "start": r["start"], "end": r["end"], "kind": r["kind"],
-         "section": _section(r["section"]), "text": r["text"]}
-        for r in conn.execute('SELECT id, seq, start, "end", kind, section, text FROM passages '
-                              'WHERE document_id = ? ORDER BY seq', (document_id,))]
-    story = doc["story_id"] or doc["id"]
-    doc["story"] = [dict(r) for r in conn.execute(
-        "SELECT id, title, published, language, doc_type FROM documents WHERE id IN "
-        "(SELECT id FROM documents WHERE id = ? UNION SELECT id FROM documents WHERE story_id = ?) AND id != ? "
-        "ORDER BY id LIMIT 50", (story, story, document_id))]
+    doc["links"] = docstore.links(conn, document_id)
+    doc["passages"] = [{**p, "section": _section(p["section"])} for p in docstore.passages(conn, document_id)]
+    doc["story"] = docstore.story(conn, document_id, doc["story_id"] or doc["id"])
     doc["newer_version"] = None
-    if doc["superseded"]:  # the current document at one of its locators (document_links is indexed both ways)
-        newer = conn.execute(
-            "SELECT l2.document_id FROM document_links l1 JOIN document_links l2 ON l2.locator = l1.locator "
-            "AND l2.current = 1 WHERE l1.document_id = ? AND l1.current = 0 ORDER BY l2.document_id DESC LIMIT 1",
-            (document_id,)).fetchone()
-        doc["newer_version"] = newer[0] if newer else None
+    if doc["superseded"]:  # the current document at one of its locators
+        doc["newer_version"] = docstore.newer_version(conn, document_id)
     return doc
 
 
 def passages(conn: sqlite3.Connection, document_id: int, limit: int = 100, offset: int = 0) -> list[dict]:
     """A page of one document's passages in reading order."""
-    return [
-        {"id": r["id"], "document_id": document_id, "seq": r["seq"], "start": r["start"], "end": r["end"],
-         "kind": r["kind"], "section": _section(r["section"]), "text": r["text"]}
-        for r in conn.execute('SELECT id, seq, start, "end", kind, section, text FROM passages '
-                              'WHERE document_id = ? ORDER BY seq LIMIT ? OFFSET ?', (document_id, limit, offset))]
+    return [{"id": p["id"], "document_id": document_id, "seq": p["seq"], "start": p["start"], "end": p["end"],
+             "kind": p["kind"], "section": _section(p["section"]), "text": p["text"]}
+            for p in docstore.passages(conn, document_id, limit, offset)]
 
 
 def passage_count(conn: sqlite3.Connection, document_id: int) -> int:
-    return conn.execute("SELECT count(*) FROM passages WHERE document_id = ?", (document_id,)).fetchone()[0]
+    return docstore.passage_count(conn, document_id)
 
 
 def feed_items(conn: sqlite3.Connection, limit: int = 30, offset: int = 0) -> list[dict]:
     """The latest current feed items (newest published first) with the feed each came from."""
-    rows = conn.execute(
-        f"SELECT {_DOC_COLUMNS}, "
-        f"(SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id "
-        f" WHERE l.document_id = d.id ORDER BY l.first_seen LIMIT 1) AS feed "
-        f"FROM documents d WHERE d.doc_type = 'feed-item' AND d.superseded = 0 "
-        f"ORDER BY COALESCE(d.published, d.created_at) DESC, d.id DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-    return [_doc_row(r) for r in rows]
+    return docstore.feed_items(conn, limit, offset)
 
 
 def feed_item_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM documents WHERE doc_type = 'feed-item' AND superseded = 0").fetchone()[0]
+    return docstore.feed_item_count(conn)
 
 
 def year_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     """Current documents per publication year, oldest first (documents without a date are left out)."""
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT substr(published, 1, 4), count(*) FROM documents WHERE superseded = 0 AND published IS NOT NULL "
-        "AND published != '' GROUP BY 1 ORDER BY 1")]
+    return docstore.year_counts(conn)
 
 
 def recent_runs(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
     """The latest ingest runs with their summaries."""
-    out = []
-    for r in conn.execute("SELECT id, started_at, finished_at, targets, summary FROM runs ORDER BY id DESC LIMIT ?",
-                          (limit,)):
-        summary = json.loads(r["summary"]) if r["summary"] else {}
-        out.append({"id": r["id"], "started_at": r["started_at"], "finished_at": r["finished_at"],
-                    "targets": json.loads(r["targets"] or "[]"), "added": summary.get("added"),
-                    "failed": len(summary.get("failed") or []), "items": summary.get("items")})
-    return out
+    return [{"id": r["id"], "started_at": r["started_at"], "finished_at": r["finished_at"], "targets": r["targets"],
+             "added": r["summary"].get("added"), "failed": len(r["summary"].get("failed") or []),
+             "items": r["summary"].get("items")} for r in hubstore.recent_runs(conn, limit)]
+
+
+SOURCE_FIELDS = ("id", "locator", "kind", "fetched_at", "status", "error", "documents")
 
 
 def source_list(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> list[dict]:
     """Sources with their kind, last fetch, status, error and number of current documents."""
-    rows = conn.execute(
-        """SELECT s.id, s.locator, s.kind, s.fetched_at, s.status, s.error,
-                  (SELECT count(DISTINCT l.document_id) FROM document_links l
-                   WHERE l.source_id = s.id AND l.current = 1) AS documents
-           FROM sources s ORDER BY s.locator LIMIT ? OFFSET ?""", (limit, offset)).fetchall()
-    return [dict(r) for r in rows]
+    return [{k: row[k] for k in SOURCE_FIELDS} for row in hubstore.sources(conn, limit, offset)]
 
 
 def source_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+    return hubstore.source_count(conn)
 
 
 def recent_actions(conn: sqlite3.Connection, limit: int = 50) -> list[dict]:
     """The newest entries of the append-only action log."""
-    return [dict(r) for r in conn.execute(
-        "SELECT id, at, actor, verb, object_type, object_id, payload FROM actions ORDER BY id DESC LIMIT ?", (limit,))]
+    return hubstore.recent_actions(conn, limit)
 
 
 EXPORT_FIELDS = ("document_id", "passage_id", "title", "published", "language", "type", "url", "sources", "section",

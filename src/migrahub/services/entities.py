@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -46,19 +45,8 @@ def list_entities(db=None, category: str | None = None, limit: int | None = None
         raise ValueError(f"unknown entity type {category!r}; choose one of {', '.join(TYPES)}")
     conn = connect(db)
     try:
-        where = "WHERE e.merged_into IS NULL" + (" AND e.category = ?" if category else "")
-        rows = conn.execute(
-            f"""SELECT e.id, e.category, e.name, e.data,
-                       (SELECT count(*) FROM mentions m JOIN documents d ON d.id = m.document_id
-                        WHERE m.entity_id = e.id AND d.superseded = 0) AS mentions,
-                       (SELECT count(DISTINCT r.document_id) FROM entity_records r JOIN documents d
-                        ON d.id = r.document_id WHERE r.entity_id = e.id AND d.superseded = 0) AS documents
-                FROM entities e {where}
-                ORDER BY mentions DESC, documents DESC, e.name
-                {'LIMIT ?' if limit else ''}""",
-            [*([category] if category else []), *([limit] if limit else [])]).fetchall()
         return [{"id": r["id"], "type": r["category"], "name": r["name"], "mentions": r["mentions"],
-                 "documents": r["documents"], "record": json.loads(r["data"])} for r in rows]
+                 "documents": r["documents"], "record": r["data"]} for r in store.counted(conn, category, limit)]
     finally:
         conn.close()
 
@@ -67,10 +55,7 @@ def entity_mentions(db, entity_id: int) -> list[dict]:
     """Every mention of a record: document, passage, offsets and surface string."""
     conn = connect(db)
     try:
-        return [dict(r) for r in conn.execute(
-            'SELECT m.document_id, m.passage_id, m.start, m."end", m.surface, d.title FROM mentions m '
-            "JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY m.document_id, m.start",
-            (entity_id,))]
+        return store.mentions_of(conn, entity_id)
     finally:
         conn.close()
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from migrahub.store import hub as store
 from migrahub.store import search as fts
 from migrahub.store.database import connect
 
 Filters = fts.SearchFilters
 
 
-def search(query: str, db: str | os.PathLike | None = None, **filters) -> list[fts.Hit]:
-    """Search the hub's current passages (BM25, best first); ``filters`` are the fields of :class:`SearchFilters`."""
+def search(query: str, db: str | os.PathLike | None = None, *, limit: int = 10, offset: int = 0,
+           **filters) -> list[fts.Hit]:
+    """Search the hub at ``db`` with its own connection: :func:`migrahub.services.documents.search`, the one read
+    path of every door, for a caller without a connection (``filters``: the fields of
+    :class:`~migrahub.services.documents.Query`)."""
+    from migrahub.services import documents
+
     conn = connect(db)
     try:
-        return fts.search(conn, query, fts.SearchFilters(**filters))
+        return documents.search(conn, documents.Query(q=query, **filters), limit=limit, offset=offset)
     finally:
         conn.close()
 
@@ -24,37 +30,19 @@ def stats(db: str | os.PathLike | None = None) -> dict:
     """Counts of documents, passages, sources, languages, stories and failures in the hub."""
     conn = connect(db)
     try:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "documents": one("SELECT count(*) FROM documents WHERE superseded = 0"),
-            "document_versions": one("SELECT count(*) FROM documents"),
-            "passages": one("SELECT count(*) FROM passages p JOIN documents d ON d.id = p.document_id "
-                            "WHERE d.superseded = 0"),
-            "sources": one("SELECT count(*) FROM sources"),
-            "stories_with_several_documents": one(
-                "SELECT count(*) FROM (SELECT COALESCE(story_id, id) s FROM documents WHERE superseded = 0 "
-                "GROUP BY s HAVING count(*) > 1)"),
-            "languages": {row[0] or "unknown": row[1] for row in conn.execute(
-                "SELECT language, count(*) FROM documents WHERE superseded = 0 GROUP BY language ORDER BY 2 DESC")},
-            "types": {row[0]: row[1] for row in conn.execute(
-                "SELECT doc_type, count(*) FROM documents WHERE superseded = 0 GROUP BY doc_type ORDER BY 2 DESC")},
-            "failures": one("SELECT count(*) FROM failures"),
-            "failures_last_run": one("SELECT count(*) FROM failures WHERE run_id = (SELECT max(id) FROM runs)"),
-        }
+        return store.counts(conn)
     finally:
         conn.close()
+
+
+SOURCE_FIELDS = ("locator", "kind", "fetched_at", "status", "error", "etag", "last_modified", "documents")
 
 
 def sources(db: str | os.PathLike | None = None) -> list[dict]:
     """Every source with its kind, last fetch time, status, error and number of documents."""
     conn = connect(db)
     try:
-        rows = conn.execute(
-            """SELECT s.locator, s.kind, s.fetched_at, s.status, s.error, s.etag, s.last_modified,
-                      (SELECT count(DISTINCT l.document_id) FROM document_links l
-                       WHERE l.source_id = s.id AND l.current = 1) AS documents
-               FROM sources s ORDER BY s.locator""").fetchall()
-        return [dict(row) for row in rows]
+        return [{k: row[k] for k in SOURCE_FIELDS} for row in store.sources(conn)]
     finally:
         conn.close()
 
@@ -63,9 +51,7 @@ def failures(db: str | os.PathLike | None = None, last_run: bool = False) -> lis
     """Recorded failures (all, or those of the last run), newest first."""
     conn = connect(db)
     try:
-        cond = "WHERE run_id = (SELECT max(id) FROM runs)" if last_run else ""
-        return [dict(r) for r in conn.execute(
-            f"SELECT locator, stage, reason, at, run_id FROM failures {cond} ORDER BY id DESC")]
+        return store.failures(conn, last_run=last_run)
     finally:
         conn.close()
 

@@ -264,3 +264,79 @@ def log_action(conn: sqlite3.Connection, actor: str, verb: str, object_type: str
         "INSERT INTO actions(at, actor, verb, object_type, object_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
         (now(), actor, verb, object_type, object_id, json.dumps(payload or {}, ensure_ascii=False)),
     ).lastrowid
+
+
+# -- reading documents
+
+LISTED = ("d.id, d.title, d.published, d.language, d.doc_type, d.content_type, d.source_kind, d.author, d.url, "
+          "d.summary, d.created_at")  # the columns of a document in a list (``documents d``)
+
+
+def read(conn: sqlite3.Connection, document_id: int) -> dict | None:
+    """One document's metadata (the :data:`LISTED` columns, its story, version links, provenance as stored, content
+    hash and length in code points ``chars``), or ``None``."""
+    row = conn.execute(
+        f"SELECT {LISTED}, d.story_id, d.supersedes_id, d.superseded, d.provenance, d.content_hash, "
+        f"length(d.text) AS chars FROM documents d WHERE d.id = ?", (document_id,)).fetchone()
+    return dict(row) if row is not None else None
+
+
+def links(conn: sqlite3.Connection, document_id: int) -> list[dict]:
+    """Where a document was found, first found first: ``{locator, first_seen, last_seen, current, source,
+    source_kind}``."""
+    return [dict(r) for r in conn.execute(
+        "SELECT l.locator, l.first_seen, l.last_seen, l.current, s.locator AS source, s.kind AS source_kind "
+        "FROM document_links l JOIN sources s ON s.id = l.source_id WHERE l.document_id = ? ORDER BY l.first_seen",
+        (document_id,))]
+
+
+def passages(conn: sqlite3.Connection, document_id: int, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """A document's passages in reading order (all, or a page): ``{id, seq, start, end, kind, section, text}``,
+    ``section`` as stored (a JSON list of headings)."""
+    sql = 'SELECT id, seq, start, "end", kind, section, text FROM passages WHERE document_id = ? ORDER BY seq'
+    if limit is None:
+        return [dict(r) for r in conn.execute(sql, (document_id,))]
+    return [dict(r) for r in conn.execute(sql + " LIMIT ? OFFSET ?", (document_id, limit, offset))]
+
+
+def passage_count(conn: sqlite3.Connection, document_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM passages WHERE document_id = ?", (document_id,)).fetchone()[0]
+
+
+def story(conn: sqlite3.Connection, document_id: int, story_id: int, limit: int = 50) -> list[dict]:
+    """The other documents of a near-duplicate story (the story's first document and those joined to it), by id:
+    ``{id, title, published, language, doc_type}``."""
+    return [dict(r) for r in conn.execute(
+        "SELECT id, title, published, language, doc_type FROM documents WHERE id IN "
+        "(SELECT id FROM documents WHERE id = ? UNION SELECT id FROM documents WHERE story_id = ?) AND id != ? "
+        "ORDER BY id LIMIT ?", (story_id, story_id, document_id, limit))]
+
+
+def newer_version(conn: sqlite3.Connection, document_id: int) -> int | None:
+    """The current document at one of the locators where an older version was found (``None`` if none)."""
+    row = conn.execute(  # document_links is indexed both ways
+        "SELECT l2.document_id FROM document_links l1 JOIN document_links l2 ON l2.locator = l1.locator "
+        "AND l2.current = 1 WHERE l1.document_id = ? AND l1.current = 0 ORDER BY l2.document_id DESC LIMIT 1",
+        (document_id,)).fetchone()
+    return row[0] if row else None
+
+
+def feed_items(conn: sqlite3.Connection, limit: int = 30, offset: int = 0) -> list[dict]:
+    """The latest current feed items (newest published first) with the feed each came from (``feed``)."""
+    return [dict(r) for r in conn.execute(
+        f"SELECT {LISTED}, "
+        f"(SELECT s.locator FROM document_links l JOIN sources s ON s.id = l.source_id "
+        f" WHERE l.document_id = d.id ORDER BY l.first_seen LIMIT 1) AS feed "
+        f"FROM documents d WHERE d.doc_type = 'feed-item' AND d.superseded = 0 "
+        f"ORDER BY COALESCE(d.published, d.created_at) DESC, d.id DESC LIMIT ? OFFSET ?", (limit, offset))]
+
+
+def feed_item_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM documents WHERE doc_type = 'feed-item' AND superseded = 0").fetchone()[0]
+
+
+def year_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Current documents per publication year, oldest first (documents without a date are left out)."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT substr(published, 1, 4), count(*) FROM documents WHERE superseded = 0 AND published IS NOT NULL "
+        "AND published != '' GROUP BY 1 ORDER BY 1")]

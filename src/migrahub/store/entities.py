@@ -319,3 +319,31 @@ def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: s
         log_action(conn, actor, "entity.split", "entity", str(entity_id),
                    {"new": new_id, "surfaces": surfaces, "name": name})
         return new_id
+
+
+# -- reading records
+
+def counted(conn: sqlite3.Connection, category: str | None = None, limit: int | None = None) -> list[dict]:
+    """The unmerged records (of one category, or all) with their mentions and documents among the current documents,
+    most mentioned first (at most ``limit``): ``{id, category, name, data, mentions, documents}``, ``data`` decoded."""
+    where = "WHERE e.merged_into IS NULL" + (" AND e.category = ?" if category else "")
+    rows = conn.execute(
+        f"""SELECT e.id, e.category, e.name, e.data,
+                   (SELECT count(*) FROM mentions m JOIN documents d ON d.id = m.document_id
+                    WHERE m.entity_id = e.id AND d.superseded = 0) AS mentions,
+                   (SELECT count(DISTINCT r.document_id) FROM entity_records r JOIN documents d
+                    ON d.id = r.document_id WHERE r.entity_id = e.id AND d.superseded = 0) AS documents
+            FROM entities e {where}
+            ORDER BY mentions DESC, documents DESC, e.name
+            {'LIMIT ?' if limit else ''}""",
+        [*([category] if category else []), *([limit] if limit else [])]).fetchall()
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+def mentions_of(conn: sqlite3.Connection, entity_id: int) -> list[dict]:
+    """Every mention of a record, by document and position: ``{document_id, passage_id, start, end, surface,
+    title}``."""
+    return [dict(r) for r in conn.execute(
+        'SELECT m.document_id, m.passage_id, m.start, m."end", m.surface, d.title FROM mentions m '
+        "JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY m.document_id, m.start",
+        (entity_id,))]
