@@ -140,6 +140,8 @@ def postgresql(server: str, source: Path, work: Path, expected: dict) -> bool:
         timed("copy SQLite → PostgreSQL", archive.copy, source, url)
         ok = compare("on PostgreSQL", expected, digests(url))
         timed("dump PostgreSQL", archive.dump, url, work / "pg.zip", overwrite=True)
+        timed("restore that dump into SQLite", archive.restore, work / "pg.zip", work / "from-pg.sqlite3")
+        ok &= compare("restored from PostgreSQL's dump", expected, digests(work / "from-pg.sqlite3"))
         timed("copy PostgreSQL → SQLite", archive.copy, url, work / "back.sqlite3")
         ok &= compare("back on SQLite", expected, digests(work / "back.sqlite3"))
         return ok

@@ -56,6 +56,9 @@ def test_a_tampered_archive_is_refused_with_the_member_named(tmp_path, monkeypat
         for name in src.namelist():
             data = src.read(name)
             dst.writestr(name, data.replace(b"Ghent", b"Gent!") if name == "tables/passages.jsonl" else data)
+    checked = run("db", "verify", tmp_path / "bad.zip")
+    assert checked.exit_code == 2 and "member tables/passages.jsonl: checksum differs" in checked.output
+    assert "every checksum and count checks out" in run("db", "verify", tmp_path / "hub.zip").output
     result = run("--db", tmp_path / "restored.sqlite3", "db", "restore", tmp_path / "bad.zip")
     assert result.exit_code == 2
     assert "member tables/passages.jsonl: checksum differs from the manifest" in result.output

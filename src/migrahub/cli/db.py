@@ -13,7 +13,7 @@ from migrahub.store.database import StoreError
 
 @main.group()
 def db():
-    """Keep and move the hub's data: dump, restore, copy (docs/backups.md)."""
+    """Keep and move the hub's data: dump, verify, restore, copy (docs/backups.md)."""
 
 
 @db.command()
@@ -52,6 +52,24 @@ def restore(obj, file, as_json):
         return
     print_table(["table", "rows", "sha256"], [[t["name"], str(t["rows"]), t["sha256"]] for t in result["tables"]])
     click.echo(f"{obj['db']}: restored from {file}, every table's count and checksum equal to the archive's")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the archive's manifest as JSON.")
+def verify(file, as_json):
+    """Check the archive FILE as a restore would (manifest, member checksums, row counts and checksums, schema
+    version) without writing anything."""
+    try:
+        manifest = service.verify(file)
+    except ArchiveError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(manifest)
+        return
+    click.echo(f"{file}: {len(manifest['tables'])} tables, {sum(t['rows'] for t in manifest['tables'])} rows, "
+               f"dumped {manifest.get('created_at')} by MigraHub {manifest.get('migrahub_version')}: every checksum "
+               "and count checks out")
 
 
 @db.command()
