@@ -70,3 +70,21 @@ def drop_database(name: str) -> None:
 
     with psycopg.connect(server(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_hub(source, target) -> None:
+    """Copy the hub a test built at path ``source`` to path ``target`` on this run's backend: SQLite's backup for
+    a file (consistent in WAL mode), ``migrahub db copy`` for a hub in a PostgreSQL schema."""
+    import sqlite3
+
+    if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
+        from migrahub.services.archive import copy
+
+        copy(hub_url(source), hub_url(target))
+        return
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()

@@ -5,7 +5,6 @@ evidence confirmed by a person, profiles with peer ranks, editions and practices
 from __future__ import annotations
 
 import json
-import shutil
 from importlib import resources
 
 import pytest
@@ -15,6 +14,7 @@ from migrahub.cli import main
 from migrahub.compare.model import CompareError
 from migrahub.services import compare as service
 from migrahub.store.database import connect
+from tests.backends.postgresql import copy_hub
 
 EXAMPLES = resources.files("migrahub.compare") / "data" / "examples"
 DOCS = {
@@ -44,7 +44,7 @@ def hub_template(tmp_path_factory):
 @pytest.fixture()
 def conn(hub_template, tmp_path):
     db = tmp_path / "hub.sqlite3"
-    shutil.copy(hub_template, db)
+    copy_hub(hub_template, db)
     c = connect(db)
     service.load_file(c, EXAMPLES / "cities_demo.yaml", "curator1")
     service.import_file(c, "cities-demo", EXAMPLES / "cities_demo_answers.csv", "curator1")

@@ -3,7 +3,6 @@ through the real ingest pipeline; tests that write work on their own copy."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -58,9 +57,8 @@ def cities_hub(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def hub_copy(cities_hub, tmp_path) -> Path:
+    from tests.backends.postgresql import copy_hub
+
     target = tmp_path / "copy.sqlite3"
-    src, dst = sqlite3.connect(cities_hub), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_hub(cities_hub, target)
     return target

@@ -71,7 +71,7 @@ def _code(conn) -> None:
 
 
 def _both(hubs, sql: str) -> tuple[list, list]:
-    return ([tuple(row) for row in hubs["sqlite"].execute(sql)], [tuple(row) for row in hubs["postgresql"].execute(sql)])
+    return tuple([tuple(row) for row in hubs[name].execute(sql)] for name in ("sqlite", "postgresql"))
 
 
 def test_the_documents_and_passages_are_the_same(hubs):

@@ -44,13 +44,11 @@ def build_hub(folder: Path, documents: dict[str, str], name: str = "hub.sqlite3"
 
 
 def copy_hub(source: Path, target: Path) -> Path:
-    """A copy of a built hub for one test (SQLite's backup: consistent even in WAL mode)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
+    """A copy of a built hub for one test (SQLite's backup, consistent even in WAL mode; on PostgreSQL a copy of
+    its schema)."""
+    from tests.backends.postgresql import copy_hub as copy
+
+    copy(source, target)
     return target
 
 

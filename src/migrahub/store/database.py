@@ -216,24 +216,30 @@ def hub_state(conn: sqlite3.Connection) -> str:
     return ",".join(f"{key}={value}" for key, value in conn.execute("SELECT key, value FROM hub_state ORDER BY key"))
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations this database has not seen yet; return their names."""
+def migrate(conn) -> list[str]:
+    """Apply the migrations this database has not seen yet; return their names.
+
+    On SQLite each migration is one transaction. On PostgreSQL, whose schema changes are transactional too, every
+    pending migration is applied in one transaction (a new hub is created at once), each sent as one script."""
     engine = backend(conn)
     if not has_table(conn, "schema_migrations"):
         conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    pending = [(name, sql) for name, sql in _migrations(engine) if name not in done]
+    if not pending:
+        return []
+    if engine == "postgresql":
+        return _migrate_postgresql(conn, pending)
     applied = []
-    for name, sql in _migrations(engine):
-        if name in done:
-            continue
+    for name, sql in pending:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
                 conn.execute("COMMIT")  # another process applied it while this one waited for the write lock
                 continue
             # executescript would commit on its own; run the statements one by one inside our transaction.
-            for statement in (_split_sql(sql) if engine == "sqlite" else _postgresql_statements(name, sql)):
-                conn.raw.execute(statement) if engine == "postgresql" else conn.execute(statement)
+            for statement in _split_sql(sql):
+                conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
             conn.execute("COMMIT")
         except Exception:
@@ -243,14 +249,48 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
+def _migrate_postgresql(conn, pending: list[tuple[str, str]]) -> list[str]:
+    applied = []
+    with transaction(conn):  # holds the hub's write lock: another process migrating waits, then finds them done
+        done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        for name, sql in pending:
+            if name in done:
+                continue
+            conn.raw.execute(";\n".join(_postgresql_statements(name, sql)))
+            conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+            applied.append(name)
+    return applied
+
+
 @functools.cache
 def _postgresql_statements(name: str, sql: str) -> tuple[str, ...]:
-    """A migration's statements in PostgreSQL (files ending ``_postgresql.sql`` are written in it already)."""
+    """A migration's statements in PostgreSQL (files ending ``_postgresql.sql`` are written in it already).
+    Translations are kept in the user's cache folder, keyed by the migration's text and sqlglot's version, so a
+    new process creating a hub does not translate them again."""
+    import hashlib
+    import json
+
+    import sqlglot
+
     from migrahub.store import dialect
 
     if name.endswith("_postgresql.sql"):
         return tuple(dialect.split_postgresql(sql))
-    return tuple(dialect.migration(sql))
+    key = hashlib.sha256(f"{sqlglot.__version__}\0{dialect.VERSION}\0{sql}".encode()).hexdigest()[:32]
+    cached = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "migrahub" / f"pg-{key}.json"
+    try:
+        return tuple(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    statements = tuple(dialect.migration(sql))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(statements), encoding="utf-8")
+        partial.replace(cached)
+    except OSError:  # a read-only home: translate in every process
+        pass
+    return statements
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -27,6 +27,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
+VERSION = 1  # of the translation rules: cached translations of another version are not used
 _ID_LIKE = re.compile(r"^(id|rowid|.*_id)$")  # integer columns
 _HOLE = "\x01mh\x01"
 
@@ -153,6 +154,11 @@ def rewrite(tree: exp.Expression, keys=None) -> exp.Expression:
 def _node(node: exp.Expression, keys):  # noqa: C901 - one dispatch over the node kinds we rewrite
     if isinstance(node, exp.Insert):
         return _insert(node, keys)
+    if isinstance(node, exp.Limit) and isinstance(node.expression, exp.Placeholder):
+        # SQLite reads a negative LIMIT as no limit; PostgreSQL refuses it (NULL is no limit there)
+        node.set("expression", exp.Nullif(this=exp.Greatest(this=node.expression, expressions=[
+            exp.Literal.number(-1)]), expression=exp.Literal.number(-1)))
+        return node
     if isinstance(node, exp.HexString):
         return exp.Cast(this=exp.Literal.string("\\x" + node.this), to=exp.DataType.build("BYTEA"))
     if isinstance(node, exp.Join) and node.args.get("kind") == "CROSS" and node.args.get("on") is not None:

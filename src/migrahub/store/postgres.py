@@ -219,6 +219,11 @@ class Connection:
     def close(self) -> None:
         self.raw.close()
 
+    def __del__(self) -> None:  # closed when forgotten, as sqlite3 closes its connections
+        raw = getattr(self, "raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()
+
     def __enter__(self) -> Connection:
         return self
 

@@ -150,10 +150,11 @@ def rank(conn, match: str, window: list[int], limit: int, first: list[int], lang
 
 
 def snippets(conn, match: str, ids: list[int], language: str | None, start: str, end: str) -> dict[int, str]:
-    """Each passage's best fragment with the matched words between ``start`` and ``end``."""
+    """Each passage's best fragment with the matched words between ``start`` and ``end`` (adjacent matched words,
+    as in a phrase, in one highlight)."""
     q, q_params = tsquery(match, language)
     options = f"StartSel={start}, StopSel={end}, MaxWords=24, MinWords=10, ShortWord=2, MaxFragments=1"
-    return {row[0]: row[1] for row in conn.native(
+    return {row[0]: re.sub(f"{re.escape(end)}(\\s+){re.escape(start)}", r"\1", row[1]) for row in conn.native(
         f"SELECT f.id, ts_headline(f.config, p.text, {q}, %s) FROM passages_fts f JOIN passages p ON p.id = f.id "
         "WHERE f.id = ANY(%s)", [*q_params, options, ids])}
 
