@@ -4,8 +4,9 @@ A user's query is read by :func:`migrahub.store.search.fts_query` on both backen
 groups, prefix*). Here its terms become a ``tsquery``: each word is stemmed by the configurations of the hub's
 languages (english, french, spanish, german) and taken as it is (simple), so a query finds a passage in any of them;
 a filter on the language uses that language's configuration alone. Passages are indexed with the configuration of
-their document's language (migration ``002_search_postgresql.sql``), ranked with ``ts_rank`` (normalised by the log of the passage length) within the same
-window of newest matches as on SQLite, and their snippets come from ``ts_headline``.
+their document's language (migration ``002_search_postgresql.sql``), ranked with ``ts_rank`` (normalised by the log
+of the passage length) within the same window of newest matches as on SQLite, and their snippets come from
+``ts_headline``.
 """
 
 from __future__ import annotations
