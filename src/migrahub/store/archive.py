@@ -207,9 +207,10 @@ def portable(row: tuple) -> tuple:
 
 def canonical(columns: Iterable[str], values: Iterable) -> bytes:
     """One row's canonical line: a JSON object with sorted keys, no spaces, UTF-8, ending in a newline."""
-    row = dict(zip(columns, (encode(v) for v in values), strict=True))
-    return (json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            + "\n").encode("utf-8")
+    return (_CANONICAL.encode(dict(zip(columns, map(encode, values), strict=True))) + "\n").encode("utf-8")
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class Digest:
