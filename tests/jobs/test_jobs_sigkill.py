@@ -24,8 +24,22 @@ def _count(db, sql: str) -> int:
         conn.close()
 
 
+def _processes_of(db) -> list[int]:
+    """Processes started for this hub (a worker and the reader processes its ingest forked share its command line)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if str(db).encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:  # ended meanwhile
+                continue
+    return found
+
+
 def _worker(db, log, env):
-    # its own process group: the kill takes the worker and the reader processes its ingest forked
+    # in its own process group, so that the test can clean up whatever it leaves
     return subprocess.Popen([*MIGRAHUB, "--db", str(db), "worker", "--interval", "0.2"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -46,7 +60,8 @@ def test_a_worker_killed_mid_ingest_loses_nothing_and_the_job_completes(tmp_path
     db = tmp_path / "hub.sqlite3"
     files = write_docs(tmp_path / "corpus", FILES, tag="bulk")
     env = child_env(MIGRAHUB_JOBS_LEASE="5")
-    job = cli_json(db, "jobs", "submit", "ingest", str(tmp_path / "corpus"), "--no-extract", env=env)
+    job = cli_json(db, "jobs", "submit", "ingest", str(tmp_path / "corpus"), "--no-extract", "--workers", "2",
+                   env=env)
     assert job["status"] == "queued"
     documents = "SELECT count(*) FROM documents"
 
@@ -54,9 +69,17 @@ def test_a_worker_killed_mid_ingest_loses_nothing_and_the_job_completes(tmp_path
         first = _worker(db, log, env)
         try:
             _wait(lambda: _count(db, documents) >= 300, 90, "300 documents", first)
-        finally:
-            os.killpg(first.pid, signal.SIGKILL)
+            assert len(_processes_of(db)) > 1  # the worker and its ingest's reader processes
+            os.kill(first.pid, signal.SIGKILL)  # the worker alone
             first.wait()
+            _wait(lambda: not _processes_of(db), 10, "the reader processes to end with their worker")
+        finally:
+            if first.poll() is None:
+                os.kill(first.pid, signal.SIGKILL)
+            try:
+                os.killpg(first.pid, signal.SIGKILL)
+            except ProcessLookupError:  # nothing left
+                pass
     at_kill = _count(db, documents)
     assert 300 <= at_kill < FILES, f"the kill must land mid-job ({at_kill} of {FILES} stored)"
     assert _count(db, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'") == 1

@@ -25,7 +25,7 @@ def page(client, url):
 out({{"anon": page(anon, "/jobs/"), "anon_detail": page(anon, f"/jobs/{{watch.id}}/"),
       "reader": page(reader, "/jobs/")[0], "reader_detail": page(reader, f"/jobs/{{watch.id}}/")[0],
       "list": page(cur, "/jobs/"), "detail": page(cur, f"/jobs/{{watch.id}}/"),
-      "missing": page(cur, "/jobs/0b5f0000-0000-4000-8000-000000000000/")[0]}})
+      "missing": page(cur, "/jobs/0b5f0000-0000-4000-8000-000000000000/")[0], "health": jobs.health()}})
 
 upload = SimpleUploadedFile("background-note.html", b"<html><body><h1>Background note</h1><p>Language cafes for "
                             b"newcomers in the old town, run by volunteers every week.</p></body></html>",
@@ -82,6 +82,8 @@ def test_curators_follow_and_run_jobs_in_the_web_and_the_api(tmp_path):
     assert status == 200 and ">queued<" in html and "Cancel this job" in html
     assert 'http-equiv="refresh"' in html  # a job that is not finished reloads itself
     assert pages["missing"] == 404
+    health = pages["health"]  # what a health check reports of the queue
+    assert health["workers"] == 0 and health["jobs"]["queued"] == 1 and health["oldest_waiting_seconds"] >= 0
 
     # an upload ingested in the background, then shown with its result
     assert submitted["submitted"][0] == 302

@@ -36,16 +36,30 @@ from migrahub.jobs.model import JobCancelled, Policy
 from migrahub.store import jobs as store
 
 log = logging.getLogger("migrahub.jobs")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 _db_lock = threading.Lock()  # held by the heartbeat thread while it talks to the database, and across each fork
 
 
 def _in_child() -> None:
     """A process forked by a job (an ingest's readers) is not a worker: it gets the default signal handlers back, so
-    that its parent can stop it (``Pool.terminate`` sends SIGTERM), and the heartbeat lock free."""
+    that its parent can stop it (``Pool.terminate`` sends SIGTERM), the heartbeat lock free, and (on Linux) it is
+    killed when the worker dies, so a worker killed alone leaves no reader waiting for work forever."""
     _db_lock.release()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl here: the readers then end with the worker's process group
+        return
 
 
 def _fork_guard() -> None:

@@ -11,6 +11,7 @@ Importing this module needs Django set up (``migrahub.web.server.setup``): the d
 from __future__ import annotations
 
 import functools
+import json
 import os
 import time
 from collections.abc import Callable
@@ -351,7 +352,8 @@ def run_job(context, kind: str, params: dict):
     job_id = context.task_result.id
     ctx = JobContext(job_id, store.get(job_id).submitted_by, context.attempt)
     ctx.check()
-    return kind_of(kind).run(ctx, params)
+    result = kind_of(kind).run(ctx, params)
+    return json.loads(json.dumps(result, default=str))  # what the queue's JSON column can hold (dates as text)
 
 
 # ---- what the doors call ---------------------------------------------------------------------------------------
@@ -406,6 +408,16 @@ def workers() -> list[dict]:
     from django.utils import timezone
 
     return store.workers(timezone.now() - timedelta(seconds=policy().lease))
+
+
+def health() -> dict:
+    """The queue for a health check: live workers, jobs per status, and how long the oldest job that could run now
+    has waited (seconds; a growing number with no worker means jobs are piling up)."""
+    from django.utils import timezone
+
+    oldest = store.oldest_ready()
+    return {"workers": len(workers()), "jobs": store.counts(),
+            "oldest_waiting_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None}
 
 
 def run_inline(job_id: str) -> Job:

@@ -93,6 +93,12 @@ def counts() -> dict[str, int]:
     return {name: JobInfo.objects.filter(q).count() for name, q in _STATUS_FILTERS.items() if name != "active"}
 
 
+def oldest_ready() -> datetime | None:
+    """When the longest-waiting job that could run now was queued (``None``: no job is waiting)."""
+    row = DBTaskResult.objects.ready().order_by("enqueued_at").only("enqueued_at").first()
+    return row.enqueued_at if row is not None else None
+
+
 def request_cancel(job_id: str, actor: str) -> str:
     """Cancel a queued job at once ("cancelled"), or ask a running one to stop at its next check ("cancelling")."""
     key = _uuid(job_id)
