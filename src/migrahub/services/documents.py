@@ -23,7 +23,7 @@ from migrahub.store import entity_pages as entity_store
 from migrahub.store import hub as hubstore
 from migrahub.store import search as fts
 from migrahub.store.browse import FACETS
-from migrahub.store.database import connect, hub_counter
+from migrahub.store.database import connect, has_table, hub_counter
 
 _local = threading.local()
 
@@ -220,7 +220,7 @@ def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int
     """Counts of documents per country, city (within the query's country), organisation and initiative among
     ``document_ids``. ``{"countries": [(code, name, n)], "places": [(id, name, n)], "organisations": [...],
     "initiatives": [...], "documents": counted}``."""
-    if not hubstore.has_table(conn, "mentions"):
+    if not has_table(conn, "mentions"):
         return {}
     pairs = set(entity_store.mentioned_in(conn, document_ids))
     counts = Counter(map(itemgetter(1), pairs))  # the pairs are distinct: documents per record

@@ -9,8 +9,8 @@ import sqlite3
 import threading
 
 from migrahub.store import entity_pages as store
-from migrahub.store.database import hub_state
-from migrahub.store.hub import cache_key, has_table
+from migrahub.store.database import has_table, hub_state
+from migrahub.store.hub import cache_key
 
 CATEGORIES = ("places", "organisations", "initiatives", "people", "events", "practices", "resources")
 SINGULAR = {"places": "place", "organisations": "organisation", "initiatives": "initiative", "people": "person",

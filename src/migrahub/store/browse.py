@@ -11,7 +11,8 @@ import json
 import sqlite3
 
 from migrahub.store import search as fts
-from migrahub.store.database import tuples
+from migrahub.store import search_pg
+from migrahub.store.database import backend, tuples
 from migrahub.store.documents import LISTED
 
 FACETS = ("language", "doc_type", "year", "source")
@@ -57,23 +58,34 @@ def count(conn: sqlite3.Connection, filters: fts.SearchFilters) -> int:
     return conn.execute(f"SELECT count(*) FROM documents d WHERE {' AND '.join(where)}", params).fetchone()[0]
 
 
-def _words_match(words: str) -> tuple[str, str, list]:
-    """The joins, condition and parameter of the current passages (``p``) that ``words`` match."""
-    # sqlite-only: the full-text index (FTS5 MATCH, its rowid is the passage's id); PostgreSQL's index is another
-    # table (migrations/002_search_postgresql.sql), so store/search.py is to give this clause for both
+def _words_match(conn, words: str, language: str | None) -> tuple[str, str, list]:
+    """The joins (``p``: the matching passages), the condition and its parameters of the current passages that
+    ``words`` match: FTS5's MATCH on SQLite, a tsquery on PostgreSQL (its statement then runs in its own dialect)."""
+    if backend(conn) == "postgresql":
+        q, q_params = search_pg.tsquery(fts.fts_query(words), language)
+        return "passages_fts f JOIN passages p ON p.id = f.id", f"f.words @@ {q}", q_params
+    # sqlite-only: the FTS5 index, whose rowid is the passage's id
     return ("passages_fts JOIN passages p ON p.id = passages_fts.rowid", "passages_fts MATCH ?",
             [fts.fts_query(words)])
+
+
+def _run(conn, sql: str, where: list[str], params: list) -> list:
+    """Every row of ``sql`` (``{where}`` stands for the conditions, ``{mark}`` for a placeholder of the statement's
+    own text): SQLite's dialect, or on PostgreSQL, where a tsquery is PostgreSQL's, the conditions translated."""
+    if backend(conn) == "postgresql":
+        return conn.native(sql.format(where=" AND ".join(search_pg.native(c) for c in where), mark="%s"),
+                           params).fetchall()
+    return conn.execute(sql.format(where=" AND ".join(where), mark="?"), params).fetchall()
 
 
 def count_matches(conn: sqlite3.Connection, words: str, filters: fts.SearchFilters) -> tuple[int, int]:
     """(passages, documents) of the current documents under ``filters`` that ``words`` match; raises
     :class:`~migrahub.store.search.QueryError` for a query the index cannot run."""
     where, params = conditions(filters)
-    joins, match, match_params = _words_match(words)
+    joins, match, match_params = _words_match(conn, words, filters.language)
     try:
-        row = conn.execute(
-            f"SELECT count(*), count(DISTINCT d.id) FROM {joins} JOIN documents d ON d.id = p.document_id "
-            f"WHERE {match} AND {' AND '.join(where)}", [*match_params, *params]).fetchone()
+        row = _run(conn, f"SELECT count(*), count(DISTINCT d.id) FROM {joins} JOIN documents d "
+                         f"ON d.id = p.document_id WHERE {match} AND {{where}}", where, [*match_params, *params])[0]
     except sqlite3.OperationalError as exc:
         raise fts.QueryError(f"cannot search for {words!r}: {exc}") from exc
     return row[0], row[1]
@@ -91,7 +103,7 @@ def facet_counts(conn: sqlite3.Connection, facet: str, words: str, filters: fts.
         source, source_params = "json_each(?) j CROSS JOIN documents d", [json.dumps(among)]
         where.insert(0, "d.id = j.value")
     elif words.strip():
-        joins, match, source_params = _words_match(words)
+        joins, match, source_params = _words_match(conn, words, filters.language)
         source = f"(SELECT DISTINCT p.document_id AS id FROM {joins} WHERE {match}) m JOIN documents d ON d.id = m.id"
     else:
         source, source_params = "documents d", []
@@ -102,10 +114,14 @@ def facet_counts(conn: sqlite3.Connection, facet: str, words: str, filters: fts.
                    "JOIN sources s ON s.id = fl.source_id")
         counted = "count(DISTINCT d.id)"
     order = "1 DESC" if facet == "year" else "2 DESC, 1"
+    sql = (f"SELECT {expr} AS value, {counted} AS n FROM {source} WHERE {{where}} {extra} "
+           f"GROUP BY 1 ORDER BY {order} LIMIT {{mark}}")
     try:
-        return [(row[0], row[1]) for row in conn.execute(
-            f"SELECT {expr} AS value, {counted} AS n FROM {source} WHERE {' AND '.join(where)} {extra} "
-            f"GROUP BY 1 ORDER BY {order} LIMIT ?", [*source_params, *params, size])]
+        if among is not None or not words.strip():  # no words' condition: one statement in SQLite's dialect
+            rows = conn.execute(sql.format(where=" AND ".join(where), mark="?"), [*source_params, *params, size])
+        else:
+            rows = _run(conn, sql, where, [*source_params, *params, size])
+        return [(row[0], row[1]) for row in rows]
     except sqlite3.OperationalError as exc:
         raise fts.QueryError(f"cannot search for {words!r}: {exc}") from exc
 

@@ -68,16 +68,6 @@ def recent_actions(conn, limit: int = 50) -> list[dict]:
         "SELECT id, at, actor, verb, object_type, object_id, payload FROM actions ORDER BY id DESC LIMIT ?", (limit,))]
 
 
-def has_table(conn, name: str) -> bool:
-    """True when the hub's schema has the table ``name`` (a hub built for one area's test may lack another's)."""
-    if backend(conn) == "sqlite":
-        # sqlite-only: SQLite's catalogue (store/database.py is the place for it once it offers a schema lookup)
-        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-    else:
-        sql = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
-    return conn.execute(sql, (name,)).fetchone() is not None
-
-
 def cache_key(conn) -> str:
     """What names the hub behind ``conn`` for a per-process cache: the database file's path on SQLite, the
     connection's URL on PostgreSQL."""
