@@ -81,7 +81,8 @@ def flush_bands(conn: sqlite3.Connection, pending: PendingBands | None = None) -
         last = conn.execute("SELECT max(id) FROM documents").fetchone()[0]
         rows = conn.execute("SELECT id, fingerprint FROM documents WHERE id > ? AND id <= ? AND fingerprint != x''",
                             (through, last)).fetchall()
-        conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+        conn.executemany("INSERT INTO document_bands(band, hash, document_id) VALUES (?, ?, ?) "
+                         "ON CONFLICT (band, hash, document_id) DO NOTHING",
                          sorted((band, h, doc) for doc, fingerprint in rows
                                 for band, h in enumerate(band_hashes(fingerprint))))
         conn.execute("UPDATE hub_state SET value = ? WHERE key = 'bands_through'", (last,))
@@ -199,7 +200,8 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
             )
             doc_id = cur.lastrowid
             if pending is None:
-                conn.executemany("INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES (?, ?, ?)",
+                conn.executemany("INSERT INTO document_bands(band, hash, document_id) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (band, hash, document_id) DO NOTHING",
                                  [(i, h, doc_id) for i, h in enumerate(hashes)])
             elif hashes:  # its bands are written by flush_bands (the documents after the bands_through mark)
                 pending.add(doc_id, hashes)

@@ -127,9 +127,11 @@ def save_extraction(conn: sqlite3.Connection, document_id: int, extraction: Extr
                     # initiative it was merged into
                     conn.execute("UPDATE entities SET data = ?, updated_at = ? WHERE id = ? AND curated = 0 "
                                  "AND category = ?", (data, stamp, entity_id, category))
-                conn.executemany("INSERT OR IGNORE INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?)",
+                conn.executemany("INSERT INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (category, key) DO NOTHING",
                                  [(category, key, entity_id) for key in keys])
-                conn.execute("INSERT OR REPLACE INTO entity_records(entity_id, document_id, data) VALUES (?, ?, ?)",
+                conn.execute("INSERT INTO entity_records(entity_id, document_id, data) VALUES (?, ?, ?) "
+                             "ON CONFLICT (entity_id, document_id) DO UPDATE SET data = excluded.data",
                              (entity_id, document_id, data))
                 entity_of[(category, record.key)] = entity_id
                 start = getattr(record, "start", None)
@@ -175,8 +177,9 @@ def merge(conn: sqlite3.Connection, source_id: int, target_id: int, actor: str) 
             raise ValueError(f"entity {source_id} was already merged into {rows[source_id]['merged_into']}")
         conn.execute("UPDATE entity_keys SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
         conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (target_id, source_id))
-        conn.execute("INSERT OR IGNORE INTO entity_records(entity_id, document_id, data) "
-                     "SELECT ?, document_id, data FROM entity_records WHERE entity_id = ?", (target_id, source_id))
+        conn.execute("INSERT INTO entity_records(entity_id, document_id, data) "
+                     "SELECT ?, document_id, data FROM entity_records WHERE entity_id = ? "
+                     "ON CONFLICT (entity_id, document_id) DO NOTHING", (target_id, source_id))
         conn.execute("UPDATE entities SET merged_into = ?, updated_at = ? WHERE id = ?", (target_id, now(), source_id))
         kinds = (rows[source_id]["category"], rows[target_id]["category"])
         log_action(conn, actor, "entity.merge", "entity", str(source_id),
@@ -250,7 +253,7 @@ def document_records(conn: sqlite3.Connection, category: str, limit: int | None,
     targets = {r[0] for r in conn.execute("SELECT DISTINCT merged_into FROM entities WHERE category = ? AND "
                                           "merged_into IS NOT NULL", (category,))}
     rows = conn.execute(
-        """SELECT r.entity_id, r.document_id, r.data, e.curated, e.data AS entity_data, d.title AS document_title,
+        f"""SELECT r.entity_id, r.document_id, r.data, e.curated, e.data AS entity_data, d.title AS document_title,
                   d.published,
                   (SELECT m.passage_id FROM mentions m WHERE m.entity_id = r.entity_id AND m.document_id = r.document_id
                    AND m.passage_id IS NOT NULL ORDER BY m.start LIMIT 1) AS passage_id
@@ -258,8 +261,9 @@ def document_records(conn: sqlite3.Connection, category: str, limit: int | None,
            JOIN entities e ON e.id = r.entity_id AND e.category = ? AND e.merged_into IS NULL
            JOIN documents d ON d.id = r.document_id AND d.superseded = 0
            WHERE ? IS NULL OR r.entity_id IN (SELECT value FROM json_each(?))
-           ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id LIMIT ?""",
-        (category, chosen, chosen, -1 if limit is None else limit)).fetchall()
+           ORDER BY d.published IS NULL, d.published DESC, r.document_id DESC, r.entity_id
+           {"" if limit is None else "LIMIT ?"}""",
+        (category, chosen, chosen, *(() if limit is None else (limit,)))).fetchall()
     out = []
     for r in rows:
         spoken = r["curated"] or r["entity_id"] in targets
@@ -314,7 +318,8 @@ def split(conn: sqlite3.Connection, entity_id: int, surfaces: list[str], name: s
         conn.execute(f"UPDATE mentions SET entity_id = ? WHERE entity_id = ? AND surface IN "
                      f"({','.join('?' * len(surfaces))})", [new_id, entity_id, *surfaces])
         for surface in surfaces:
-            conn.execute("INSERT OR REPLACE INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?)",
+            conn.execute("INSERT INTO entity_keys(category, key, entity_id) VALUES (?, ?, ?) "
+                         "ON CONFLICT (category, key) DO UPDATE SET entity_id = excluded.entity_id",
                          (row["category"], "name:" + _norm(surface), new_id))
         log_action(conn, actor, "entity.split", "entity", str(entity_id),
                    {"new": new_id, "surfaces": surfaces, "name": name})
