@@ -297,6 +297,10 @@ def test_a_row_the_database_refuses_rolls_the_whole_restore_back(hub, tmp_path):
         service.restore(tmp_path / "twice.zip", tmp_path / "empty.sqlite3")
     assert count(tmp_path / "empty.sqlite3", "documents") == 0
     assert count(tmp_path / "empty.sqlite3", "passages") == 0
+    with pytest.raises(ArchiveError, match="(?i)table passages: .*unique"):
+        service.restore(tmp_path / "twice.zip", tmp_path / "new.sqlite3")
+    assert nothing_written(tmp_path / "new.sqlite3")  # the hub the restore created is removed again
+    assert not (tmp_path / "new.sqlite3-wal").exists()
 
 
 def test_copy_gives_equal_counts_and_checksums_on_both_sides(hub, tmp_path):
@@ -323,8 +327,8 @@ def test_the_web_tables_travel_with_the_hub(hub, tmp_path):
     service.create_web_tables(hub)
     conn = connect(hub)
     conn.execute("INSERT INTO auth_user (password, last_login, is_superuser, username, last_name, email, is_staff, "
-                 "is_active, date_joined, first_name) VALUES ('pbkdf2_sha256$x', NULL, 1, 'ana', 'Lima', "
-                 "'ana@example.org', 1, 1, '2026-12-07 08:10:39.123456', 'Ana')")
+                 "is_active, date_joined, first_name) VALUES ('pbkdf2_sha256$x', NULL, TRUE, 'ana', 'Lima', "
+                 "'ana@example.org', TRUE, TRUE, '2026-12-07 08:10:39.123456', 'Ana')")
     conn.execute("INSERT INTO web_apitoken (name, key_hash, prefix, created, last_used, user_id) VALUES "
                  "('laptop', ?, 'mh_abc', '2026-12-07 08:11:00', NULL, 1)", ("ab" * 32,))
     conn.close()

@@ -197,12 +197,12 @@ def _check_table(file, entry: dict, rows: Digest, member_sha: str) -> None:
 def restore(file: str | os.PathLike, db: str | os.PathLike) -> dict:
     """Restore the archive ``file`` into the empty hub ``db`` (created if it does not exist): the whole archive is
     checked first, then every table is written in one transaction and compared with the manifest before it
-    commits. Returns ``{"tables": [{name, rows, sha256}], "indexed": …}``."""
+    commits. Returns ``{"tables": [{name, rows, sha256}]}``: what the hub now holds."""
     manifest = verify(file)
     entries = {entry["name"]: entry for entry in manifest["tables"]}
-    created = _is_file(db) and not Path(db).exists()
+    created = _new_files(db)
     try:
-        conn = _prepare(db, entries, web=bool(manifest["schema"].get("web")))
+        conn = _prepare(db, web=bool(manifest["schema"].get("web")))
         try:
             _same_schema(conn, manifest["schema"], f"{file}")
             targets = _targets(conn, {name: e["columns"] for name, e in entries.items()}, f"{file}")
@@ -214,8 +214,7 @@ def restore(file: str | os.PathLike, db: str | os.PathLike) -> dict:
         finally:
             conn.close()
     except Exception:
-        if created:
-            _remove_sqlite(db)
+        _remove(created)
         raise
     return {"tables": [{"name": name, "rows": rows, "sha256": sha} for name, (rows, sha) in held.items()]}
 
@@ -228,12 +227,12 @@ def copy(src: str | os.PathLike, dest: str | os.PathLike) -> dict:
     if database.locate(src) == database.locate(dest):
         raise ArchiveError(f"{dest}: the source and the destination are the same database")
     source = _open_existing(src)
-    created = _is_file(dest) and not Path(dest).exists()
+    created = _new_files(dest)
     try:
         with store.snapshot(source):
             tables = {t.name: t for t in store.tables(source)}
             schema = {"store": store.schema_version(source), "web": store.web_schema(source)}
-            conn = _prepare(dest, tables, web=bool(schema["web"]))
+            conn = _prepare(dest, web=bool(schema["web"]))
             try:
                 _same_schema(conn, schema, f"{src}")
                 targets = _targets(conn, {name: list(t.columns) for name, t in tables.items()}, f"{src}")
@@ -245,8 +244,7 @@ def copy(src: str | os.PathLike, dest: str | os.PathLike) -> dict:
             finally:
                 conn.close()
     except Exception:
-        if created:
-            _remove_sqlite(dest)
+        _remove(created)
         raise
     finally:
         source.close()
@@ -260,7 +258,7 @@ def _digested(rows: Iterator[tuple], table: store.Table, digest: Digest) -> Iter
         yield store.portable(row)
 
 
-def _prepare(db, tables, *, web: bool):
+def _prepare(db, *, web: bool):
     """Open (creating and migrating) the destination hub, refuse it unless empty, and give it the web's tables when
     the source has them."""
     try:
@@ -314,7 +312,18 @@ def _targets(conn, columns: dict[str, list[str]], origin: str) -> list[store.Tab
     return [table for name, table in dest.items() if name in columns]
 
 
-def _remove_sqlite(db) -> None:
-    """Remove a SQLite hub this call created and could not fill (and its write-ahead files)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+# the files of a SQLite hub: the database, its write-ahead log, and the web's signing key kept beside it
+_HUB_FILE_SUFFIXES = ("", "-wal", "-shm", "-secret-key")
+
+
+def _new_files(db) -> list[Path]:
+    """The files of a SQLite hub that do not exist yet (a restore or copy that fails removes what it created);
+    none for a hub on a database server, or when the hub file exists."""
+    if not _is_file(db) or Path(db).exists():
+        return []
+    return [path for path in (Path(f"{db}{suffix}") for suffix in _HUB_FILE_SUFFIXES) if not path.exists()]
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
