@@ -7,7 +7,7 @@ import sqlite3
 import unicodedata
 
 from migrahub.connect.references import Reference, dedup_keys
-from migrahub.store.database import now
+from migrahub.store.database import backend, now
 from migrahub.store.documents import log_action
 
 
@@ -256,6 +256,14 @@ def candidate_passages(conn: sqlite3.Connection, words: list[str], limit: int = 
     if not words:
         return []
     match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+    if backend(conn) == "postgresql":
+        from migrahub.store.search_pg import tsquery
+
+        q, params = tsquery(match)
+        return [dict(r) for r in conn.native(
+            f"SELECT p.id, p.document_id, p.text, d.language, d.title, -ts_rank(f.words, {q}, 1) AS rank "
+            f"FROM passages_fts f JOIN passages p ON p.id = f.id JOIN documents d ON d.id = p.document_id "
+            f"WHERE f.words @@ {q} AND d.superseded = 0 ORDER BY rank, p.id LIMIT %s", [*params, *params, limit])]
     rows = conn.execute(
         "SELECT p.id, p.document_id, p.text, d.language, d.title, bm25(passages_fts) AS rank FROM passages_fts "
         "JOIN passages p ON p.id = passages_fts.rowid JOIN documents d ON d.id = p.document_id "

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from migrahub.store.database import is_url, locate
+from migrahub.store.database import DEFAULT_DB, is_url, locate
 from migrahub.web.databases import django_database, hub_secret_key
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -35,7 +35,8 @@ def _list(name: str, default: list[str]) -> list[str]:
 
 MIGRAHUB_DB = locate()  # a file path or a postgresql:// URL (str)
 # files that belong to the hub (uploads, a SQLite hub's secret key) live beside its file, or in the working folder
-_HUB_FILES = Path("migrahub") if is_url(MIGRAHUB_DB) else Path(MIGRAHUB_DB)
+_NAMED = os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+_HUB_FILES = Path("migrahub") if is_url(_NAMED) else Path(_NAMED).resolve()
 
 
 def _secret_key(db: str) -> str:
