@@ -45,7 +45,7 @@ def save_codebook(conn: sqlite3.Connection, codebook: Codebook, name: str | None
 def codebook_id(conn: sqlite3.Connection, name: str) -> int:
     row = conn.execute("SELECT id FROM codebooks WHERE name = ?", (name,)).fetchone()
     if not row:
-        names = ", ".join(r[0] for r in conn.execute("SELECT name FROM codebooks ORDER BY name")) or "none yet"
+        names = ", ".join(codebook_names(conn)) or "none yet"
         raise CodingError(f"no codebook named {name!r} in this hub (loaded: {names})")
     return row[0]
 

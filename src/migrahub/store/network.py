@@ -35,6 +35,8 @@ def stated_names(conn) -> list[tuple[int, str | None]]:
 def initiative_mentions(conn, ids: list[int] | None = None) -> list[tuple[int, int, int]]:
     """``(initiative, document, passage)`` for each passage where an initiative not merged into another is
     mentioned, by passage; ``ids``: only these initiatives."""
+    if ids is not None and not ids:
+        return []
     chosen = "" if ids is None else f" AND m.entity_id IN ({','.join('?' * len(ids))})"
     return [(r[0], r[1], r[2]) for r in conn.execute(
         f"""SELECT DISTINCT m.entity_id, m.document_id, m.passage_id FROM mentions m
