@@ -91,7 +91,7 @@ def test_curators_follow_and_run_jobs_in_the_web_and_the_api(tmp_path):
     assert submitted["reader_post"] == 403
     job = submitted["ingest"]
     assert job["status"] == "succeeded" and job["submitted_by"] == "curator1"
-    assert job["label"].startswith("ingest ") and job["label"].endswith("background-note.html")
+    assert job["label"] == "ingest upload background-note.html"
     assert job["result"]["added"] == 1 and job["result"]["failed_count"] == 0
     status, _, html = submitted["ingest_page"]
     assert status == 200 and ">succeeded<" in html and "http-equiv" not in html
@@ -114,4 +114,4 @@ def test_curators_follow_and_run_jobs_in_the_web_and_the_api(tmp_path):
     assert api["again"][0] == 400 and "already finished" in api["again"][1]["detail"]
     assert api["missing"] == 404 and api["not_an_id"] == 404 and api["bad_status"] == 400
     assert api["uploaded"][0] == 200 and api["uploaded"][1]["kind"] == "ingest"
-    assert api["uploaded"][1]["label"].endswith("api-note.txt")
+    assert api["uploaded"][1]["label"] == "ingest upload api-note.txt"

@@ -215,6 +215,9 @@ def _run_ingest(ctx: JobContext, p: dict) -> dict:
 
 def _ingest_label(p: dict) -> str:
     first = p["targets"][0]
+    uploads = Path(settings.MIGRAHUB_UPLOAD_DIR).resolve()
+    if Path(first).is_absolute() and Path(first).is_relative_to(uploads):  # an upload: its name, not the server's path
+        first = f"upload {Path(first).name}"
     more = len(p["targets"]) - 1
     return f"ingest {first}" + (f" and {more} more" if more else "")
 
