@@ -76,7 +76,8 @@ def _errors():
 @click.option("--batch", is_flag=True, help="Run the jobs that are ready, then exit (for cron and tests).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
               help="Seconds between two looks at an empty queue.")
-@click.option("--max-jobs", type=click.IntRange(1), help="Exit after this many jobs (each process).")
+@click.option("--max-jobs", type=click.IntRange(1),
+              help="Each process exits after this many jobs (with --concurrency above 1 it is then replaced).")
 @click.pass_obj
 def worker(obj, concurrency, batch, interval, max_jobs):
     """Run background jobs from the hub's queue (shared by every web process and machine of the hub) until stopped.

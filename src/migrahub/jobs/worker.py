@@ -206,8 +206,15 @@ def run_workers(db: str, concurrency: int, *, policy: Policy, interval: float = 
 
 
 def _supervise(command: list[str], n: int, batch: bool, announce) -> int:
+    """Run ``n`` worker processes; replace one that dies (give up, status 1, if they keep dying: more than 5 per
+    process in a minute); forward SIGTERM and SIGINT once. The children have their own process group, so a Ctrl+C on
+    the terminal reaches them once, through here (a second one stops their jobs and queues them again)."""
     stopping = False
-    children: list[subprocess.Popen] = [subprocess.Popen(command) for _ in range(n)]
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(command, process_group=0)
+
+    children = [start() for _ in range(n)]
     announce(f"{n} worker processes: {', '.join(str(c.pid) for c in children)}")
 
     def stop(signum, frame) -> None:
@@ -219,13 +226,19 @@ def _supervise(command: list[str], n: int, batch: bool, announce) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
+    restarts: list[float] = []
     while True:
         time.sleep(0.5)
         for i, child in enumerate(children):
             code = child.poll()
             if code is None or stopping or (batch and code == 0):
                 continue
+            restarts = [t for t in restarts if t > time.monotonic() - 60] + [time.monotonic()]
+            if len(restarts) > 5 * n:
+                announce(f"worker processes keep ending (last status {code}): stopping")
+                stop(signal.SIGTERM, None)
+                break
             announce(f"worker process {child.pid} ended with status {code}: starting another")
-            children[i] = subprocess.Popen(command)  # a worker that died (killed, crashed) is replaced
+            children[i] = start()  # a worker that died (killed, crashed) is replaced
         if all(c.poll() is not None for c in children):
-            return 0
+            return 1 if len(restarts) > 5 * n else 0
