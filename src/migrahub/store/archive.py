@@ -6,8 +6,11 @@ except the derived ones: the full-text index, rebuilt from the passages after a 
 order and each value is given one canonical encoding (JSON: integers, floats, text, null; bytes as base64), so two
 databases holding the same rows give the same SHA-256 per table whatever their engine.
 
-Only :func:`_table_names`, :func:`_catalogue` and the ordering differ by engine; the rest is portable
-SQL with ``?`` placeholders.
+What differs by engine is kept in a few places, each behind ``backend(conn)``: the catalogue (:func:`_table_names`,
+:func:`_catalogue`: ``sqlite_master`` and pragmas on SQLite, ``information_schema`` on PostgreSQL), the order of
+text keys, the read snapshot, and on PostgreSQL the server-side cursor that streams a table, ``COPY`` for writing
+it, the values its column types want (:func:`_converter`) and the identity sequences moved past the ids written
+(:func:`move_sequences`). The rest is portable SQL with ``?`` placeholders.
 """
 
 from __future__ import annotations
