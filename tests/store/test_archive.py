@@ -338,3 +338,46 @@ def test_the_web_tables_travel_with_the_hub(hub, tmp_path):
     service.restore(tmp_path / "hub.zip", tmp_path / "restored.sqlite3")
     assert all_digests(tmp_path / "restored.sqlite3") == all_digests(hub)
     assert read(tmp_path / "restored.sqlite3", "SELECT username FROM auth_user") == [("ana",)]
+
+
+SERVER = os.environ.get("MIGRAHUB_TEST_POSTGRESQL") or "postgresql://postgres@127.0.0.1:54329/postgres"
+
+
+@pytest.fixture
+def postgresql_hub():
+    """A hub URL on the PostgreSQL server the test script starts (a schema of its own, dropped afterwards)."""
+    import uuid
+
+    import psycopg
+
+    try:
+        psycopg.connect(SERVER, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the PostgreSQL server bin/test starts, at {SERVER}: {exc}")
+        pytest.skip(f"needs a PostgreSQL server at {SERVER} (bin/postgres start): {exc}")
+    schema = "archive_" + uuid.uuid4().hex[:12]
+    yield f"{SERVER}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_copy_sqlite_to_postgresql_and_back_keeps_every_table(hub, tmp_path, postgresql_hub):
+    there = service.copy(hub, postgresql_hub)
+    assert all((t["source_rows"], t["source_sha256"]) == (t["dest_rows"], t["dest_sha256"]) for t in there["tables"])
+    service.copy(postgresql_hub, tmp_path / "back.sqlite3")
+    original = all_digests(hub)
+    assert all_digests(postgresql_hub) == original
+    assert all_digests(tmp_path / "back.sqlite3") == original
+    assert read(tmp_path / "back.sqlite3", ODD_READ) == ODD_VALUES
+    service.dump(postgresql_hub, tmp_path / "pg.zip")
+    service.restore(tmp_path / "pg.zip", tmp_path / "from-pg.sqlite3")
+    assert all_digests(tmp_path / "from-pg.sqlite3") == original
+    conn = connect(postgresql_hub)
+    try:
+        assert [h.document_id for h in search(conn, "welcome desk", SearchFilters(limit=5))]
+        new_id = conn.execute("INSERT INTO sources (locator, kind, status, item_count) VALUES ('new.xml', 'feed', "
+                              "'ok', 0) RETURNING id").fetchone()[0]
+        assert new_id > max(r[0] for r in conn.execute("SELECT id FROM sources WHERE locator != 'new.xml'"))
+    finally:
+        conn.close()
