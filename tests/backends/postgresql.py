@@ -88,3 +88,15 @@ def copy_hub(source, target) -> None:
     finally:
         src.close()
         dst.close()
+
+
+def open_hub(target, **options):
+    """A plain connection to a test's hub for peeking at its rows: ``sqlite3.connect`` on a SQLite run, the store's
+    PostgreSQL connection to the hub's schema on a PostgreSQL run (the same SQL reads both)."""
+    import sqlite3
+
+    if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
+        from migrahub.store.database import connect
+
+        return connect(target)
+    return sqlite3.connect(target, **options)

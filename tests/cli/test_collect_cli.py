@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends.postgresql import open_hub
+
 MIGRAHUB = [sys.executable, "-m", "migrahub"]
 
 
@@ -33,7 +35,7 @@ def seeded(tmp_path_factory, shared_dir):
 
 def test_seeds_and_feeds_are_stored_and_a_second_run_adds_nothing(seeded, shared_dir):
     db, first = seeded
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     seeds = {p.name for p in (shared_dir / "corpus" / "seeds").glob("*.txt")}
     stored = {Path(r[0]).name for r in conn.execute("SELECT locator FROM document_links")}
     assert seeds <= stored
@@ -57,7 +59,7 @@ def test_seeds_and_feeds_are_stored_and_a_second_run_adds_nothing(seeded, shared
 
 def test_portuguese_accents_of_the_latin1_feed_are_intact(seeded):
     db, _ = seeded
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     texts = [r[0] for r in conn.execute(
         "SELECT d.text FROM documents d JOIN document_links l ON l.document_id = d.id "
         "WHERE l.locator LIKE '%uol-noticias.rss#%'")]
@@ -76,7 +78,7 @@ def test_city_card_ranks_the_c_mise_proposal_first(seeded, shared_dir):
     top = hits[0]
     assert any(Path(s).name.startswith("000_") for s in top["sources"]), top
     assert "city-card" in top["snippet"]
-    text = sqlite3.connect(db).execute("SELECT text FROM documents WHERE id = ?", (top["document_id"],)).fetchone()[0]
+    text = open_hub(db).execute("SELECT text FROM documents WHERE id = ?", (top["document_id"],)).fetchone()[0]
     assert "city-card" in text[top["start"]:top["end"]]
 
 
@@ -124,7 +126,7 @@ def test_changed_file_becomes_a_new_version_and_the_old_text_is_kept(tmp_path):
     doc.write_text("# Report\n\nThe pilot started in Braga with twenty families.\n", encoding="utf-8")
     summary = json.loads(run(db, "ingest", "--json", str(doc)).stdout)
     assert summary["versions"] == 1 and summary["added"] == 0
-    texts = [r[0] for r in sqlite3.connect(db).execute("SELECT text FROM documents ORDER BY id")]
+    texts = [r[0] for r in open_hub(db).execute("SELECT text FROM documents ORDER BY id")]
     assert "Porto" in texts[0] and "Braga" in texts[1]
     assert json.loads(run(db, "search", "Porto", "--json").stdout) == []
 
@@ -154,7 +156,7 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
-            stored = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
+            stored = open_hub(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
         except sqlite3.Error:
             continue
         if stored >= 50:
@@ -162,7 +164,7 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     assert proc.poll() is None, "ingest finished before it could be killed; make the corpus bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     kept = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     assert 50 <= kept < 600
@@ -174,7 +176,7 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     conn.close()
     summary = json.loads(run(db, "ingest", "--json", str(folder)).stdout)
     assert summary["added"] == 600 - kept and summary["unchanged"] == kept
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 600
     # every passage of the hub is searchable after the resumed run, those committed before the kill included
     assert conn.execute("SELECT count(*) FROM passages WHERE indexed = 0").fetchone()[0] == 0

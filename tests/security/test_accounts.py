@@ -23,6 +23,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.backends.postgresql import open_hub
+
 MIGRAHUB = [str(Path(sys.executable).with_name("migrahub"))]
 PASSWORD = "correct-horse-battery-42"
 PROXY = "127.0.0.2"
@@ -120,7 +122,7 @@ class HubServer:
         return total
 
     def sql(self, query: str, params=()) -> list[sqlite3.Row]:
-        conn = sqlite3.connect(self.db)
+        conn = open_hub(self.db)
         conn.row_factory = sqlite3.Row
         try:
             return conn.execute(query, params).fetchall()

@@ -18,6 +18,7 @@ import pytest
 from migrahub.services import hub
 from migrahub.services.ingest import ingest
 from migrahub.store.database import StoreError, connect
+from tests.backends.postgresql import open_hub
 
 MIGRAHUB = [sys.executable, "-m", "migrahub"]
 REPO = Path(__file__).resolve().parents[2]
@@ -191,7 +192,7 @@ def test_documents_committed_before_a_kill_are_searchable_without_another_run(tm
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
-            stored = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
+            stored = open_hub(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
         except sqlite3.Error:
             continue
         if stored >= 50:
@@ -199,7 +200,7 @@ def test_documents_committed_before_a_kill_are_searchable_without_another_run(tm
     assert proc.poll() is None, "ingest finished before it could be killed; make the corpus bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     kept = conn.execute("SELECT id FROM documents ORDER BY id").fetchall()
     phrases = {}
     for (doc_id,) in kept:
@@ -212,7 +213,7 @@ def test_documents_committed_before_a_kill_are_searchable_without_another_run(tm
     for doc_id in (kept[0][0], kept[len(kept) // 2][0], kept[-1][0]):
         hits = json.loads(run(db, "search", f'"{phrases[doc_id]}"', "--json", "--limit", "50").stdout)
         assert doc_id in {h["document_id"] for h in hits}
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     waiting = conn.execute("SELECT count(*) FROM passages WHERE id > (SELECT value FROM hub_state "
                            "WHERE key = 'fts_through')").fetchone()[0]
     assert waiting == 0
@@ -226,7 +227,7 @@ def newer_hub(tmp_path) -> Path:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "doc.txt").write_text("Zaragoza opened a housing office for refugees.")
     ingest([str(tmp_path / "in")], db, workers=1, extract_entities=False)
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ('031_future_feature.sql', '2031-01-01')")
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

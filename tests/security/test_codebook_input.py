@@ -6,7 +6,6 @@ test_security.py.)"""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from migrahub.coding.codebook import CodebookError, parse_codebook
 from migrahub.coding.refiqda import RefiQdaError, import_qdpx
 from migrahub.safeload import InputError, load_json, load_yaml
 from migrahub.services import coding
+from tests.backends.postgresql import open_hub
 
 MIGRAHUB = [str(Path(sys.executable).with_name("migrahub"))]
 GOOD = b"name: reception\ncodes:\n  - id: R\n    name: Reception\n    children:\n      - {id: R.DESK, name: Desk}\n"
@@ -35,7 +35,7 @@ def deep_yaml(levels: int) -> bytes:
 
 
 def codebooks(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     try:
         return [r[0] for r in conn.execute("SELECT name FROM codebooks")]
     finally:

@@ -16,6 +16,7 @@ import pytest
 
 from migrahub.services import hub
 from migrahub.services.ingest import ingest
+from tests.backends.postgresql import open_hub
 
 ALLOW = "MIGRAHUB_EGRESS_ALLOW_HOSTS"
 BAIT = "Quokkabait secret line of a file that no list may publish."
@@ -49,9 +50,8 @@ def hostile_refs(bait: Path) -> list[str]:
 
 
 def _texts(db: Path) -> str:
-    import sqlite3
 
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     try:
         return "\n".join(row[0] for row in conn.execute("SELECT text FROM documents"))
     finally:

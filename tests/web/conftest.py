@@ -8,7 +8,6 @@ use their own documents and never assert on global counts that others change.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -31,7 +30,9 @@ def hub(tmp_path_factory):
     path = server.setup(db)
     from django.conf import settings
 
-    if Path(settings.MIGRAHUB_DB) != db.resolve():
+    from migrahub.store.database import locate
+
+    if settings.MIGRAHUB_DB != locate(db):
         pytest.fail(f"Django was configured for {settings.MIGRAHUB_DB} before the web fixture ran")
     summary = ingest(corpus_targets(), db)
     assert summary.added >= 8, summary.as_dict()

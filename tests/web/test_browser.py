@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from webhelpers import DEMO, FIXTURES, PASSWORD, REPO
 
+from tests.backends.postgresql import open_hub
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -170,9 +172,8 @@ def test_keyboard_skip_link_and_focus(page):
 
 
 def test_xss_documents_are_inert_in_a_real_browser(page, server):
-    import sqlite3
 
-    conn = sqlite3.connect(server["db"])
+    conn = open_hub(server["db"])
     ids = [r[0] for r in conn.execute(
         "SELECT DISTINCT l.document_id FROM document_links l WHERE instr(l.locator, '/xss/') > 0")]
     conn.close()
@@ -246,9 +247,8 @@ def test_phone_layout_has_no_horizontal_scroll(browser, server):
 
 
 def test_document_to_city_to_organisation(page, server):
-    import sqlite3
 
-    conn = sqlite3.connect(server["db"])
+    conn = open_hub(server["db"])
     has_entities = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mentions'").fetchone()
     did = conn.execute("SELECT document_id FROM mentions m JOIN entities e ON e.id = m.entity_id "
                        "WHERE e.category = 'places' AND json_extract(e.data, '$.type') = 'city' "

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
 from webhelpers import FIXTURES, assert_inert, doc_id
+
+from tests.backends.postgresql import open_hub
 
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 GEXF = "http://gexf.net/1.3"
@@ -21,7 +22,7 @@ GEXF = "http://gexf.net/1.3"
 def _store(db, category: str, name: str, records: dict[int, dict], surfaces: list[str]) -> int:
     """Store one entity (reusing the one extraction made at ingest under the same name, if any) with the given
     per-document records and a mention at every occurrence of each surface (unless extraction stored some)."""
-    conn = sqlite3.connect(db)
+    conn = open_hub(db)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     with conn:
         data = json.dumps(next(iter(records.values())))
@@ -89,7 +90,7 @@ def lib(hub):
 
 
 def _passage_text(hub, pid: int) -> str:
-    conn = sqlite3.connect(hub.db)
+    conn = open_hub(hub.db)
     try:
         return conn.execute("SELECT text FROM passages WHERE id = ?", (pid,)).fetchone()[0]
     finally:

@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from webhelpers import PASSWORD, assert_inert, copy_hub, doc_id, sql
 
+from tests.backends.postgresql import open_hub
+
 
 def _xss_docs(hub) -> list[int]:
     rows = sql(hub, "SELECT id FROM documents WHERE instr(text, 'Xsscanary') > 0 OR instr(title, 'Xsscanary') > 0 "
@@ -179,7 +181,7 @@ def test_logout_needs_post(login):
 def test_action_log_stays_append_only(hub):
     import sqlite3
 
-    conn = sqlite3.connect(hub.db)
+    conn = open_hub(hub.db)
     try:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("DELETE FROM actions")

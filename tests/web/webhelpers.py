@@ -6,6 +6,8 @@ import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tests.backends.postgresql import open_hub
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO = REPO / "demo"
@@ -22,7 +24,7 @@ def corpus_targets() -> list[str]:
 
 def sql(hub, query: str, params=()) -> list[sqlite3.Row]:
     """Rows of ``query`` on the test hub (its fixture object) or on a hub database file."""
-    conn = sqlite3.connect(getattr(hub, "db", hub))
+    conn = open_hub(getattr(hub, "db", hub))
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(query, params).fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from migrahub.services import documents
 from migrahub.store import hub as store
 from migrahub.store import search as fts
 from migrahub.store.database import connect
@@ -17,8 +18,6 @@ def search(query: str, db: str | os.PathLike | None = None, *, limit: int = 10, 
     """Search the hub at ``db`` with its own connection: :func:`migrahub.services.documents.search`, the one read
     path of every door, for a caller without a connection (``filters``: the fields of
     :class:`~migrahub.services.documents.Query`)."""
-    from migrahub.services import documents
-
     conn = connect(db)
     try:
         return documents.search(conn, documents.Query(q=query, **filters), limit=limit, offset=offset)
@@ -59,7 +58,7 @@ def failures(db: str | os.PathLike | None = None, last_run: bool = False) -> lis
 def overview(conn, db, *, latest: int = 5) -> dict:
     """What the hub holds, for its home page: counts, the newest documents, practices and events, and the latest
     stories when the monitor's stories are available (``stories`` is ``None`` otherwise)."""
-    from migrahub.services import documents, entity_pages, events, practices
+    from migrahub.services import entity_pages, events, practices
 
     counts = stats(db)
     out = {"counts": counts, "documents": documents.browse(conn, documents.Query(), limit=latest),
@@ -84,3 +83,16 @@ def _stories(conn, limit: int) -> list[dict] | None:
         return latest(conn, limit)
     except sqlite3.Error:  # the stories' tables may not exist in this hub yet
         return None
+
+
+def health(conn, *, queue: bool = False) -> dict:
+    """The hub's health: whether its database answers (and its engine), and with ``queue`` the job queue's (live
+    workers, jobs per status, the oldest wait: :func:`migrahub.services.jobs.health`)."""
+    from migrahub.store.database import ping
+
+    report = {"database": ping(conn)}
+    if queue:
+        from migrahub.services import jobs
+
+        report["queue"] = jobs.health()
+    return report

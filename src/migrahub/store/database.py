@@ -162,6 +162,15 @@ def secret(conn, name: str, make) -> str:
         return conn.execute("SELECT value FROM hub_secrets WHERE name = ?", (name,)).fetchone()[0]
 
 
+def ping(conn) -> dict:
+    """Whether the hub's database answers, and which engine it is (for health checks)."""
+    try:
+        conn.execute("SELECT 1").fetchone()
+    except sqlite3.Error as exc:
+        return {"backend": backend(conn), "ok": False, "error": str(exc)}
+    return {"backend": backend(conn), "ok": True}
+
+
 def has_table(conn, name: str) -> bool:
     """Whether the hub has a table (or view) of this name."""
     if backend(conn) == "sqlite":

@@ -26,7 +26,7 @@ from psycopg.types.numeric import IntDumper
 
 from migrahub.store import dialect
 
-WRITE_LOCK = 0x4D486B  # the advisory lock a writing transaction holds (one writer at a time, as on SQLite)
+WRITE_LOCK = 0x4D486B  # with the schema: the advisory lock a writing transaction holds (one writer per hub)
 _SKIPPED = re.compile(r"^\s*(PRAGMA|ANALYZE|VACUUM|REINDEX)\b", re.IGNORECASE)
 _BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|EXCLUSIVE|DEFERRED))?\s*(TRANSACTION)?\s*;?\s*$", re.IGNORECASE)
 
@@ -243,7 +243,8 @@ class Connection:
             return None
         if _BEGIN.match(sql):
             lock = "IMMEDIATE" in sql.upper() or "EXCLUSIVE" in sql.upper()
-            return (f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})" if lock and not self.readonly
+            return (f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}, hashtext(current_schema()))"
+                    if lock and not self.readonly
                     else "BEGIN"), None
         return dialect.translate(self, sql), dialect.values(sql, params)
 

@@ -5,7 +5,7 @@ import os
 import sys
 
 if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
     from tests.backends.postgresql import install
 
     install()

@@ -222,4 +222,10 @@ def stats(request):
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """``ok`` while the hub's database answers (503 otherwise); ``?detail=1``: the database and the job queue as
+    JSON (engine, live workers, jobs per status, the oldest wait)."""
+    report = hub.health(docs.reader(settings.MIGRAHUB_DB), queue=request.GET.get("detail") == "1")
+    status = 200 if report["database"]["ok"] else 503
+    if request.GET.get("detail") == "1":
+        return JsonResponse(report, status=status)
+    return HttpResponse("ok" if status == 200 else "database unavailable", content_type="text/plain", status=status)
