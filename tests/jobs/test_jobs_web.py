@@ -32,10 +32,15 @@ upload = SimpleUploadedFile("background-note.html", b"<html><body><h1>Background
                             content_type="text/html")
 r = cur.post("/jobs/ingest", {{"file": upload}})
 ingest_id = r["Location"].strip("/").split("/")[-1]
+curate = cur.post("/curate/ingest", {{"file": SimpleUploadedFile("queued-from-curate.txt", b"Night shelter run with "
+                                                                 b"the city's social services.",
+                                                                 content_type="text/plain"), "background": "on"}})
+curate_id = curate["Location"].strip("/").split("/")[-1]
 anon_post = anon.post("/jobs/watch")
 HubWorker(policy=jobs.policy(), batch=True, interval=0.05).run()
 out({{"submitted": [r.status_code, r["Location"]], "anon_post": [anon_post.status_code, anon_post["Location"]],
       "ingest": jobs.get(ingest_id).as_dict(), "ingest_page": page(cur, f"/jobs/{{ingest_id}}/"),
+      "curate": [curate.status_code, curate["Location"], jobs.get(curate_id).as_dict()],
       "reader_post": reader.post("/jobs/watch").status_code}})
 
 queued = jobs.submit("watch", {{}}, "curator1")
@@ -95,6 +100,10 @@ def test_curators_follow_and_run_jobs_in_the_web_and_the_api(tmp_path):
     assert job["result"]["added"] == 1 and job["result"]["failed_count"] == 0
     status, _, html = submitted["ingest_page"]
     assert status == 200 and ">succeeded<" in html and "http-equiv" not in html
+    # the curators' ingest page queues the same job when asked to run it in the background
+    status, location, queued = submitted["curate"]
+    assert status == 302 and location.startswith("/jobs/") and queued["kind"] == "ingest"
+    assert queued["label"] == "ingest upload queued-from-curate.txt" and queued["status"] == "succeeded"
 
     # cancel and retry from the page
     assert acts["cancel"] == [302, "cancelled"]

@@ -40,6 +40,9 @@ class IngestForm(forms.Form):
                          help_text="An http(s) address of a page, an RSS/Atom feed or an OPML list.")
     file = forms.FileField(label="Or upload a file", required=False,
                            help_text="Text, Markdown, HTML, PDF, Word (.docx), RSS/Atom or OPML.")
+    background = forms.BooleanField(label="Run in the background", required=False,
+                                    help_text="Queue the ingest as a job and follow it on the jobs page (large "
+                                              "feeds, OPML lists and files).")
 
     def clean(self):
         data = super().clean()

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 
-from migrahub.services import curation
+from migrahub.services import curation, jobs
 from migrahub.services.documents import reader
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.web.forms import IngestForm, ThrottledAuthenticationForm
@@ -48,8 +48,12 @@ def ingest(request):
                 path = store_upload(settings.MIGRAHUB_UPLOAD_DIR, upload.name, upload.chunks(),
                                     settings.MIGRAHUB_UPLOAD_MAX_BYTES)
                 targets.append(str(path))
+            if form.cleaned_data.get("background"):
+                job = jobs.submit("ingest", {"targets": targets}, request.user.get_username())
+                messages.success(request, f"Queued: {job.label}.")
+                return redirect("job", job_id=job.id)
             summary = ingest_for(settings.MIGRAHUB_DB, request.user.get_username(), targets)
-        except IntakeError as exc:
+        except (IntakeError, jobs.JobError) as exc:
             form.add_error(None, str(exc))
         else:
             cache.clear()  # cached counts, networks and charts now miss the new documents
