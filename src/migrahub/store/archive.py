@@ -7,7 +7,7 @@ order and each value is given one canonical encoding (JSON: integers, floats, te
 databases holding the same rows give the same SHA-256 per table whatever their engine.
 
 What differs by engine is kept in a few places, each behind ``backend(conn)``: the catalogue (:func:`_table_names`,
-:func:`_catalogue`: ``sqlite_master`` and pragmas on SQLite, ``information_schema`` on PostgreSQL), the order of
+:func:`_catalogue`: ``sqlite_master`` and pragmas on SQLite, ``pg_catalog`` of the hub's schema on PostgreSQL), the order of
 text keys, the read snapshot, and on PostgreSQL the server-side cursor that streams a table, ``COPY`` for writing
 it, the values its column types want (:func:`_converter`) and the identity sequences moved past the ids written
 (:func:`move_sequences`). The rest is portable SQL with ``?`` placeholders.
@@ -69,8 +69,8 @@ def _table_names(conn) -> list[str]:
     if backend(conn) == "sqlite":
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
     else:
-        rows = conn.native("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                           "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()
+        rows = conn.native("SELECT relname::text FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+                           "AND relkind IN ('r', 'p') ORDER BY relname").fetchall()
     return [row[0] for row in rows]
 
 
@@ -82,24 +82,24 @@ def _catalogue(conn, names: list[str]) -> dict[str, tuple[list[str], list[str], 
     found = {name: ([], [], [], set()) for name in names}
     # SQLite's implicit rowid is no column; its stand-in on PostgreSQL (an identity column ``rowid``) is left out too
     for table, column, kind in conn.native(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = "
-            "current_schema() AND is_generated = 'NEVER' AND NOT (column_name = 'rowid' AND is_identity = 'YES') "
-            "ORDER BY table_name, ordinal_position").fetchall():
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, NULL) FROM pg_attribute a JOIN pg_class c "
+            "ON c.oid = a.attrelid WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
+            "AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
+            "AND NOT (a.attname = 'rowid' AND a.attidentity <> '') ORDER BY c.relname, a.attnum").fetchall():
         if table in found:
             found[table][0].append(column)
             found[table][1].append(kind.lower())
     for table, column in conn.native(
-            "SELECT k.table_name, k.column_name FROM information_schema.table_constraints t JOIN "
-            "information_schema.key_column_usage k ON k.constraint_name = t.constraint_name AND k.table_schema = "
-            "t.table_schema AND k.table_name = t.table_name WHERE t.constraint_type = 'PRIMARY KEY' AND "
-            "t.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position").fetchall():
+            "SELECT c.relname::text, a.attname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey) WHERE i.indisprimary "
+            "AND c.relnamespace = current_schema()::regnamespace "
+            "ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)").fetchall():
         if table in found:
             found[table][2].append(column)
     for table, parent in conn.native(
-            "SELECT DISTINCT t.table_name, u.table_name FROM information_schema.table_constraints t JOIN "
-            "information_schema.constraint_column_usage u ON u.constraint_name = t.constraint_name AND "
-            "u.constraint_schema = t.constraint_schema WHERE t.constraint_type = 'FOREIGN KEY' AND "
-            "t.table_schema = current_schema()").fetchall():
+            "SELECT DISTINCT c.relname::text, p.relname::text FROM pg_constraint k JOIN pg_class c ON c.oid = "
+            "k.conrelid JOIN pg_class p ON p.oid = k.confrelid WHERE k.contype = 'f' "
+            "AND c.relnamespace = current_schema()::regnamespace").fetchall():
         if table in found and parent != table:
             found[table][3].add(parent)
     return found
