@@ -8,8 +8,8 @@ databases holding the same rows give the same SHA-256 per table whatever their e
 
 What differs by engine is kept in a few places, each behind ``backend(conn)``: the catalogue (:func:`_table_names`,
 :func:`_catalogue`: ``sqlite_master`` and pragmas on SQLite, ``pg_catalog`` of the hub's schema on PostgreSQL), the
-order of text keys, the read snapshot, and on PostgreSQL the server-side cursor that streams a table, ``COPY`` for writing
-it, the values its column types want (:func:`_converter`) and the identity sequences moved past the ids written
+order of text keys, the read snapshot, and on PostgreSQL the server-side cursor that streams a table, ``COPY`` for
+writing it, the values its column types want (:func:`_converter`) and the identity sequences moved past the ids written
 (:func:`move_sequences`). The rest is portable SQL with ``?`` placeholders.
 """
 
@@ -83,8 +83,8 @@ def _catalogue(conn, names: list[str]) -> dict[str, tuple[list[str], list[str], 
     # SQLite's implicit rowid is no column; its stand-in on PostgreSQL (an identity column ``rowid``) is left out too
     for table, column, kind in conn.native(
             "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, NULL) FROM pg_attribute a "
-            "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
-            "AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
+            "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
             "AND NOT (a.attname = 'rowid' AND a.attidentity <> '') ORDER BY c.relname, a.attnum").fetchall():
         if table in found:
             found[table][0].append(column)
