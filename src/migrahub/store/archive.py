@@ -288,8 +288,7 @@ def schema_version(conn) -> list[str]:
 
 def known_migrations() -> set[str]:
     """The names of the store migrations this version of MigraHub has, for either engine."""
-    known = getattr(database, "_known_migrations", None)
-    return set(known()) if known else {name for name, _sql in database._migrations()}
+    return database.known_migrations()
 
 
 def portable_version(names) -> list[str]:

@@ -69,7 +69,8 @@ def _migrations(engine: str = "sqlite") -> tuple[tuple[str, str], ...]:
                         if entry.name.endswith(".sql") and not entry.name.endswith(other)))
 
 
-def _known_migrations() -> set[str]:
+def known_migrations() -> set[str]:
+    """Every migration this version of MigraHub knows, for either engine."""
     return {name for engine in ("sqlite", "postgresql") for name, _sql in _migrations(engine)}
 
 
@@ -183,7 +184,7 @@ def refuse_newer(conn: sqlite3.Connection, db_path: str | os.PathLike) -> None:
     it, and this one could misread or damage what it does not know. Reads only."""
     if not has_table(conn, "schema_migrations"):
         return
-    known = _known_migrations()
+    known = known_migrations()
     unknown = sorted(row[0] for row in conn.execute("SELECT name FROM schema_migrations") if row[0] not in known)
     if unknown:
         raise StoreError(f"{db_path}: written by a newer version of MigraHub (unknown migration "
