@@ -3,6 +3,7 @@ connection for the worker processes, and the write-ahead log's checkpoints held 
 
 from __future__ import annotations
 
+from migrahub.store import database
 from migrahub.store.database import backend, connect
 
 DEFAULT_CHECKPOINT_PAGES = 1000  # SQLite's own threshold, restored after a run
@@ -14,9 +15,9 @@ def holds_content(conn, content_hash: str) -> bool:
 
 
 def hub_location(conn) -> str:
-    """Where another process opens the hub this connection reads (:func:`open_reader` takes it): its file."""
-    # sqlite-only: the file behind the main database; a PostgreSQL connection will give its URL
-    return conn.execute("PRAGMA database_list").fetchone()[2]
+    """Where another process opens the hub this connection reads (:func:`open_reader` takes it): its file, or its
+    PostgreSQL URL."""
+    return database.locator(conn)
 
 
 def open_reader(location: str):

@@ -237,8 +237,6 @@ class Connection:
 
     def prepare(self, sql: str, params) -> tuple[str, Sequence | dict] | None:
         """The PostgreSQL text of one statement and its parameters; ``None`` for a statement with nothing to do."""
-        if re.match(r"^\s*PRAGMA\s+database_list", sql, re.IGNORECASE):  # which hub this is: its URL
-            return "SELECT 0 AS seq, 'main' AS name, %s AS file", [self.url]
         if _SKIPPED.match(sql):
             return None
         if _BEGIN.match(sql):
