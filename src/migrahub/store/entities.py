@@ -278,11 +278,12 @@ def document_records(conn: sqlite3.Connection, category: str, limit: int | None,
 def edited_fields(conn: sqlite3.Connection, entity_ids: list[int] | None = None) -> dict[int, set[str]]:
     """The fields of each record that a curator set or removed with :func:`edit` (from the action log; the name is
     not a field); ``entity_ids``: only these records. A record never edited field by field is left out."""
-    chosen = None if entity_ids is None else json.dumps([str(int(i)) for i in entity_ids])
+    chosen = None if entity_ids is None else {str(int(i)) for i in entity_ids}
     out: dict[int, set[str]] = {}
-    for r in conn.execute("SELECT object_id, json_extract(payload, '$.fields') FROM actions WHERE verb = 'entity.edit' "
-                          "AND object_type = 'entity' AND (? IS NULL OR object_id IN (SELECT value FROM json_each(?)))",
-                          (chosen, chosen)):
+    for r in conn.execute("SELECT object_id, json_extract(payload, '$.fields') FROM actions "
+                          "WHERE verb = 'entity.edit' AND object_type = 'entity'"):
+        if chosen is not None and str(r[0]) not in chosen:  # object_id is text: the ids are compared as text
+            continue
         try:
             fields = json.loads(r[1] or "{}")
         except ValueError:
