@@ -100,3 +100,12 @@ def open_hub(target, **options):
 
         return connect(target)
     return sqlite3.connect(target, **options)
+
+
+def integrity_ok(conn) -> bool:
+    """Whether a hub's database is whole after a process writing it was killed: SQLite's own check of the file; on
+    PostgreSQL (whose transactions the server keeps whole) that every stored document kept its passages."""
+    if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
+        return conn.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                            "(SELECT 1 FROM passages p WHERE p.document_id = d.id)").fetchone()[0] == 0
+    return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

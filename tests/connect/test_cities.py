@@ -8,7 +8,7 @@ from migrahub.connect.similarity import CityFacts, compare, population_class
 from migrahub.connect.similarity import compare as compare_facts
 from migrahub.services.connect import cities, declarations, practices
 from migrahub.services.ingest import ingest
-from migrahub.store.database import connect
+from migrahub.store.database import connect, locator
 
 
 @pytest.fixture()
@@ -83,7 +83,7 @@ def test_declarations_found_in_documents_and_curated(conn, tmp_path):
         "# Cities sign the Welcoming Cities Charter\n\n"
         "In 2021 the mayors of Bologna and Utrecht signed the Welcoming Cities Charter, promising fair access to "
         "services for every resident.\n", encoding="utf-8")
-    ingest([str(docs)], conn.execute("PRAGMA database_list").fetchone()[2])
+    ingest([str(docs)], locator(conn))
     assert declarations.sync_extracted(conn) >= 2
     logged = conn.execute("SELECT count(*) FROM actions").fetchone()[0]
     assert declarations.sync_extracted(conn) == 0  # nothing new: nothing written, nothing logged

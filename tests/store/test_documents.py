@@ -195,6 +195,7 @@ def test_signatures_of_an_older_minhash_stage_are_recomputed_from_the_stored_tex
     assert store.refresh_fingerprints(conn) == 0
 
 
+@pytest.mark.sqlite_only("a SQLite hub written before migration 009; no PostgreSQL hub is that old")
 def test_a_hub_from_before_the_bands_mark_keeps_its_queue_and_gets_current_signatures(tmp_path, monkeypatch):
     """Migration 009 on a hub whose last ingest was killed with bands queued: the queued documents come after the
     new mark, and the next write recomputes every minhash/1 signature and writes all bands."""

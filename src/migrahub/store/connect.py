@@ -529,8 +529,9 @@ def add_signatory(conn: sqlite3.Connection, declaration_id: int, city_id: int, s
     """Record a signatory (a date given later completes one recorded without); True when something changed."""
     changed = conn.execute(
         "INSERT INTO connect_signatories(declaration_id, city_id, signed_on, passage_id, added_by) VALUES (?,?,?,?,?) "
-        "ON CONFLICT DO UPDATE SET signed_on = excluded.signed_on WHERE signed_on IS NULL AND excluded.signed_on "
-        "IS NOT NULL", (declaration_id, city_id, signed_on, passage_id, actor)).rowcount > 0
+        "ON CONFLICT (declaration_id, city_id) DO UPDATE SET signed_on = excluded.signed_on "
+        "WHERE connect_signatories.signed_on IS NULL AND excluded.signed_on IS NOT NULL",
+        (declaration_id, city_id, signed_on, passage_id, actor)).rowcount > 0
     if changed:
         log_action(conn, actor, "declaration.signatory", "declaration", str(declaration_id), {"city": city_id})
     return changed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date, timedelta
 
 from migrahub.store.database import now, transaction, tuples
 
@@ -207,9 +208,11 @@ def delete_submission(conn: sqlite3.Connection, submission_id: int, actor: str, 
 
 
 def expired_submissions(conn: sqlite3.Connection, today_iso: str) -> list[int]:
+    today = date.fromisoformat(today_iso[:10])
     return [r[0] for r in conn.execute(
-        "SELECT s.id FROM consult_submissions s JOIN consult_consultations c ON c.id = s.consultation_id "
-        "WHERE date(s.created_at, '+' || c.retention_days || ' days') < date(?)", (today_iso,))]
+        "SELECT s.id, s.created_at, c.retention_days FROM consult_submissions s JOIN consult_consultations c "
+        "ON c.id = s.consultation_id WHERE c.retention_days IS NOT NULL ORDER BY s.id")
+        if date.fromisoformat(r[1][:10]) + timedelta(days=r[2]) < today]
 
 
 def published_submissions(conn: sqlite3.Connection, consultation_id: int, limit: int = -1,
