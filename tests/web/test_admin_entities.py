@@ -25,8 +25,9 @@ def records(hub, tmp_path_factory):
     folder = tmp_path_factory.mktemp("admin-entities")
     (folder / "heathwick.md").write_text(TEXT, encoding="utf-8")
     assert ingest([str(folder)], hub.db).added == 1
-    found = {r["name"]: r["id"] for r in sql(hub, "SELECT id, name FROM entities WHERE instr(name, 'Heathwick') "
-                                                  "OR instr(name, 'Brackenford') OR instr(name, 'night school')")}
+    found = {r["name"]: r["id"] for r in sql(hub, "SELECT id, name FROM entities WHERE instr(name, 'Heathwick') > 0 "
+                                                  "OR instr(name, 'Brackenford') > 0 "
+                                                  "OR instr(name, 'night school') > 0")}
     practice = next(eid for name, eid in found.items() if "night school" in name)
     return {"newcomer": found[NEWCOMER], "newcomers": found[NEWCOMERS], "council": found[COUNCIL],
             "practice": practice}

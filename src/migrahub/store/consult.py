@@ -232,6 +232,8 @@ def published_answers(conn: sqlite3.Connection, consultation_id: int, ids: list[
     """``(submission id, question id, redacted text, value JSON)`` of published submissions (of ``ids`` only when
     given), attachments' redacted text as question id 0."""
     only, params = "", [consultation_id]
+    if ids is not None and not ids:
+        return []
     if ids is not None:
         only = f" AND s.id IN ({', '.join('?' * len(ids))})"
         params += ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from migrahub.store.database import backend
+from migrahub.store import database
 
 
 def counts(conn) -> dict:
@@ -71,7 +71,4 @@ def recent_actions(conn, limit: int = 50) -> list[dict]:
 def cache_key(conn) -> str:
     """What names the hub behind ``conn`` for a per-process cache: the database file's path on SQLite, the
     connection's URL on PostgreSQL."""
-    if backend(conn) == "sqlite":
-        # sqlite-only: the path of the main database file
-        return str(conn.execute("PRAGMA database_list").fetchone()[2])
-    return str(conn.url)
+    return database.locator(conn)

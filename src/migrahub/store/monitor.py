@@ -186,7 +186,8 @@ def story_timeline(conn: sqlite3.Connection, story_id: int) -> list[dict]:
         "SELECT d.id, d.title, d.language, d.published, d.url, d.doc_type, d.summary, m.at, m.score, "
         "group_concat(DISTINCT s.locator) AS sources FROM monitor_story_members m "
         "JOIN documents d ON d.id = m.document_id LEFT JOIN document_links l ON l.document_id = d.id "
-        "LEFT JOIN sources s ON s.id = l.source_id WHERE m.story_id = ? GROUP BY d.id ORDER BY m.at, d.id",
+        "LEFT JOIN sources s ON s.id = l.source_id WHERE m.story_id = ? GROUP BY d.id, m.at, m.score "
+        "ORDER BY m.at, d.id",
         (story_id,)).fetchall()
     return [{**dict(r), "sources": sorted((r["sources"] or "").split(",")) if r["sources"] else []} for r in rows]
 
@@ -359,13 +360,10 @@ def entity_ids_for_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> set[in
 def document_codes(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, set[str]]:
     """Codes currently applied to each document's passages (people's and accepted codings)."""
     out: dict[int, set[str]] = {i: set() for i in ids}
-    has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_codings'").fetchone()
-    if not has or not ids:
+    if not ids:
         return out
     marks = ",".join("?" * len(ids))
-    cols = {r[1] for r in conn.execute("PRAGMA table_info(current_codings)")}
-    code_col = "code_id" if "code_id" in cols else "code"
-    for doc, code in conn.execute(f"SELECT DISTINCT document_id, {code_col} FROM current_codings "
+    for doc, code in conn.execute("SELECT DISTINCT document_id, code_id FROM current_codings "
                                   f"WHERE document_id IN ({marks})", list(ids)):
         out[doc].add(str(code))
     return out
