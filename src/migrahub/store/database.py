@@ -98,12 +98,17 @@ def _connect_postgresql(url: str, *, readonly: bool):
         conn = postgres.Connection(url, readonly=readonly)
     except sqlite3.Error as exc:
         raise StoreError(f"{shown}: cannot connect to the hub's database: {exc}") from exc
+    steps = [lambda: postgres.ensure_schema(conn), lambda: refuse_newer(conn, shown)]
+    if not readonly:
+        steps += [lambda: migrate(conn), lambda: catch_up(conn)]
+    return _initialised(conn, shown, steps)
+
+
+def _initialised(conn, shown, steps):
+    """Run the steps that make a new connection a hub's; on any failure close it and say which hub and why."""
     try:
-        postgres.ensure_schema(conn)
-        refuse_newer(conn, shown)
-        if not readonly:
-            migrate(conn)
-            catch_up(conn)
+        for step in steps:
+            step()
     except StoreError:
         conn.close()
         raise
@@ -127,25 +132,15 @@ def _connect_sqlite(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
         except sqlite3.Error as exc:
             raise StoreError(f"{db_path}: cannot open database: {exc}") from exc
     conn.row_factory = sqlite3.Row
-    try:
-        refuse_newer(conn, db_path)  # before the first statement that could write
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
+    steps = [lambda: refuse_newer(conn, db_path)]  # before the first statement that could write
+    steps += [lambda pragma=pragma: conn.execute(pragma) for pragma in (
+        "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 30000",
         # read through a memory map shared by every process (no read() per page) and keep up to 64 MiB of pages
-        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-        conn.execute("PRAGMA cache_size = -65536")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn)
-            catch_up(conn)
-    except StoreError:
-        conn.close()
-        raise
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise StoreError(f"{db_path}: not a MigraHub database or damaged: {exc}") from exc
-    return conn
+        f"PRAGMA mmap_size = {MMAP_BYTES}", "PRAGMA cache_size = -65536")]
+    if not readonly:
+        steps += [lambda: conn.execute("PRAGMA journal_mode = WAL"),
+                  lambda: conn.execute("PRAGMA synchronous = NORMAL"), lambda: migrate(conn), lambda: catch_up(conn)]
+    return _initialised(conn, db_path, steps)
 
 
 def locator(conn) -> str:
@@ -248,7 +243,7 @@ def migrate(conn) -> list[str]:
                 conn.execute("COMMIT")  # another process applied it while this one waited for the write lock
                 continue
             # executescript would commit on its own; run the statements one by one inside our transaction.
-            for statement in _split_sql(sql):
+            for statement in split_statements(sql):
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
             conn.execute("COMMIT")
@@ -303,7 +298,7 @@ def _postgresql_statements(name: str, sql: str) -> tuple[str, ...]:
     return statements
 
 
-def _split_sql(sql: str) -> list[str]:
+def split_statements(sql: str) -> list[str]:
     """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
     statements, buf = [], []
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]

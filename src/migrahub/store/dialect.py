@@ -34,21 +34,9 @@ _HOLE = "\x01mh\x01"
 
 def split(script: str) -> list[str]:
     """A script's statements (trigger bodies kept whole; ``--`` comment lines dropped)."""
-    import sqlite3
+    from migrahub.store.database import split_statements
 
-    statements, buf = [], []
-    for line in script.splitlines():
-        if line.strip().startswith("--"):
-            continue
-        buf.append(line)
-        candidate = "\n".join(buf).strip()
-        if candidate.endswith(";") and sqlite3.complete_statement(candidate):
-            statements.append(candidate)
-            buf = []
-    tail = "\n".join(buf).strip()
-    if tail:
-        statements.append(tail)
-    return statements
+    return split_statements(script)
 
 
 def split_postgresql(script: str) -> list[str]:
