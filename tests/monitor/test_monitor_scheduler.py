@@ -136,7 +136,8 @@ def test_no_duplicates_after_50_polls(feeds, conn, clock):
     assert feeds.hits("/grow.rss") == 50 and polls == 100
     docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     assert docs == shown["n"] == 25
-    arrivals = conn.execute("SELECT watch_id, count(*) FROM monitor_arrivals GROUP BY watch_id").fetchall()
+    arrivals = conn.execute("SELECT watch_id, count(*) FROM monitor_arrivals GROUP BY watch_id "
+                            "ORDER BY watch_id").fetchall()
     assert [tuple(r) for r in arrivals] == [(1, 25), (2, 3)]
     assert conn.execute("SELECT count(*) FROM document_links").fetchone()[0] == 28
 

@@ -51,7 +51,7 @@ def remove_watch(conn: sqlite3.Connection, watch_id: int) -> None:
 
 def set_paused(conn: sqlite3.Connection, watch_id: int, paused: bool, now: float) -> None:
     with transaction(conn):
-        conn.execute("UPDATE monitor_watches SET paused = ?, next_due = CASE WHEN ? THEN next_due ELSE ? END "
+        conn.execute("UPDATE monitor_watches SET paused = ?, next_due = CASE WHEN ? = 1 THEN next_due ELSE ? END "
                      "WHERE id = ?", (int(paused), int(paused), now, watch_id))
 
 
