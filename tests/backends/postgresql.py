@@ -109,3 +109,10 @@ def integrity_ok(conn) -> bool:
         return conn.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
                             "(SELECT 1 FROM passages p WHERE p.document_id = d.id)").fetchone()[0] == 0
     return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def hub_env() -> dict[str, str]:
+    """This process's environment without the hub's and Django's settings (a child ``migrahub`` process gets its
+    own), keeping the test run's backend switch (``MIGRAHUB_TEST_*``)."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("MIGRAHUB_", "DJANGO_")) or k.startswith("MIGRAHUB_TEST_")}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from webhelpers import DEMO, FIXTURES, PASSWORD, REPO
 
-from tests.backends.postgresql import open_hub
+from tests.backends.postgresql import hub_env, open_hub
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def server(tmp_path_factory):
     chromium = _chromium()
     folder = tmp_path_factory.mktemp("served")
     db = folder / "hub.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
     ingested = run("ingest", "--quiet", *_targets())

@@ -7,7 +7,6 @@ Uses the chromium launcher and page fixture of test_browser.py (skips the same w
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import urllib.parse
@@ -16,6 +15,8 @@ import urllib.request
 import pytest
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
 from webhelpers import DEMO, PASSWORD, REPO, sql
+
+from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def server(tmp_path_factory):
     extra = folder / "docs"
     extra.mkdir()
     (extra / "plimsoll-malmo.md").write_text(SPAN_DOC, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     # the web journey, not the embeddings (tests/coding covers them): word and character features suggest faster
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD, MIGRAHUB_CODING_EMBEDDINGS="off")
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731

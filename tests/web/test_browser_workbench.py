@@ -8,7 +8,6 @@ injected scripts). Uses the chromium launcher of test_browser.py (skips the same
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import urllib.parse
@@ -18,6 +17,8 @@ import pytest
 from axecheck import violations
 from test_browser import CHROMIUM_ARGS, MIGRAHUB, _chromium, _targets, serving
 from webhelpers import DEMO, PASSWORD, REPO, sql
+
+from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ def server(tmp_path_factory):
     chromium = _chromium()
     folder = tmp_path_factory.mktemp("served-workbench")
     db = folder / "hub.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD, MIGRAHUB_CODING_EMBEDDINGS="off")
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
     ingested = run("ingest", "--quiet", *_targets())

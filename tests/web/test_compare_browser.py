@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 from importlib import resources
 
@@ -22,6 +21,8 @@ import pytest
 from axecheck import page_problems
 from test_browser import CHROMIUM_ARGS, MIGRAHUB, SHOTS, _chromium, browser, page, serving  # noqa: F401
 from webhelpers import PASSWORD, sql
+
+from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,7 @@ def server(tmp_path_factory):
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(peers)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
     ingested = run("ingest", "--quiet", str(docs))

@@ -8,13 +8,14 @@ Uses the chromium launcher and page fixture of test_browser.py (skips the same w
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 from axecheck import page_problems
 from test_browser import MIGRAHUB, SHOTS, _chromium, _free_port, browser, page, serving  # noqa: F401
 from webhelpers import PASSWORD, sql
+
+from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +65,7 @@ def server(tmp_path_factory):
     smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     db = folder / "hub.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD, MIGRAHUB_SMTP_HOST="127.0.0.1",
                MIGRAHUB_SMTP_PORT=str(smtp.port), MIGRAHUB_MAIL_FROM="MigraHub <hub@migrahub.example.org>")
     # places come from the gazetteer: the ingest needs no language model

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import zipfile
@@ -19,6 +18,8 @@ import pytest
 from axecheck import page_problems
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
 from webhelpers import DEMO, PASSWORD, sql
+
+from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def server(tmp_path_factory):
     chromium = _chromium()
     folder = tmp_path_factory.mktemp("served-consult")
     db = folder / "hub.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRAHUB_", "DJANGO_"))}
+    env = hub_env()
     env.update(MIGRAHUB_DB=str(db), MIGRAHUB_PASSWORD=PASSWORD)
     run = lambda *args: subprocess.run([*MIGRAHUB, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
     ingested = run("ingest", "--quiet", *_targets())
