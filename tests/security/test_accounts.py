@@ -82,7 +82,8 @@ class HubServer:
             try:
                 if self.request("GET", "/healthz").status == 200:
                     break
-            except OSError:
+            # not listening yet; a connection to a free local port can even meet itself and read its own request
+            except (OSError, http.client.HTTPException):
                 pass
             assert self.proc.poll() is None and time.monotonic() < deadline, (folder / "serve.log").read_text()
             time.sleep(0.2)
