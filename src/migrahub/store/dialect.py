@@ -56,7 +56,7 @@ def split_postgresql(script: str) -> list[str]:
     return statements
 
 
-def values(sql: str, params):
+def values(params):
     """The parameters as psycopg takes them (``None`` for none: the statement is then sent as it is)."""
     if params is None or (not isinstance(params, dict) and len(params) == 0):
         return None
@@ -88,12 +88,6 @@ class _PrimaryKeys:
         if table not in self.known:
             self.known[table] = primary_key(self.conn.raw, table)
         return self.known[table]
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _PrimaryKeys)
 
 
 def primary_key(raw, table: str) -> tuple[str, ...]:

@@ -66,9 +66,7 @@ def _error(exc: psycopg.Error) -> sqlite3.Error:
     if isinstance(exc, psycopg.errors.RaiseException):
         return sqlite3.IntegrityError(message)
     for pg, lite in ((psycopg.IntegrityError, sqlite3.IntegrityError),
-                     (psycopg.errors.QueryCanceled, sqlite3.OperationalError),
-                     (psycopg.errors.LockNotAvailable, sqlite3.OperationalError),
-                     (psycopg.OperationalError, sqlite3.OperationalError),
+                     (psycopg.OperationalError, sqlite3.OperationalError),  # lock waits and cancels among them
                      (psycopg.ProgrammingError, sqlite3.OperationalError),
                      (psycopg.DataError, sqlite3.OperationalError)):
         if isinstance(exc, pg):
@@ -89,7 +87,7 @@ class Cursor:
 
     def execute(self, sql: str, params: Sequence | dict = (), *, native: bool = False) -> Cursor:
         self._inserted = False
-        statement = (sql, dialect.values(sql, params)) if native else self.connection.prepare(sql, params)
+        statement = (sql, dialect.values(params)) if native else self.connection.prepare(sql, params)
         if statement is None:
             self._names, self.rowcount = (), -1
             return self
@@ -109,7 +107,7 @@ class Cursor:
             return self
         text, _ = self.connection.prepare(sql, rows[0])
         try:
-            self._cursor.executemany(text, [dialect.values(sql, row) for row in rows])
+            self._cursor.executemany(text, [dialect.values(row) for row in rows])
         except psycopg.Error as exc:
             raise _error(exc) from exc
         self._after(text)
@@ -244,7 +242,7 @@ class Connection:
             return (f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}, hashtext(current_schema()))"
                     if lock and not self.readonly
                     else "BEGIN"), None
-        return dialect.translate(self, sql), dialect.values(sql, params)
+        return dialect.translate(self, sql), dialect.values(params)
 
     def last_identity(self) -> int | None:
         try:
@@ -253,10 +251,6 @@ class Connection:
                 return cursor.fetchone()[0]
         except psycopg.errors.ObjectNotInPrerequisiteState:
             return None
-
-    def primary_key(self, table: str) -> tuple[str, ...]:
-        """The primary key columns of a table (for ``INSERT OR REPLACE``)."""
-        return dialect.primary_key(self.raw, table)
 
 
 def redacted(url: str) -> str:

@@ -193,18 +193,6 @@ def snippets(conn, match: str, ids: list[int], language: str | None, start: str,
         "WHERE f.id = ANY(%s)", [*q_params, options, ids])}
 
 
-def count_matches(conn, match: str) -> int:
-    q, q_params = tsquery(match)
-    return conn.native(f"SELECT count(*) FROM passages_fts f WHERE f.words @@ {q}", q_params).fetchone()[0]
-
-
-def matching_documents_sql(match: str) -> tuple[str, list]:
-    """A subquery of the ids of documents with a current passage matching ``match`` (``id`` column)."""
-    q, q_params = tsquery(match)
-    return (f"(SELECT DISTINCT p.document_id AS id FROM passages_fts f JOIN passages p ON p.id = f.id "
-            f"WHERE f.words @@ {q})", q_params)
-
-
 def index_pending(conn) -> int:
     """Index every passage of a current document not in the index yet (see ``store.search.index_pending``)."""
     with transaction(conn):
