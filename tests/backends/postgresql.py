@@ -36,8 +36,18 @@ def hub_url(target) -> str:
     return f"{database_url()}?options=-csearch_path%3D{schema}"
 
 
-def install() -> None:
-    """Map hub paths to schemas in this process (before anything imports ``connect`` by name)."""
+def hub_name(target) -> str:
+    """How the store names a test's hub in its messages: the file's path on a SQLite run, the URL of its schema (no
+    password to hide) on a PostgreSQL run."""
+    if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
+        return hub_url(target)
+    return str(target)
+
+
+def install(*, child: bool = False) -> None:
+    """Map hub paths to schemas in this process (before anything imports ``connect`` by name). In a ``migrahub``
+    process a test started (``child``), the hub's files (uploads, job exports) stay beside the path the test named,
+    where a SQLite hub keeps them, rather than in the working folder a PostgreSQL hub defaults to."""
     from migrahub.store import database
 
     if getattr(database, "_test_backend", None) == "postgresql":
@@ -48,6 +58,9 @@ def install() -> None:
         return opened(hub_url(path), readonly=readonly)
 
     def locate(target=None) -> str:
+        named = target or os.environ.get("MIGRAHUB_DB") or database.DEFAULT_DB
+        if child and not database.is_url(named):
+            os.environ.setdefault("MIGRAHUB_UPLOAD_DIR", f"{Path(named).resolve()}-uploads")
         return located(hub_url(target))
 
     database.connect, database.locate = connect, locate
@@ -116,3 +129,29 @@ def hub_env() -> dict[str, str]:
     own), keeping the test run's backend switch (``MIGRAHUB_TEST_*``)."""
     return {k: v for k, v in os.environ.items()
             if not k.startswith(("MIGRAHUB_", "DJANGO_")) or k.startswith("MIGRAHUB_TEST_")}
+
+
+def hub_digest(target) -> str:
+    """A fingerprint of everything a test's hub holds, to show that a command wrote nothing: the file's bytes on a
+    SQLite run; on a PostgreSQL run every row of every table in the hub's schema, read without the store (which
+    refuses some hubs the tests build on purpose, such as one written by a newer version)."""
+    import hashlib
+
+    if os.environ.get("MIGRAHUB_TEST_BACKEND") != "postgresql":
+        return hashlib.sha256(Path(target).read_bytes()).hexdigest()
+    import psycopg
+    from psycopg import sql
+
+    url = hub_url(target)
+    schema = url.rsplit("%3D", 1)[1]
+    digest = hashlib.sha256()
+    with psycopg.connect(database_url()) as conn:
+        names = [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                                            "AND table_type = 'BASE TABLE' ORDER BY table_name", (schema,))]
+        assert names, f"no hub in schema {schema}"
+        for name in names:
+            table = sql.Identifier(schema, name)
+            rows = conn.execute(sql.SQL("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM {} AS t")
+                                .format(table)).fetchone()[0]
+            digest.update(f"{name}\n{rows}\n".encode())
+    return digest.hexdigest()

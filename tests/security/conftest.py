@@ -152,8 +152,8 @@ class OpenLog:
         return _Watch()
 
     def outside(self, allowed: list[Path]) -> list[str]:
-        """Opened paths that are neither one of ``allowed`` (files or folders) nor the code and data of Python and
-        its packages."""
+        """Opened paths that are neither one of ``allowed`` (files or folders) nor the code, data and metadata of
+        Python and its packages."""
         import migrahub
 
         roots = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(migrahub.__file__).parent)]
@@ -166,6 +166,8 @@ class OpenLog:
                 continue
             if any(r in real.parents for r in roots):
                 continue
+            if any(p.suffix in (".dist-info", ".egg-info") for p in real.parents):
+                continue  # an installed package's metadata (entry points a library looks up)
             found.append(raw)
         return found
 

@@ -3,9 +3,9 @@ clear per-item error or a refusal to open — never a traceback, a silent skip o
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +18,7 @@ import pytest
 from migrahub.services import hub
 from migrahub.services.ingest import ingest
 from migrahub.store.database import StoreError, connect
-from tests.backends.postgresql import open_hub
+from tests.backends.postgresql import hub_digest, hub_name, open_hub
 
 MIGRAHUB = [sys.executable, "-m", "migrahub"]
 REPO = Path(__file__).resolve().parents[2]
@@ -235,38 +235,35 @@ def newer_hub(tmp_path) -> Path:
     return db
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 NEWER = "written by a newer version of MigraHub (unknown migration 031_future_feature.sql)"
 
 
 def test_a_hub_from_a_newer_version_is_refused_by_every_command_and_never_written(newer_hub, tmp_path):
-    before = _digest(newer_hub)
+    before = hub_digest(newer_hub)
     (tmp_path / "more").mkdir()
     (tmp_path / "more" / "new.txt").write_text("Bilbao trains housing mediators.")
     for args in (["ingest", str(tmp_path / "more")], ["search", "housing"], ["stats"], ["sources"],
                  ["entities"]):
         proc = run(newer_hub, *args)
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
-        assert f"migrahub: {newer_hub}: {NEWER}" in proc.stderr, (args, proc.stderr)
+        assert f"migrahub: {hub_name(newer_hub)}: {NEWER}" in proc.stderr, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
-    assert _digest(newer_hub) == before
+    assert hub_digest(newer_hub) == before
 
 
 def test_the_library_refuses_a_newer_hub_for_writing_and_reading(newer_hub):
-    before = _digest(newer_hub)
+    before = hub_digest(newer_hub)
     for readonly in (False, True):
-        with pytest.raises(StoreError, match=r"future\.sqlite3: written by a newer version .*031_future_feature"):
+        with pytest.raises(StoreError, match=re.escape(hub_name(newer_hub)) + ": written by a newer version "
+                           ".*031_future_feature"):
             connect(newer_hub, readonly=readonly)
-    assert _digest(newer_hub) == before
+    assert hub_digest(newer_hub) == before
 
 
 def test_the_web_hub_refuses_to_serve_a_newer_hub(newer_hub):
     import socket
 
-    before = _digest(newer_hub)
+    before = hub_digest(newer_hub)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -282,4 +279,4 @@ def test_the_web_hub_refuses_to_serve_a_newer_hub(newer_hub):
     assert proc.returncode == 2
     assert NEWER in stderr
     assert "Traceback" not in stderr
-    assert _digest(newer_hub) == before
+    assert hub_digest(newer_hub) == before

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SHOTS = REPO / "test-artifacts" / "screenshots"
+# one folder per backend: the two passes of bin/test run side by side (docs/screenshots/ holds copies of them)
+SHOTS = REPO / "test-artifacts" / "screenshots" / os.environ.get("MIGRAHUB_TEST_BACKEND", "sqlite")
 MIGRAHUB = [str(Path(sys.executable).with_name("migrahub"))]  # the console script of this environment
 
 

@@ -7,14 +7,13 @@ Uses the chromium launcher and page fixture of test_browser.py (skips the same w
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import urllib.parse
 import urllib.request
 
 import pytest
 from test_browser import MIGRAHUB, SHOTS, _chromium, _targets, browser, page, serving  # noqa: F401
-from webhelpers import DEMO, PASSWORD, REPO, sql
+from webhelpers import DEMO, PASSWORD, sql
 
 from tests.backends.postgresql import hub_env
 
@@ -125,9 +124,6 @@ def test_coder_codes_a_span_accepts_a_suggestion_and_runs_the_autocoder(page, se
     page.locator(f"#p-{spid} .codings.applied").wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "coding-workspace.png"))
-    target = REPO / "docs" / "screenshots"
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHOTS / "coding-workspace.png", target / "coding-workspace.png")
 
     # the review queue and the document page's read-only labels
     page.goto(f"/code/review?{urllib.parse.urlencode({'codebook': BOOK})}")

@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pytest
 from axecheck import violations
-from test_browser import CHROMIUM_ARGS, MIGRAHUB, _chromium, _targets, serving
-from webhelpers import DEMO, PASSWORD, REPO, sql
+from test_browser import CHROMIUM_ARGS, MIGRAHUB, SHOTS, _chromium, _targets, serving
+from webhelpers import DEMO, PASSWORD, sql
 
 from tests.backends.postgresql import hub_env
 
 pytestmark = pytest.mark.browser
 
 BOOK = "Demo local governance"
-DOCS_SHOTS = REPO / "docs" / "screenshots"
 PHONE_PAGES = ("/", "/search", "/network", "/events", "/practices", "/stats", "/api/docs")
 
 
@@ -78,8 +77,8 @@ def _sign_in(pg, user: str) -> None:
 
 
 def _shot(pg, name: str, full_page: bool = False) -> None:
-    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=full_page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _page_types(db) -> list[str]:

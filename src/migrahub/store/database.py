@@ -183,7 +183,7 @@ def refuse_newer(conn: sqlite3.Connection, db_path: str | os.PathLike) -> None:
     unknown = sorted(row[0] for row in conn.execute("SELECT name FROM schema_migrations") if row[0] not in known)
     if unknown:
         raise StoreError(f"{db_path}: written by a newer version of MigraHub (unknown migration "
-                         f"{', '.join(unknown)}); open it with that version or a later one (this one leaves the file "
+                         f"{', '.join(unknown)}); open it with that version or a later one (this one leaves the hub "
                          "untouched)")
 
 

@@ -8,4 +8,4 @@ if os.environ.get("MIGRAHUB_TEST_BACKEND") == "postgresql":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
     from tests.backends.postgresql import install
 
-    install()
+    install(child=True)
