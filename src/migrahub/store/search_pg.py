@@ -4,7 +4,9 @@ A user's query is read by :func:`migrahub.store.search.fts_query` on both backen
 groups, prefix*). Here its terms become a ``tsquery``: each word is stemmed by the configurations of the hub's
 languages (english, french, spanish, german) and taken as it is (simple), so a query finds a passage in any of them;
 a filter on the language uses that language's configuration alone. Passages are indexed with the configuration of
-their document's language (migration ``002_search_postgresql.sql``), ranked with ``ts_rank`` (normalised by the log
+their document's language (migration ``002_search_postgresql.sql``), with their document's filter tokens and
+their block of ids as lexemes of the same tsvector (``017_search_tokens_postgresql.sql``: filters and "newest first"
+are one GIN search, see :func:`newest_matches`), ranked with ``ts_rank`` (normalised by the log
 of the passage length) within the same window of newest matches as on SQLite, and their snippets come from
 ``ts_headline``.
 """
@@ -15,7 +17,11 @@ import re
 
 from migrahub.store.database import hub_counter, transaction
 
-RECENT = 5_000  # newest passages searched in id order first: the share of matches among them chooses the plan
+BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migration 017 mh_search_tokens)
+BLOCK = 1 << BLOCK_BITS
+MAX_BLOCKS = 4  # blocks in one search at most (an OR of many blocks' tokens costs more than it saves)
+MAX_DOCUMENTS = 10_000  # a filter's documents up to this many are sent as a list of ids (see _documents)
+FAR_BLOCKS = 64  # the window needs more blocks than this: every older match in one search
 LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german"}
 _TOKEN = re.compile(r'"(?:[^"]|"")*"\*?|\(|\)|AND|OR|NOT')
 
@@ -84,60 +90,99 @@ def tsquery(match: str, language: str | None = None) -> tuple[str, list]:
     return query.sql, query.params
 
 
-def _facet_conditions(filters) -> tuple[list[str], list]:
+def _facet_query(filters) -> str:
+    """The filter tokens of ``filters`` (language, type, years) as a tsquery literal: they are lexemes of the
+    passages' tsvectors (migration 017), so the filters and the words are one GIN search."""
     from migrahub.store.search import _year_range
 
-    where, params = [], []
+    parts = []
     if filters.language:
-        where.append("f.facets @> ARRAY[%s]")
-        params.append("xlang" + filters.language.lower())
+        parts.append(_lexeme("xlang" + filters.language.lower()))
     if filters.doc_type:
-        where.append("f.facets @> ARRAY[%s]")
-        params.append("xtype" + re.sub(r"\W", "", filters.doc_type))
+        parts.append(_lexeme("xtype" + re.sub(r"\W", "", filters.doc_type)))
     years = _year_range(filters.since, filters.until)
     if years:
-        where.append("f.facets && %s")
-        params.append(years)
-    return where, params
+        parts.append("(" + " | ".join(_lexeme(y) for y in years) + ")")
+    return " & ".join(parts)
+
+
+def _blocks(first: int, last: int) -> str:
+    """The block tokens of the blocks ``first`` to ``last`` as a tsquery literal."""
+    return " | ".join(_lexeme(f"xb{b}") for b in range(first, last + 1))
 
 
 def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int]]:
-    """``(passage id, document id)`` of the newest ``limit`` current passages matching under ``filters``."""
+    """``(passage id, document id)`` of the newest ``limit`` current passages matching under ``filters``.
+
+    Blocks of :data:`BLOCK` passage ids are searched newest first, each a GIN search of the words, the filter tokens
+    and the blocks' tokens together (no walk over rows that do not match, no read of every match of a common word):
+    the newest block first (two when it holds under a block's worth), then as many blocks as the matches found so
+    far say the window needs (half again as many), :data:`MAX_BLOCKS` at a time, or every older match at once when
+    that is more than :data:`FAR_BLOCKS` (or nothing matched yet). A common word fills the window from the newest
+    block; a rare one costs two index searches."""
     from migrahub.store.search import document_conditions
 
     q, q_params = tsquery(match, filters.language)
-    where, params = _facet_conditions(filters)
+    facets = _facet_query(filters)
     doc_where, doc_params = document_conditions(filters, tokenized=True)
-    doc_where = [native(condition) for condition in doc_where]
-    joins = "JOIN passages p ON p.id = f.id" + (" JOIN documents d ON d.id = p.document_id" if doc_where else "")
-    conditions = " AND ".join([f"f.words @@ {q}", *where, *doc_where])
-    values = [*q_params, *params, *doc_params]
-    # 1. the newest RECENT passages in id order: a word in many passages fills the window here at a bounded cost
-    rows = _newest_in(conn, RECENT, joins, conditions, values, limit)
-    everything = conn.native("SELECT max(id) FROM passages_fts").fetchone()[0] or 0
-    if len(rows) == limit or everything <= RECENT:
-        return rows
-    # 2. The planner's estimates cannot see how words and filters go together (a word common in one language under
-    # a filter on another: it walked all 1M passages in id order for 71 matches, 2 s), so the share of matches
-    # among the newest passages decides: walk on in id order as far as that share says the window ends, when that
-    # is less work than reading every match (share² × passages > limit)...
-    share = len(rows) / RECENT
-    if share * share * everything > limit:
-        span = int(limit / share * 1.5)
-        rows = _newest_in(conn, span, joins, conditions, values, limit)
-        if len(rows) == limit or span >= everything:
-            return rows
-    # 3. ...else every match through the GIN indexes, then the newest ("+ 0": not in id order)
-    return [(row[0], row[1]) for row in conn.native(
-        f"SELECT f.id, p.document_id FROM passages_fts f {joins} WHERE {conditions} ORDER BY f.id + 0 DESC LIMIT %s",
-        [*values, limit])]
+    documents, doc_where, doc_params = _documents(conn, doc_where, doc_params)
+    if documents is not None and not documents:
+        return []
+    conditions = [native(c) for c in doc_where]
+    if documents is not None:
+        conditions.append(f"f.document_id = ANY('{_array(sorted(documents))}'::bigint[])")
+    joins = " JOIN documents d ON d.id = f.document_id" if any(re.search(r"\bd\.", c) for c in conditions) else ""
+    top = conn.native("SELECT max(id) FROM passages_fts").fetchone()[0]
+    if top is None:
+        return []
+    rows: list[tuple[int, int]] = []
+    last = top >> BLOCK_BITS
+    span = last - (max(top - BLOCK, 0) >> BLOCK_BITS) + 1  # a whole block's worth at least
+    while last >= 0 and len(rows) < limit:
+        first = max(last - min(span, MAX_BLOCKS) + 1, 0) if span <= FAR_BLOCKS else 0
+        tokens = " & ".join(t for t in (facets, f"({_blocks(first, last)})" if first else "") if t)
+        bound = [f"f.id + 0 < {(last + 1) << BLOCK_BITS}"] if not first else []  # older blocks, all at once
+        rows += _matches(conn, q, q_params, tokens, joins, [*conditions, *bound], doc_params, limit - len(rows))
+        searched = top - (first << BLOCK_BITS) + 1
+        needed = (limit - len(rows)) * searched * 1.5 / max(len(rows), 1)
+        span = (int(needed) >> BLOCK_BITS) + 1 if rows else FAR_BLOCKS + 1
+        last = first - 1
+    return rows
 
 
-def _newest_in(conn, span: int, joins: str, conditions: str, values: list, limit: int) -> list[tuple[int, int]]:
-    """The newest ``limit`` matches among the newest ``span`` indexed passages (read in id order)."""
+_OF_DOCUMENTS = "d.id IN ("
+
+
+def _documents(conn, conditions: list[str], params: list) -> tuple[set[int] | None, list[str], list]:
+    """The documents the ``d.id IN (…)`` conditions of ``document_conditions`` (source, country, entities) allow,
+    read once (``None`` when there are none), and the other conditions with their parameters: PostgreSQL then
+    intersects the documents' passages with the words' matches through the index of their document ids instead of
+    testing the condition on each match of a common word."""
+    allowed, kept, kept_params = None, [], []
+    for condition in conditions:
+        count = condition.count("?")
+        mine, params = params[:count], params[count:]
+        found = None
+        if condition.startswith(_OF_DOCUMENTS):
+            found = {row[0] for row in conn.execute(condition[len(_OF_DOCUMENTS):-1] + " LIMIT ?",
+                                                    [*mine, MAX_DOCUMENTS + 1])}
+        if found is not None and len(found) <= MAX_DOCUMENTS:
+            allowed = found if allowed is None else allowed & found
+        else:  # many documents: a list of them costs more to send and test than the condition
+            kept.append(condition)
+            kept_params.extend(mine)
+    return allowed, kept, kept_params
+
+
+def _matches(conn, q: str, q_params: list, tokens: str, joins: str, conditions: list[str], params: list,
+             limit: int) -> list[tuple[int, int]]:
+    """The newest ``limit`` passages matching the words ``q`` and the tokens, read through the GIN index ("+ 0": the
+    planner may not walk the table in id order hoping to meet matches soon)."""
+    words = f"f.words @@ ({q} && %s::tsquery)" if tokens else f"f.words @@ {q}"
+    where = " AND ".join([words, *conditions])
     return [(row[0], row[1]) for row in conn.native(
-        f"SELECT f.id, p.document_id FROM (SELECT id, words, facets FROM passages_fts ORDER BY id DESC LIMIT %s) f "
-        f"{joins} WHERE {conditions} ORDER BY f.id DESC LIMIT %s", [span, *values, limit])]
+        f"SELECT f.id, f.document_id FROM passages_fts f{joins} WHERE {where} ORDER BY f.id + 0 DESC LIMIT %s",
+        [*q_params, *([tokens] if tokens else []), *params, limit])]
 
 
 def native(condition: str) -> str:
@@ -213,10 +258,11 @@ def index_pending(conn) -> int:
 
 def _insert(conn, where: str, params) -> int:
     return conn.native(
-        "INSERT INTO passages_fts(id, config, words, facets) "
-        "SELECT p.id, mh_text_config(d.language), to_tsvector(mh_text_config(d.language), mh_fold(p.text)), "
-        f"string_to_array(p.facets, ' ') FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where} "
-        "ON CONFLICT (id) DO NOTHING", params).rowcount
+        "INSERT INTO passages_fts(id, document_id, config, words, facets) "
+        "SELECT p.id, p.document_id, mh_text_config(d.language), "
+        "to_tsvector(mh_text_config(d.language), mh_fold(p.text)) || mh_search_tokens(string_to_array(p.facets, ' '), "
+        "p.id), string_to_array(p.facets, ' ') FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"WHERE {where} ON CONFLICT (id) DO NOTHING", params).rowcount
 
 
 def unindex_document(conn, document_id: int) -> None:

@@ -1,0 +1,94 @@
+"""The window of newest matches that search ranks, on a hub large enough to span several blocks of passage ids
+(PostgreSQL searches them newest block first): it must hold exactly the newest matches, whatever the filters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from migrahub.model import Block, Extracted
+from migrahub.pipeline.normalize import normalize
+from migrahub.sources import SourceResult
+from migrahub.store import documents as store
+from migrahub.store.database import connect
+from migrahub.store.search import SearchFilters, newest_matches, search
+
+DOCUMENTS = 24
+PARAGRAPHS = 900  # 21,600 passages: two blocks of 8,192 ids and most of a third
+LANGUAGES = ("en", "fr", "de", "es", "it")
+SENTENCES = {"en": "the people of the city have their say and the council listens",
+             "fr": "les habitants de la ville ont leur mot à dire et le conseil les écoute",
+             "de": "die Menschen der Stadt haben etwas zu sagen und der Rat hört ihnen zu",
+             "es": "los habitantes de la ciudad tienen algo que decir y el consejo los escucha",
+             "it": "gli abitanti della città hanno qualcosa da dire e il consiglio li ascolta"}
+
+
+def _paragraph(doc: int, j: int) -> str:
+    words = [SENTENCES[LANGUAGES[doc % len(LANGUAGES)]], f"alpha item{j} doc{doc}"]
+    if j % 7 == 0:
+        words.append("beta")
+    if doc < 2 and j % 50 == 0:  # only in the oldest documents: the window must reach back to them
+        words.append("gamma")
+    return " ".join(words) + "."
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    c = connect(tmp_path_factory.mktemp("hub") / "hub.sqlite3")
+    for doc in range(DOCUMENTS):
+        locator = f"src-{doc % 3}/doc{doc}.md"
+        sid = store.upsert_source(c, SourceResult(source=locator, kind="file", status="ok"))
+        d = normalize(Extracted(locator=locator, source=locator, source_kind="file", content_type="text/markdown",
+                                blocks=tuple(Block("paragraph", _paragraph(doc, j)) for j in range(PARAGRAPHS)),
+                                language_hint=LANGUAGES[doc % len(LANGUAGES)], published=f"{2010 + doc % 10}-05-01"))
+        store.save_document(c, d, sid)
+    rows = c.execute("SELECT p.id, p.document_id, p.text, d.language, d.published FROM passages p "
+                     "JOIN documents d ON d.id = p.document_id ORDER BY p.id").fetchall()
+    sources = {row[0]: row[1] for row in c.execute(
+        "SELECT l.document_id, s.locator FROM document_links l JOIN sources s ON s.id = l.source_id")}
+    yield c, [(r[0], r[1], set(re.findall(r"\w+", r[2].lower())), r[3], r[4], sources[r[1]]) for r in rows]
+    c.close()
+
+
+def _expected(passages, word: str, limit: int, language=None, since=None, source=None) -> list[tuple[int, int]]:
+    found = [(pid, doc) for pid, doc, words, lang, published, locator in passages
+             if word in words and (language is None or lang == language)
+             and (since is None or published >= since) and (source is None or source in locator)]
+    return sorted(found, reverse=True)[:limit]
+
+
+def test_the_hub_spans_several_blocks_of_passage_ids(hub):
+    _conn, passages = hub
+    assert passages[-1][0] > 2 * 8192
+
+
+@pytest.mark.parametrize(("word", "filters"), [
+    ("alpha", {}),  # in every passage: the newest block fills the window
+    ("beta", {}),  # in one passage in seven
+    ("gamma", {}),  # only in the two oldest documents
+    ("beta", {"language": "fr"}),
+    ("alpha", {"source": "src-1/"}),
+    ("beta", {"since": "2017"}),
+    ("gamma", {"language": "en"}),
+])
+def test_the_window_holds_exactly_the_newest_matches(hub, word, filters):
+    conn, passages = hub
+    for limit in (2001, 40):
+        assert newest_matches(conn, word, SearchFilters(**filters), limit) == _expected(passages, word, limit,
+                                                                                         **filters)
+
+
+def test_filters_inside_the_index_find_nothing_when_nothing_matches(hub):
+    conn, _passages = hub
+    assert newest_matches(conn, "gamma", SearchFilters(language="de"), 2001) == []
+    assert newest_matches(conn, "alpha", SearchFilters(source="no-such-source"), 2001) == []
+    assert search(conn, "gamma", SearchFilters(language="de")) == []
+
+
+def test_search_ranks_the_window_and_each_hit_matches(hub):
+    conn, passages = hub
+    words = {pid: ws for pid, _doc, ws, *_ in passages}
+    hits = search(conn, "beta", SearchFilters(language="de", limit=15))
+    assert len(hits) == 15
+    assert all("beta" in words[h.passage_id] and h.language == "de" for h in hits)
