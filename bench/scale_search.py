@@ -400,6 +400,8 @@ def main() -> None:
               f"; built in {rec['build_s']} s (generate {rec['generate_s']} s, write {rec['write_s']} s, "
               f"index {rec['index_s']} s)")
     print(f"load average after build: {loadavg()}")
+    if a.rounds < 1:  # --rounds 0: build the hubs only
+        return
     results = measure(targets, a.rounds)
     print(f"\n{a.passages} passages, {a.rounds} rounds of {len(queries())} queries per backend "
           f"(search(): window, rank, snippets of the first page of 10)")

@@ -19,9 +19,9 @@ from migrahub.store.database import hub_counter, transaction
 
 BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migration 017 mh_search_tokens)
 BLOCK = 1 << BLOCK_BITS
-MAX_BLOCKS = 4  # blocks in one search at most (an OR of many blocks' tokens costs more than it saves)
+MAX_BLOCKS = 16  # blocks in one search at most (the OR of their tokens costs about 3 ms a block at 1M passages)
+ALL_AT_ONCE = 8_000  # fewer older matches expected than this: read them all in one search (see newest_matches)
 MAX_DOCUMENTS = 10_000  # a filter's documents up to this many are sent as a list of ids (see _documents)
-FAR_BLOCKS = 64  # the window needs more blocks than this: every older match in one search
 LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german"}
 _TOKEN = re.compile(r'"(?:[^"]|"")*"\*?|\(|\)|AND|OR|NOT')
 
@@ -117,9 +117,11 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     Blocks of :data:`BLOCK` passage ids are searched newest first, each a GIN search of the words, the filter tokens
     and the blocks' tokens together (no walk over rows that do not match, no read of every match of a common word):
     the newest block first (two when it holds under a block's worth), then as many blocks as the matches found so
-    far say the window needs (half again as many), :data:`MAX_BLOCKS` at a time, or every older match at once when
-    that is more than :data:`FAR_BLOCKS` (or nothing matched yet). A common word fills the window from the newest
-    block; a rare one costs two index searches."""
+    far say the window needs (half again as many). Every older match is read in one search instead when nothing
+    matched yet, when the matches found so far say fewer than :data:`ALL_AT_ONCE` are left (each search intersects
+    the words' posting lists again: for common words that costs more than reading a few thousand rows), or when
+    the window needs more than :data:`MAX_BLOCKS` blocks. A common word fills the window from the newest block; a
+    rare one costs two index searches."""
     from migrahub.store.search import document_conditions
 
     q, q_params = tsquery(match, filters.language)
@@ -139,14 +141,17 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     last = top >> BLOCK_BITS
     span = last - (max(top - BLOCK, 0) >> BLOCK_BITS) + 1  # a whole block's worth at least
     while last >= 0 and len(rows) < limit:
-        first = max(last - min(span, MAX_BLOCKS) + 1, 0) if span <= FAR_BLOCKS else 0
+        first = max(last - span + 1, 0)
         tokens = " & ".join(t for t in (facets, f"({_blocks(first, last)})" if first else "") if t)
         bound = [f"f.id + 0 < {(last + 1) << BLOCK_BITS}"] if not first else []  # older blocks, all at once
         rows += _matches(conn, q, q_params, tokens, joins, [*conditions, *bound], doc_params, limit - len(rows))
-        searched = top - (first << BLOCK_BITS) + 1
-        needed = (limit - len(rows)) * searched * 1.5 / max(len(rows), 1)
-        span = (int(needed) >> BLOCK_BITS) + 1 if rows else FAR_BLOCKS + 1
         last = first - 1
+        searched = top - (first << BLOCK_BITS) + 1
+        older = len(rows) / searched * (last + 1) * BLOCK  # the matches expected in the older blocks
+        needed = (limit - len(rows)) * searched * 1.5 / max(len(rows), 1)  # the passages the window still needs
+        span = (int(needed) >> BLOCK_BITS) + 1
+        if not rows or older <= ALL_AT_ONCE or span > MAX_BLOCKS:
+            span = last + 1
     return rows
 
 
