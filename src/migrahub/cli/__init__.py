@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import click
 
-from migrahub import __version__
+from migrahub import __version__, config
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _Commands(click.Group):
+    """The command group: a setting that cannot be read stops any command with its name and the reason."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            config.check()
+            return super().invoke(ctx)
+        except config.SettingError as exc:
+            click.echo(f"migrahub: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="migrahub")
 @click.option("--db", envvar="MIGRAHUB_DB", type=click.Path(dir_okay=False), default="migrahub.sqlite3",
               show_default=True, help="The hub: a SQLite file or a postgresql:// URL (env MIGRAHUB_DB).")

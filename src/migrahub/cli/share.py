@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import os
 
 import click
 
+from migrahub import config
 from migrahub.cli import main
 from migrahub.cli.output import fail
 from migrahub.web.roles import ROLES
@@ -63,7 +63,7 @@ def user():
 @click.pass_obj
 def user_create(obj, name, role, email):
     """Create user NAME with a role. The password comes from MIGRAHUB_PASSWORD, else it is asked for."""
-    password = os.environ.get("MIGRAHUB_PASSWORD")
+    password = config.get("MIGRAHUB_PASSWORD")
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     _django(obj["db"])

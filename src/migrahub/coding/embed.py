@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from migrahub import config
+
 CACHE_SIZE = 50_000
 NAME = "multilingual-e5-small-q4"
 
@@ -134,7 +136,7 @@ _shared_lock = threading.Lock()
 
 def embeddings_enabled() -> bool:
     """False when the ``MIGRAHUB_CODING_EMBEDDINGS`` setting is ``off`` (``0``, ``false``, ``no``)."""
-    return os.environ.get("MIGRAHUB_CODING_EMBEDDINGS", "on").strip().lower() not in {"off", "0", "false", "no"}
+    return config.get("MIGRAHUB_CODING_EMBEDDINGS")
 
 
 def shared_encoder() -> E5Encoder | None:

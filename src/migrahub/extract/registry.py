@@ -9,12 +9,13 @@ shape: name them in the ``MIGRAHUB_REGISTRY`` environment variable (paths separa
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from migrahub import config
 
 from .gazetteer import Gazetteer, fold
 
@@ -137,8 +138,7 @@ def use_shipped(on: bool) -> None:
 def load_registry(extra_paths: tuple[str | Path, ...] = ()) -> Registry:
     """The shipped registry, extended by ``$MIGRAHUB_REGISTRY`` files and then ``extra_paths`` (later wins)."""
     paths: list[Path] = [DATA / "registry.yaml"] if _SHIPPED["on"] else []
-    env = os.environ.get(ENV_VAR, "")
-    paths += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    paths += [Path(p) for p in config.get(ENV_VAR)]
     paths += [Path(p) for p in extra_paths]
     merged: dict[str, Entry] = {}
     for p in paths:
@@ -180,4 +180,4 @@ def _title_case(acronym: str | None) -> str | None:
 
 def registry_gazetteer(extra_paths: tuple[str | Path, ...] = ()) -> tuple[Registry, Gazetteer, frozenset[str]]:
     """(registry, gazetteer of all names/aliases/acronyms → Entry, surfaces shared by several entries)."""
-    return _cached(tuple(str(p) for p in extra_paths), os.environ.get(ENV_VAR, ""), _SHIPPED["on"])
+    return _cached(tuple(str(p) for p in extra_paths), config.get(ENV_VAR), _SHIPPED["on"])

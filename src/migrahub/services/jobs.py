@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
+from migrahub import config
 from migrahub.jobs.model import Job, JobCancelled, JobError, Policy
 from migrahub.store import jobs as store
 
@@ -34,15 +34,13 @@ def policy() -> Policy:
     ``MIGRAHUB_JOBS_BACKOFF_MAX``, ``MIGRAHUB_JOBS_LEASE``; see docs/jobs.md)."""
     default = Policy()
     values = {}
-    for field, name, cast in (("max_attempts", "MIGRAHUB_JOBS_ATTEMPTS", int),
-                              ("backoff_base", "MIGRAHUB_JOBS_BACKOFF", float),
-                              ("backoff_cap", "MIGRAHUB_JOBS_BACKOFF_MAX", float),
-                              ("lease", "MIGRAHUB_JOBS_LEASE", float)):
-        raw = os.environ.get(name, "").strip()
+    for field, name in (("max_attempts", "MIGRAHUB_JOBS_ATTEMPTS"), ("backoff_base", "MIGRAHUB_JOBS_BACKOFF"),
+                        ("backoff_cap", "MIGRAHUB_JOBS_BACKOFF_MAX"), ("lease", "MIGRAHUB_JOBS_LEASE")):
         try:
-            values[field] = cast(raw) if raw else getattr(default, field)
-        except ValueError:
-            raise JobError(f"{name}: {raw!r} is not a number") from None
+            value = config.get(name)
+        except config.SettingError as exc:
+            raise JobError(str(exc)) from None
+        values[field] = getattr(default, field) if value is None else value
     try:
         return Policy(**values)
     except JobError as exc:

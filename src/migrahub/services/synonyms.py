@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from migrahub import config
 from migrahub.store import search as store
 
 _CURATED = Path(__file__).with_name("data") / "search_terms.yaml"
@@ -74,7 +75,7 @@ def _static_groups(extra: str) -> tuple[tuple[str, ...], ...]:
 
 def groups(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
     """Every synonym group: curated, registry, then the curators' own."""
-    return [*_static_groups(os.environ.get("MIGRAHUB_SEARCH_TERMS", "")),
+    return [*_static_groups(config.get("MIGRAHUB_SEARCH_TERMS")),
             *(tuple(terms) for _, terms in store.synonym_groups(conn))]
 
 

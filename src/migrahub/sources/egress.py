@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import socket
 import ssl
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from migrahub import config
 from migrahub.sources.errors import SourceError
 
 ALLOW_HOSTS_SETTING = "MIGRAHUB_EGRESS_ALLOW_HOSTS"
@@ -70,7 +70,7 @@ class Allowance:
 def allowance(environ=None) -> Allowance:
     """The hub's setting ``MIGRAHUB_EGRESS_ALLOW_HOSTS`` (read here and nowhere else), e.g.
     ``"intranet.example.org, 10.20.0.0/16, 127.0.0.1"``; empty when unset."""
-    raw = (environ if environ is not None else os.environ).get(ALLOW_HOSTS_SETTING, "")
+    raw = config.get(ALLOW_HOSTS_SETTING, environ)
     names, networks = set(), []
     for entry in raw.replace(";", ",").replace(" ", ",").split(","):
         entry = entry.strip().strip("[]").lower()

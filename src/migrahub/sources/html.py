@@ -14,13 +14,13 @@ come from the page's metadata (:mod:`migrahub.sources.page.dates`).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from html import unescape
 
 from lxml import etree
 
+from migrahub import config
 from migrahub.model import Block
 from migrahub.sources.page.dates import iso_date, meta_tags, page_published
 
@@ -56,7 +56,7 @@ class PageParts:
 
 
 def default_extractor() -> str:
-    return os.environ.get("MIGRAHUB_HTML_EXTRACTOR", "fast").strip().lower() or "fast"
+    return config.get("MIGRAHUB_HTML_EXTRACTOR")
 
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True, encoding="utf-8")

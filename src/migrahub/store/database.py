@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from migrahub import config
+
 DEFAULT_DB = "migrahub.sqlite3"
 
 
@@ -37,13 +39,13 @@ def is_url(target) -> bool:
 def locate(target: str | os.PathLike | None = None) -> str:
     """The hub a ``--db`` value or ``MIGRAHUB_DB`` names, as one string: a PostgreSQL URL as it is, a file as its
     absolute path (the default ``./migrahub.sqlite3`` when nothing is given). Caches of open connections key on it."""
-    target = target or os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    target = target or config.get("MIGRAHUB_DB") or DEFAULT_DB
     return str(target) if is_url(target) else str(Path(target).resolve())
 
 
 def default_db_path() -> Path | str:
     """The hub named by ``MIGRAHUB_DB`` (a file path or a PostgreSQL URL), else ``./migrahub.sqlite3``."""
-    target = os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    target = config.get("MIGRAHUB_DB") or DEFAULT_DB
     return target if is_url(target) else Path(target)
 
 

@@ -1,7 +1,7 @@
-"""Django settings of the web hub, read from environment variables (documented in ``SETTINGS.md``).
+"""Django settings of the web hub, from the hub's settings (``migrahub.config``, documented in ``SETTINGS.md``).
 
-The hub is one SQLite file: the core tables (owned by ``migrahub.store`` migrations) and Django's own tables (auth,
-sessions, API tokens, login throttling) live side by side in it.
+The hub is one database (a SQLite file or a PostgreSQL schema): the core tables (owned by ``migrahub.store``
+migrations) and Django's own tables (auth, sessions, API tokens, login throttling) live side by side in it.
 """
 
 from __future__ import annotations
@@ -13,36 +13,23 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from migrahub import config
 from migrahub.store.database import DEFAULT_DB, is_url, locate
 from migrahub.web.databases import django_database, hub_secret_key
 
 WEB_DIR = Path(__file__).resolve().parent
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
 MIGRAHUB_DB = locate()  # a file path or a postgresql:// URL (str)
 # files that belong to the hub (uploads, a SQLite hub's secret key) live beside its file, or in the working folder
-_NAMED = os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+_NAMED = config.get("MIGRAHUB_DB") or DEFAULT_DB
 _HUB_FILES = Path("migrahub") if is_url(_NAMED) else Path(_NAMED).resolve()
 
 
 def _secret_key(db: str) -> str:
     """``MIGRAHUB_SECRET_KEY``, else a random key generated once and kept: in a file (mode 0600) next to a SQLite
     hub, in the database of a PostgreSQL hub (so every web process on every machine signs with the same key)."""
-    key = os.environ.get("MIGRAHUB_SECRET_KEY")
+    key = config.get("MIGRAHUB_SECRET_KEY")
     if key:
         return key
     if is_url(db):
@@ -65,20 +52,20 @@ def _secret_key(db: str) -> str:
 
 
 SECRET_KEY = _secret_key(MIGRAHUB_DB)
-DEBUG = _flag("MIGRAHUB_DEBUG", False)
-ALLOWED_HOSTS = _list("MIGRAHUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = _list("MIGRAHUB_CSRF_TRUSTED_ORIGINS", [])
-MIGRAHUB_ANONYMOUS_READ = _flag("MIGRAHUB_ANONYMOUS_READ", True)
-MIGRAHUB_HTTPS = _flag("MIGRAHUB_HTTPS", False)
-MIGRAHUB_UPLOAD_DIR = Path(os.environ.get("MIGRAHUB_UPLOAD_DIR")
+DEBUG = config.get("MIGRAHUB_DEBUG")
+ALLOWED_HOSTS = list(config.get("MIGRAHUB_ALLOWED_HOSTS"))
+CSRF_TRUSTED_ORIGINS = list(config.get("MIGRAHUB_CSRF_TRUSTED_ORIGINS"))
+MIGRAHUB_ANONYMOUS_READ = config.get("MIGRAHUB_ANONYMOUS_READ")
+MIGRAHUB_HTTPS = config.get("MIGRAHUB_HTTPS")
+MIGRAHUB_UPLOAD_DIR = Path(config.get("MIGRAHUB_UPLOAD_DIR")
                            or _HUB_FILES.with_name(_HUB_FILES.name + "-uploads")).resolve()
 # login throttling (migrahub.web.throttle): this many failures for one user name from one client lock that pair,
 # and this many from one client across user names lock the client, for the window
-MIGRAHUB_LOGIN_MAX_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_FAILURES", "5"))
-MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES = int(os.environ.get("MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES", "20"))
-MIGRAHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("MIGRAHUB_LOGIN_LOCK_MINUTES", "15"))
+MIGRAHUB_LOGIN_MAX_FAILURES = config.get("MIGRAHUB_LOGIN_MAX_FAILURES")
+MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES = config.get("MIGRAHUB_LOGIN_MAX_CLIENT_FAILURES")
+MIGRAHUB_LOGIN_LOCK_MINUTES = config.get("MIGRAHUB_LOGIN_LOCK_MINUTES")
 # reverse proxies (addresses or networks) whose X-Forwarded-For names the client; nobody else's header is believed
-MIGRAHUB_TRUSTED_PROXIES = _list("MIGRAHUB_TRUSTED_PROXIES", [])
+MIGRAHUB_TRUSTED_PROXIES = list(config.get("MIGRAHUB_TRUSTED_PROXIES"))
 for _entry in MIGRAHUB_TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_entry, strict=False)
@@ -165,12 +152,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = os.environ.get("MIGRAHUB_STATIC_ROOT") or None  # only for `collectstatic` behind another web server
+STATIC_ROOT = config.get("MIGRAHUB_STATIC_ROOT")  # only for `collectstatic` behind another web server
 WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step for a self-hosted hub
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-MIGRAHUB_UPLOAD_MAX_BYTES = int(os.environ.get("MIGRAHUB_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+MIGRAHUB_UPLOAD_MAX_BYTES = config.get("MIGRAHUB_UPLOAD_MAX_BYTES")
 
 # secure headers (CSP and Permissions-Policy are added by migrahub.web.middleware)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -185,7 +172,7 @@ if MIGRAHUB_HTTPS:  # behind a TLS-terminating reverse proxy
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("MIGRAHUB_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = config.get("MIGRAHUB_HSTS_SECONDS")
 
 LOGGING = {
     "version": 1,
@@ -196,13 +183,13 @@ LOGGING = {
 
 # outgoing mail (alert digests, relayed messages, receipts): plain SMTP, STARTTLS or TLS from the environment
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = os.environ.get("MIGRAHUB_SMTP_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("MIGRAHUB_SMTP_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("MIGRAHUB_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("MIGRAHUB_SMTP_PASSWORD", "")
-EMAIL_USE_TLS = _flag("MIGRAHUB_SMTP_STARTTLS", False)
-EMAIL_USE_SSL = _flag("MIGRAHUB_SMTP_TLS", False)
+EMAIL_HOST = config.get("MIGRAHUB_SMTP_HOST")
+EMAIL_PORT = config.get("MIGRAHUB_SMTP_PORT")
+EMAIL_HOST_USER = config.get("MIGRAHUB_SMTP_USER")
+EMAIL_HOST_PASSWORD = config.get("MIGRAHUB_SMTP_PASSWORD")
+EMAIL_USE_TLS = config.get("MIGRAHUB_SMTP_STARTTLS")
+EMAIL_USE_SSL = config.get("MIGRAHUB_SMTP_TLS")
 EMAIL_TIMEOUT = 30
-DEFAULT_FROM_EMAIL = os.environ.get("MIGRAHUB_MAIL_FROM", "MigraHub <migrahub@localhost>")
+DEFAULT_FROM_EMAIL = config.get("MIGRAHUB_MAIL_FROM")
 # the hub's public address, for links in e-mails and feeds written outside a request (e.g. https://hub.example.org)
-MIGRAHUB_BASE_URL = os.environ.get("MIGRAHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+MIGRAHUB_BASE_URL = config.get("MIGRAHUB_BASE_URL").rstrip("/")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from migrahub import config
 from migrahub.consult import incidents as domain
 from migrahub.consult.attachments import read_attachment
 from migrahub.consult.model import ConsultError
@@ -39,8 +39,7 @@ def review(conn: sqlite3.Connection, incident_id: int, decision: str) -> None:
 
 
 def min_count() -> int:
-    raw = os.environ.get("MIGRAHUB_CONSULT_INCIDENT_MIN_COUNT", "1").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return config.get("MIGRAHUB_CONSULT_INCIDENT_MIN_COUNT")
 
 
 def aggregates(conn: sqlite3.Connection) -> dict:

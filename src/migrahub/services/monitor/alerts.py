@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 
+from migrahub import config
 from migrahub.monitor.alerts import (
     FREQUENCIES,
     AlertQuery,
@@ -238,7 +239,6 @@ def match_new(conn: sqlite3.Connection, document_ids: list[int], *, clock: Clock
 # -- e-mail -------------------------------------------------------------------------------------------------------
 
 def base_url() -> str:
-    import os
 
     try:
         from django.conf import settings
@@ -247,7 +247,7 @@ def base_url() -> str:
             return settings.MIGRAHUB_BASE_URL
     except ImportError:
         pass
-    return os.environ.get("MIGRAHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return config.get("MIGRAHUB_BASE_URL").rstrip("/")
 
 
 def compose(conn: sqlite3.Connection, alert: dict, hits: list[dict]) -> tuple[str, str, dict]:

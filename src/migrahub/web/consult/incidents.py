@@ -3,8 +3,6 @@ review, and the public aggregates (page, CSV, JSON). Thin: parse, call the servi
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from migrahub import config
 from migrahub.consult.attachments import MAX_BYTES
 from migrahub.consult.incidents import FloodGate, vocabulary
 from migrahub.consult.model import ConsultError
@@ -23,8 +22,8 @@ MODERATE = "consult.moderate_consultation"
 
 
 def _gate() -> FloodGate:
-    per_client = int(os.environ.get("MIGRAHUB_CONSULT_INCIDENT_PER_CLIENT", "3") or 3)
-    overall = int(os.environ.get("MIGRAHUB_CONSULT_INCIDENT_PER_WINDOW", "60") or 60)
+    per_client = config.get("MIGRAHUB_CONSULT_INCIDENT_PER_CLIENT")
+    overall = config.get("MIGRAHUB_CONSULT_INCIDENT_PER_WINDOW")
     return FloodGate(per_client=per_client, overall=overall, window=600.0)
 
 
