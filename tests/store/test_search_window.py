@@ -11,6 +11,7 @@ from migrahub.model import Block, Extracted
 from migrahub.pipeline.normalize import normalize
 from migrahub.sources import SourceResult
 from migrahub.store import documents as store
+from migrahub.store import search as search_module
 from migrahub.store.database import connect
 from migrahub.store.search import SearchFilters, newest_matches, search
 
@@ -92,3 +93,12 @@ def test_search_ranks_the_window_and_each_hit_matches(hub):
     hits = search(conn, "beta", SearchFilters(language="de", limit=15))
     assert len(hits) == 15
     assert all("beta" in words[h.passage_id] and h.language == "de" for h in hits)
+
+
+@pytest.mark.parametrize("most", [10_000, 3])  # the source's 8 documents as a list of ids; tested on each match
+def test_a_source_filter_gives_the_same_window_whether_its_documents_are_listed_or_not(hub, monkeypatch, most):
+    conn, passages = hub
+    monkeypatch.setattr(search_module, "MAX_DOCUMENTS", most)
+    for word, limit in (("alpha", 2001), ("beta", 2001), ("gamma", 10)):
+        assert newest_matches(conn, word, SearchFilters(source="src-1/"), limit) == _expected(
+            passages, word, limit, source="src-1/")

@@ -325,10 +325,29 @@ def scored_words(conn: sqlite3.Connection, match: str) -> str | None:
     return " ".join(kept) if kept else None
 
 
-def document_conditions(filters: SearchFilters, *, tokenized: bool = False) -> tuple[list[str], list]:
+MAX_DOCUMENTS = 10_000  # a source filter of up to this many documents is tested as a list of their ids
+SOURCE_EXISTS = ("EXISTS (SELECT 1 FROM document_links l WHERE l.document_id = {column} AND l.source_id IN "
+                 "(SELECT id FROM sources WHERE instr(locator, ?) > 0))")
+
+
+def source_documents(conn: sqlite3.Connection, source: str) -> list[int] | None:
+    """The ids of the documents found through a source whose locator holds ``source``, when they are at most
+    :data:`MAX_DOCUMENTS` (``None`` when more): a search then tests its matches against that list. More documents
+    are tested on each match through the index of document_links by document (:data:`SOURCE_EXISTS`): listing them
+    reads every link of those sources (80 ms for 80,000 documents), more than a search testing the few thousand
+    matches it needs."""
+    documents = [row[0] for row in conn.execute(
+        "SELECT l.document_id FROM sources s CROSS JOIN document_links l ON l.source_id = s.id "
+        "WHERE instr(s.locator, ?) > 0 LIMIT ?", (source, MAX_DOCUMENTS + 1))]
+    return documents if len(documents) <= MAX_DOCUMENTS else None
+
+
+def document_conditions(filters: SearchFilters, *, tokenized: bool = False, source: bool = True
+                        ) -> tuple[list[str], list]:
     """SQL conditions on ``documents d`` (and their parameters) for ``filters``: language, type, dates, source,
     country and mentioned entities. With ``tokenized``, the ones the facet tokens of a MATCH expression already
-    express (language, type, year-precision dates) are left out."""
+    express (language, type, year-precision dates) are left out; with ``source=False``, the source (the caller
+    tests it, see :func:`source_documents`)."""
     where, params = [], []
     if filters.language and not tokenized:
         where.append("d.language = ?")
@@ -342,7 +361,7 @@ def document_conditions(filters: SearchFilters, *, tokenized: bool = False) -> t
     if filters.until and (len(filters.until) > 4 or not tokenized):
         where.append("substr(d.published, 1, ?) <= ?")
         params.extend([len(filters.until), filters.until])
-    if filters.source:
+    if filters.source and source:
         # the few sources first, then their documents through document_links' index by source (CROSS JOIN keeps
         # this order on SQLite: the other way tests the locator of every document's link)
         where.append("d.id IN (SELECT l.document_id FROM sources s CROSS JOIN document_links l ON l.source_id = s.id "
@@ -358,10 +377,12 @@ def document_conditions(filters: SearchFilters, *, tokenized: bool = False) -> t
     return where, params
 
 
-def _conditions(match: str, filters: SearchFilters) -> tuple[list[str], list, str]:
-    """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``:
-    the language, type and year filters are facet tokens inside the MATCH expression (no join: the fastest way to
-    find matches); finer dates, the source and entities test the document."""
+def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
+                ) -> tuple[list[str], list, str] | None:
+    """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``
+    (``None`` when the source filter leaves no document): the language, type and year filters are facet tokens
+    inside the MATCH expression (no join: the fastest way to find matches); finer dates, the source and entities
+    test the document."""
     parts = [f"({match})"]
     if filters.language:
         parts.append("facets : " + _quote("xlang" + filters.language.lower()))
@@ -370,7 +391,14 @@ def _conditions(match: str, filters: SearchFilters) -> tuple[list[str], list, st
     years = _year_range(filters.since, filters.until)
     if years:
         parts.append("facets : (" + " OR ".join(years) + ")")
-    where, params = document_conditions(filters, tokenized=True)
+    where, params = document_conditions(filters, tokenized=True, source=False)
+    if filters.source:
+        documents = source_documents(conn, filters.source)
+        if documents == []:
+            return None
+        where.append(SOURCE_EXISTS.format(column="p.document_id") if documents is None
+                     else "p.document_id IN (SELECT value FROM json_each(?))")
+        params.append(filters.source if documents is None else json.dumps(documents))
     # a test of the document's id (source, country, entities) reads the passage's document id, not the document's
     # row: documents hold their whole text, so reading one per match of a common word costs twice as much
     where = [f"p.document_id{c[4:]}" if c.startswith("d.id ") else c for c in where]
@@ -389,7 +417,10 @@ def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters,
             return search_pg.newest_matches(conn, fts_query(query), filters, limit)
         except sqlite3.OperationalError as exc:
             raise QueryError(f"cannot search for {query!r}: {exc}") from exc
-    where, params, joins = _conditions(fts_query(query), filters)
+    conditions = _conditions(conn, fts_query(query), filters)
+    if conditions is None:
+        return []
+    where, params, joins = conditions
     joins = joins or "JOIN passages p ON p.id = passages_fts.rowid"
     try:
         return tuples(conn, f"SELECT passages_fts.rowid, p.document_id FROM passages_fts {joins} "

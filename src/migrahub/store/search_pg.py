@@ -122,12 +122,19 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     the words' posting lists again: for common words that costs more than reading a few thousand rows), or when
     the window needs more than :data:`MAX_BLOCKS` blocks. A common word fills the window from the newest block; a
     rare one costs two index searches."""
-    from migrahub.store.search import document_conditions
+    from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents
 
     q, q_params = tsquery(match, filters.language)
     facets = _facet_query(filters)
-    doc_where, doc_params = document_conditions(filters, tokenized=True)
+    doc_where, doc_params = document_conditions(filters, tokenized=True, source=False)
     documents, doc_where, doc_params = _documents(conn, doc_where, doc_params)
+    if filters.source:
+        listed = source_documents(conn, filters.source)
+        if listed is None:  # many documents: each match's links are tested
+            doc_where.append(SOURCE_EXISTS.format(column="f.document_id"))
+            doc_params.append(filters.source)
+        else:
+            documents = set(listed) if documents is None else documents & set(listed)
     if documents is not None and not documents:
         return []
     conditions = [native(c) for c in doc_where]
