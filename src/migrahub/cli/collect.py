@@ -89,19 +89,24 @@ def ingest(obj, targets, quiet, as_json, max_bytes, timeout, no_extract, workers
 @click.option("--since", help="Only documents published on or after this date (YYYY[-MM[-DD]]).")
 @click.option("--until", help="Only documents published on or before this date (YYYY[-MM[-DD]]).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--literal", is_flag=True, help="Search only the words typed, not their known equivalents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.pass_obj
-def search(obj, query, lang, doc_type, source, since, until, limit, as_json):
-    """Search passages: words (all must match), "exact phrases", AND / OR / NOT, (groups), prefix*."""
+def search(obj, query, lang, doc_type, source, since, until, limit, literal, as_json):
+    """Search passages: words (all must match), "exact phrases", AND / OR / NOT, (groups), prefix*. A plain query's
+    known terms also find their equivalents (acronyms, variants, other languages), as in the web hub."""
     try:
-        hits = hub.search(query, obj["db"], language=lang, doc_type=doc_type, source=source, since=since,
-                          until=until, limit=limit)
+        hits, expansion = hub.find(query, obj["db"], language=lang, doc_type=doc_type, source=source, since=since,
+                                   until=until, limit=limit, literal=literal)
     except (QueryError, StoreError) as exc:
         fail(str(exc))
     if as_json:
         print_json([h.as_dict() for h in hits])
         return
     console = Console(highlight=False)
+    for typed, others in expansion.used:
+        console.print(Text(f"Also searched for {typed}: {', '.join(others)} (--literal: only the words typed).",
+                           style="dim"), soft_wrap=True)
     if not hits:
         console.print("No passages match.")
     for rank, hit in enumerate(hits, 1):

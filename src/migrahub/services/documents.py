@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 
+from migrahub.services import synonyms
 from migrahub.store import browse as browsing
 from migrahub.store import documents as docstore
 from migrahub.store import entity_pages as entity_store
@@ -334,11 +335,22 @@ EXPORT_FIELDS = ("document_id", "passage_id", "title", "published", "language", 
                  "start", "end", "score", "snippet")
 
 
-def export_rows(conn: sqlite3.Connection, query: Query, limit: int = 1000) -> list[dict]:
-    """Search hits (or, without words, documents) as flat rows for CSV/JSON export, at most ``limit``."""
+def expanded(conn: sqlite3.Connection, query: Query, *, literal: bool = False) -> tuple[Query, synonyms.Expansion]:
+    """The query as every door searches it (the CLI, the web pages, the API and the exports): each known term ORed
+    with its equivalents (:mod:`migrahub.services.synonyms`), unless ``literal``; and the expansion, so that a door
+    can show what was added."""
+    if literal or not query.q.strip():
+        return query, synonyms.Expansion(query.q)
+    expansion = synonyms.expand(conn, query.q)
+    return replace(query, q=expansion.query), expansion
+
+
+def export_rows(conn: sqlite3.Connection, query: Query, limit: int = 1000, *, literal: bool = False) -> list[dict]:
+    """Search hits (or, without words, documents) as flat rows for CSV/JSON export, at most ``limit``; the words are
+    expanded with their equivalents as on the search page, unless ``literal``."""
     if query.q.strip():
         rows = []
-        for h in search(conn, query, limit=limit):
+        for h in search(conn, expanded(conn, query, literal=literal)[0], limit=limit):
             rows.append({"document_id": h.document_id, "passage_id": h.passage_id, "title": h.title,
                          "published": h.published, "language": h.language, "type": h.doc_type, "url": h.url,
                          "sources": list(h.sources), "section": _section(h.section), "start": h.start,

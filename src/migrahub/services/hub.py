@@ -6,6 +6,7 @@ import os
 import sqlite3
 
 from migrahub.services import documents
+from migrahub.services.synonyms import Expansion
 from migrahub.store import hub as store
 from migrahub.store import search as fts
 from migrahub.store.database import connect
@@ -14,13 +15,20 @@ Filters = fts.SearchFilters
 
 
 def search(query: str, db: str | os.PathLike | None = None, *, limit: int = 10, offset: int = 0,
-           **filters) -> list[fts.Hit]:
+           literal: bool = False, **filters) -> list[fts.Hit]:
     """Search the hub at ``db`` with its own connection: :func:`migrahub.services.documents.search`, the one read
     path of every door, for a caller without a connection (``filters``: the fields of
-    :class:`~migrahub.services.documents.Query`)."""
+    :class:`~migrahub.services.documents.Query`). Known terms find their equivalents unless ``literal``."""
+    return find(query, db, limit=limit, offset=offset, literal=literal, **filters)[0]
+
+
+def find(query: str, db: str | os.PathLike | None = None, *, limit: int = 10, offset: int = 0,
+         literal: bool = False, **filters) -> tuple[list[fts.Hit], Expansion]:
+    """:func:`search`, with the equivalents added to the query's terms (to show the user)."""
     conn = connect(db)
     try:
-        return documents.search(conn, documents.Query(q=query, **filters), limit=limit, offset=offset)
+        searched, expansion = documents.expanded(conn, documents.Query(q=query, **filters), literal=literal)
+        return documents.search(conn, searched, limit=limit, offset=offset), expansion
     finally:
         conn.close()
 

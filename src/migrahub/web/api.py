@@ -22,7 +22,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from migrahub import __version__, safeload
 from migrahub.services import documents as docs
-from migrahub.services import hub, synonyms
+from migrahub.services import hub
 from migrahub.services.intake import IntakeError, check_url, ingest_for, store_upload
 from migrahub.store.search import QueryError
 from migrahub.web import accounts, api_coding, api_entities
@@ -333,8 +333,7 @@ def search(request, filters: Query[Filters], facets: bool = False, literal: bool
     if not query.q:
         raise HttpError(400, "give words to search for in `q` (or list documents at /api/documents)")
     conn = _conn()
-    expansion = synonyms.Expansion(query.q) if literal else synonyms.expand(conn, query.q)
-    query = replace(query, q=expansion.query)
+    query, expansion = docs.expanded(conn, query, literal=literal)
     try:  # one window of matches for the totals, the facets and the ranking, as on the search page
         counts = docs.result_counts(conn, query, with_facets=facets)
         hits = docs.search(conn, query, limit=filters.limit, offset=filters.offset, counts=counts)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from migrahub.services import documents as docs
-from migrahub.services import entity_pages, hub, synonyms
+from migrahub.services import entity_pages, hub
 from migrahub.store.search import QueryError
 from migrahub.web import charts, hubcache
 from migrahub.web import facets as facet_links
@@ -49,8 +48,7 @@ def search(request):
     conn = _conn()
     context = {"query": query, "errors": errors, "page": page, "params": as_params(query)}
     literal = request.GET.get("literal") == "1"
-    expansion = synonyms.expand(conn, query.q) if query.q and not literal else synonyms.Expansion(query.q)
-    searched = replace(query, q=expansion.query)
+    searched, expansion = docs.expanded(conn, query, literal=literal)
     context.update(expansion=expansion, literal=literal)
     try:
         counts = _counts(conn, searched)
@@ -121,7 +119,7 @@ def export(request, fmt: str):
     limit = request.GET.get("limit", "")
     limit = max(1, min(int(limit), EXPORT_MAX)) if limit.isdigit() else EXPORT_MAX
     try:
-        rows = docs.export_rows(_conn(), query, limit=limit)
+        rows = docs.export_rows(_conn(), query, limit=limit, literal=request.GET.get("literal") == "1")
     except QueryError as exc:
         return JsonResponse({"errors": [str(exc)]}, status=400)
     name = "migrahub-search"
