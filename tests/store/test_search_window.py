@@ -95,10 +95,14 @@ def test_search_ranks_the_window_and_each_hit_matches(hub):
     assert all("beta" in words[h.passage_id] and h.language == "de" for h in hits)
 
 
-@pytest.mark.parametrize("most", [10_000, 3])  # the source's 8 documents as a list of ids; tested on each match
-def test_a_source_filter_gives_the_same_window_whether_its_documents_are_listed_or_not(hub, monkeypatch, most):
+# the source's 8 documents (of 24) as a list of ids; tested on each match
+@pytest.mark.parametrize(("most", "share"), [(10_000, 1), (3, 8)])
+def test_a_source_filter_gives_the_same_window_whether_its_documents_are_listed_or_not(hub, monkeypatch, most,
+                                                                                        share):
     conn, passages = hub
     monkeypatch.setattr(search_module, "MAX_DOCUMENTS", most)
+    monkeypatch.setattr(search_module, "SOURCE_SHARE", share)
+    assert (search_module.source_documents(conn, "src-1/") is None) == (most == 3)
     for word, limit in (("alpha", 2001), ("beta", 2001), ("gamma", 10)):
         assert newest_matches(conn, word, SearchFilters(source="src-1/"), limit) == _expected(
             passages, word, limit, source="src-1/")

@@ -325,21 +325,27 @@ def scored_words(conn: sqlite3.Connection, match: str) -> str | None:
     return " ".join(kept) if kept else None
 
 
-MAX_DOCUMENTS = 10_000  # a source filter of up to this many documents is tested as a list of their ids
+MAX_DOCUMENTS = 10_000  # a source filter of up to this many documents is tested as a list of their ids…
+SOURCE_SHARE = 8  # …when they are at most one in this many of the hub's documents
 SOURCE_EXISTS = ("EXISTS (SELECT 1 FROM document_links l WHERE l.document_id = {column} AND l.source_id IN "
                  "(SELECT id FROM sources WHERE instr(locator, ?) > 0))")
 
 
 def source_documents(conn: sqlite3.Connection, source: str) -> list[int] | None:
     """The ids of the documents found through a source whose locator holds ``source``, when they are at most
-    :data:`MAX_DOCUMENTS` (``None`` when more): a search then tests its matches against that list. More documents
+    :data:`MAX_DOCUMENTS` and one in :data:`SOURCE_SHARE` of the hub's documents (``None`` when more): a search
+    then tests its matches against that list. More documents
     are tested on each match through the index of document_links by document (:data:`SOURCE_EXISTS`): listing them
     reads every link of those sources (80 ms for 80,000 documents), more than a search testing the few thousand
     matches it needs."""
     documents = [row[0] for row in conn.execute(
         "SELECT l.document_id FROM sources s CROSS JOIN document_links l ON l.source_id = s.id "
         "WHERE instr(s.locator, ?) > 0 LIMIT ?", (source, MAX_DOCUMENTS + 1))]
-    return documents if len(documents) <= MAX_DOCUMENTS else None
+    if len(documents) > MAX_DOCUMENTS:
+        return None
+    everything = conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+    # a source of most documents: few matches fail the test, so testing each costs less than listing them
+    return documents if len(documents) * SOURCE_SHARE <= everything else None
 
 
 def document_conditions(filters: SearchFilters, *, tokenized: bool = False, source: bool = True
@@ -396,8 +402,11 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
         documents = source_documents(conn, filters.source)
         if documents == []:
             return None
+        # listed: their passages' ids, a plain test on each match before its passage row is read ("+": not a
+        # seek of each id through the index)
         where.append(SOURCE_EXISTS.format(column="p.document_id") if documents is None
-                     else "p.document_id IN (SELECT value FROM json_each(?))")
+                     else "+passages_fts.rowid IN (SELECT s.id FROM passages s WHERE s.document_id IN "
+                          "(SELECT value FROM json_each(?)))")
         params.append(filters.source if documents is None else json.dumps(documents))
     # a test of the document's id (source, country, entities) reads the passage's document id, not the document's
     # row: documents hold their whole text, so reading one per match of a common word costs twice as much
