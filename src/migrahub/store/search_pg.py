@@ -19,7 +19,9 @@ from migrahub.store.database import hub_counter, transaction
 
 BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migration 017 mh_search_tokens)
 BLOCK = 1 << BLOCK_BITS
-MAX_BLOCKS = 16  # blocks in one search at most (the OR of their tokens costs about 3 ms a block at 1M passages)
+MAX_BLOCKS = 16  # blocks in one search at most (the OR of their tokens costs about 2.5 ms a block at 1M passages)…
+MAX_BLOCKS_TESTED = 48  # …when conditions outside the index (source, dates) test each match read: reading every
+# older match would test every older match of the words
 ALL_AT_ONCE = 8_000  # fewer older matches expected than this: read them all in one search (see newest_matches)
 MAX_DOCUMENTS = 10_000  # a filter's documents up to this many are sent as a list of ids (see _documents)
 LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german"}
@@ -120,7 +122,8 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     far say the window needs (half again as many). Every older match is read in one search instead when nothing
     matched yet, when the matches found so far say fewer than :data:`ALL_AT_ONCE` are left (each search intersects
     the words' posting lists again: for common words that costs more than reading a few thousand rows), or when
-    the window needs more than :data:`MAX_BLOCKS` blocks. A common word fills the window from the newest block; a
+    the window needs more than :data:`MAX_BLOCKS` blocks (:data:`MAX_BLOCKS_TESTED` when conditions outside the
+    index, such as a source, test each match read). A common word fills the window from the newest block; a
     rare one costs two index searches."""
     from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents
 
@@ -157,7 +160,7 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
         older = len(rows) / searched * (last + 1) * BLOCK  # the matches expected in the older blocks
         needed = (limit - len(rows)) * searched * 1.5 / max(len(rows), 1)  # the passages the window still needs
         span = (int(needed) >> BLOCK_BITS) + 1
-        if not rows or older <= ALL_AT_ONCE or span > MAX_BLOCKS:
+        if not rows or older <= ALL_AT_ONCE or span > (MAX_BLOCKS_TESTED if conditions else MAX_BLOCKS):
             span = last + 1
     return rows
 
