@@ -23,7 +23,6 @@ MAX_BLOCKS = 16  # blocks in one search at most (the OR of their tokens costs ab
 MAX_BLOCKS_TESTED = 48  # …when conditions outside the index (source, dates) test each match read: reading every
 # older match would test every older match of the words
 ALL_AT_ONCE = 8_000  # fewer older matches expected than this: read them all in one search (see newest_matches)
-MAX_DOCUMENTS = 10_000  # a filter's documents up to this many are sent as a list of ids (see _documents)
 LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german"}
 _TOKEN = re.compile(r'"(?:[^"]|"")*"\*?|\(|\)|AND|OR|NOT')
 
@@ -173,6 +172,8 @@ def _documents(conn, conditions: list[str], params: list) -> tuple[set[int] | No
     read once (``None`` when there are none), and the other conditions with their parameters: PostgreSQL then
     intersects the documents' passages with the words' matches through the index of their document ids instead of
     testing the condition on each match of a common word."""
+    from migrahub.store.search import MAX_DOCUMENTS
+
     allowed, kept, kept_params = None, [], []
     for condition in conditions:
         count = condition.count("?")
