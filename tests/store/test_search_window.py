@@ -85,6 +85,7 @@ def test_filters_inside_the_index_find_nothing_when_nothing_matches(hub):
     assert newest_matches(conn, "gamma", SearchFilters(language="de"), 2001) == []
     assert newest_matches(conn, "alpha", SearchFilters(source="no-such-source"), 2001) == []
     assert search(conn, "gamma", SearchFilters(language="de")) == []
+    assert newest_matches(conn, "alpha", SearchFilters(mentioning=(999,)), 2001) == []  # no document mentions it
 
 
 def test_search_ranks_the_window_and_each_hit_matches(hub):
