@@ -10,7 +10,6 @@ import click
 from migrahub import safeload
 from migrahub.cli import main
 from migrahub.cli.output import fail, print_json
-from migrahub.coding.autocode import code_passages
 from migrahub.coding.codebook import CodebookError
 from migrahub.coding.refiqda import RefiQdaError
 from migrahub.services import coding as service
@@ -48,6 +47,8 @@ def _check_inputs(json_paths=(), yaml_paths=()) -> None:
 def code(codebook_path, passages_path, train_passages, train_codes, rules, as_json):
     """Suggest codes for the passages of a file; prints {passage id: [code ids]} as JSON."""
     _check_inputs((passages_path, train_passages, train_codes), (rules,))
+    from migrahub.coding.autocode import code_passages  # scikit-learn and SciPy: only for this command
+
     try:
         result = code_passages(codebook_path, passages_path, train_passages, train_codes, rules)
     except ERRORS as exc:

@@ -47,12 +47,13 @@ from threadpoolctl import threadpool_limits
 
 from migrahub.safeload import InputError, load_json_file, load_yaml_file
 
+from . import AUTOCODER
 from .calibrate import code_thresholds, global_threshold, logit, sigmoid
 from .codebook import Code, Codebook, CodebookError, load_codebook
 from .embed import shared_encoder
 from .lexicon import Lexicon, load_lexicon
 
-VERSION = "autocode/2"
+VERSION = AUTOCODER
 PASSAGES_PER_DOCUMENT = 10  # assumed when training passages do not say which document they come from
 BOOSTING_MIN_ROWS = 2000  # (passage, code) pairs below which the stacker is a logistic regression
 VOCABULARY_TEXTS = 20_000  # unlabeled texts (an even sample of them) that inform the TF-IDF vocabulary and weights

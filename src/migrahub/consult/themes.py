@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from migrahub.coding.codebook import Codebook
 
@@ -15,8 +14,8 @@ STAGE = "consult/themes@1"
 THRESHOLD = 0.5
 MAX_CODES = 2
 CHUNK = 5000
-# English stop words plus the labels redaction leaves in the text
-STOP_WORDS = ENGLISH_STOP_WORDS | {"removed", "mail", "phone", "address", "link", "name"}
+# left out of the themes besides English stop words: the labels redaction leaves in the text
+REDACTION_WORDS = frozenset({"removed", "mail", "phone", "address", "link", "name"})
 
 
 @dataclass(frozen=True)
@@ -43,11 +42,12 @@ def by_codebook(texts: list[str], codebook: Codebook) -> Themes:
 
 def by_clusters(texts: list[str], k: int | None = None) -> Themes:
     from sklearn.cluster import MiniBatchKMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     if len(texts) < 4:  # too few to cluster: one theme holds them
         return _one(texts)
-    vec = TfidfVectorizer(max_features=20000, min_df=1, stop_words=list(STOP_WORDS), sublinear_tf=True,
+    vec = TfidfVectorizer(max_features=20000, min_df=1, stop_words=sorted(ENGLISH_STOP_WORDS | REDACTION_WORDS),
+                          sublinear_tf=True,
                           token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b")
     try:
         X = vec.fit_transform(texts)

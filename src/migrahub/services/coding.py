@@ -10,10 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from migrahub.coding import analysis, charts
+from migrahub.coding import AUTOCODER, analysis
 from migrahub.coding.agreement import AgreementReport, agreement
-from migrahub.coding.autocode import VERSION as AUTOCODER
-from migrahub.coding.autocode import AutoCoder, load_rules
 from migrahub.coding.codebook import Codebook, CodebookError, load_codebook, parse_codebook, to_qdc
 from migrahub.coding.embed import shared_encoder, text_key
 from migrahub.coding.refiqda import Coding, Note, Project, Source, User, derived_guid, export_qdpx, import_qdpx
@@ -188,6 +186,8 @@ def suggest(db, codebook: str, *, coder: str = AUTOCODER, rules_path: str | os.P
     conn = connect(db)
     try:
         book = store.load_codebook(conn, codebook)
+        from migrahub.coding.autocode import AutoCoder, load_rules  # scikit-learn and SciPy: only when coding
+
         rules = load_rules(rules_path, book) if rules_path else ()
         passages = store.codable_passages(conn)
         applied = defaultdict(set)
@@ -265,6 +265,8 @@ def report(db, codebook: str, kind: str, by: str = "document", chart: str | os.P
            status: str = "applied") -> analysis.Table:
     """``frequencies`` (by a dimension), ``cooccurrence`` or ``table`` (code × document); optionally a chart
     (PNG or SVG by extension) of code frequencies or the co-occurrence heat map."""
+    from migrahub.coding import charts  # matplotlib: only when drawing
+
     records = coded_records(db, codebook, status)
     codes = [c.id for c in get_codebook(db, codebook).leaves()]
     if kind == "frequencies":

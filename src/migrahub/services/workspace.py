@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from migrahub.coding.autocode import VERSION as AUTOCODER
+from migrahub.coding import AUTOCODER
 from migrahub.coding.codebook import Codebook, normalize_colour
 from migrahub.services import coding
 from migrahub.store import codings as store
