@@ -115,6 +115,16 @@ def open_hub(target, **options):
     return sqlite3.connect(target, **options)
 
 
+def hub_rows(target, sql: str, params=(), **options) -> list:
+    """Every row ``sql`` reads from a test's hub, on a connection opened and closed here (a connection left open
+    warns when it is collected on PostgreSQL)."""
+    conn = open_hub(target, **options)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def integrity_ok(conn) -> bool:
     """Whether a hub's database is whole after a process writing it was killed: SQLite's own check of the file; on
     PostgreSQL (whose transactions the server keeps whole) that every stored document kept its passages."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends.postgresql import integrity_ok, open_hub
+from tests.backends.postgresql import hub_rows, integrity_ok, open_hub
 
 MIGRAHUB = [sys.executable, "-m", "migrahub"]
 
@@ -51,6 +51,7 @@ def test_seeds_and_feeds_are_stored_and_a_second_run_adds_nothing(seeded, shared
                               (f"%{feed}#%",)).fetchone()[0]
         assert linked == n > 0, feed
         expected_items += n
+    conn.close()
     assert first["failed"] == [] and first["items"] >= expected_items + len(seeds)
     second = json.loads(run(db, "ingest", "--json", str(shared_dir / "corpus" / "seeds"),
                             str(shared_dir / "feeds")).stdout)
@@ -69,6 +70,7 @@ def test_portuguese_accents_of_the_latin1_feed_are_intact(seeded):
     assert {r[0] for r in conn.execute(
         "SELECT language FROM documents d JOIN document_links l ON l.document_id = d.id "
         "WHERE l.locator LIKE '%uol-noticias.rss#%'")} == {"pt"}
+    conn.close()
 
 
 def test_city_card_ranks_the_c_mise_proposal_first(seeded, shared_dir):
@@ -78,7 +80,7 @@ def test_city_card_ranks_the_c_mise_proposal_first(seeded, shared_dir):
     top = hits[0]
     assert any(Path(s).name.startswith("000_") for s in top["sources"]), top
     assert "city-card" in top["snippet"]
-    text = open_hub(db).execute("SELECT text FROM documents WHERE id = ?", (top["document_id"],)).fetchone()[0]
+    text = hub_rows(db, "SELECT text FROM documents WHERE id = ?", (top["document_id"],))[0][0]
     assert "city-card" in text[top["start"]:top["end"]]
 
 
@@ -126,7 +128,7 @@ def test_changed_file_becomes_a_new_version_and_the_old_text_is_kept(tmp_path):
     doc.write_text("# Report\n\nThe pilot started in Braga with twenty families.\n", encoding="utf-8")
     summary = json.loads(run(db, "ingest", "--json", str(doc)).stdout)
     assert summary["versions"] == 1 and summary["added"] == 0
-    texts = [r[0] for r in open_hub(db).execute("SELECT text FROM documents ORDER BY id")]
+    texts = [r[0] for r in hub_rows(db, "SELECT text FROM documents ORDER BY id")]
     assert "Porto" in texts[0] and "Braga" in texts[1]
     assert json.loads(run(db, "search", "Porto", "--json").stdout) == []
 
@@ -162,7 +164,7 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
-            stored = open_hub(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
+            stored = hub_rows(db, "SELECT count(*) FROM documents", timeout=1)[0][0]
         except sqlite3.Error:
             continue
         if stored >= 50:
@@ -188,6 +190,7 @@ def test_ingest_killed_with_sigkill_loses_nothing_and_resumes(tmp_path):
     assert conn.execute("SELECT count(*) FROM passages WHERE indexed = 0").fetchone()[0] == 0
     first = conn.execute("SELECT text FROM passages WHERE document_id = 1 AND kind = 'paragraph'").fetchone()[0]
     phrase = " ".join(first.split()[:6]).strip(".")
+    conn.close()
     hits = json.loads(run(db, "search", f'"{phrase}"', "--json").stdout)
     assert 1 in {h["document_id"] for h in hits}
 

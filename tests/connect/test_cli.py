@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from migrahub.cli import main
-from tests.backends.postgresql import open_hub
+from tests.backends.postgresql import hub_rows
 
 
 def _run(db, *args):
@@ -30,8 +30,8 @@ def test_peers_find_prints_the_card_cities_first_with_evidence(hub_copy):
 
 def test_practice_promote_review_list(hub_copy):
 
-    entity = open_hub(hub_copy).execute("SELECT id FROM entities WHERE category = 'practices' AND name LIKE "
-                                               "'%Malmö%'").fetchone()[0]
+    entity = hub_rows(hub_copy, "SELECT id FROM entities WHERE category = 'practices' AND name LIKE "
+                                "'%Malmö%'")[0][0]
     made = _run(hub_copy, "practice", "promote", str(entity))
     assert made.exit_code == 0, made.output
     rid = made.output.split()[3]

@@ -18,7 +18,7 @@ import pytest
 from migrahub.services import hub
 from migrahub.services.ingest import ingest
 from migrahub.store.database import StoreError, connect
-from tests.backends.postgresql import hub_digest, hub_name, open_hub
+from tests.backends.postgresql import hub_digest, hub_name, hub_rows, open_hub
 
 MIGRAHUB = [sys.executable, "-m", "migrahub"]
 REPO = Path(__file__).resolve().parents[2]
@@ -192,7 +192,7 @@ def test_documents_committed_before_a_kill_are_searchable_without_another_run(tm
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
-            stored = open_hub(db, timeout=1).execute("SELECT count(*) FROM documents").fetchone()[0]
+            stored = hub_rows(db, "SELECT count(*) FROM documents", timeout=1)[0][0]
         except sqlite3.Error:
             continue
         if stored >= 50:
@@ -213,9 +213,8 @@ def test_documents_committed_before_a_kill_are_searchable_without_another_run(tm
     for doc_id in (kept[0][0], kept[len(kept) // 2][0], kept[-1][0]):
         hits = json.loads(run(db, "search", f'"{phrases[doc_id]}"', "--json", "--limit", "50").stdout)
         assert doc_id in {h["document_id"] for h in hits}
-    conn = open_hub(db)
-    waiting = conn.execute("SELECT count(*) FROM passages WHERE id > (SELECT value FROM hub_state "
-                           "WHERE key = 'fts_through')").fetchone()[0]
+    waiting = hub_rows(db, "SELECT count(*) FROM passages WHERE id > (SELECT value FROM hub_state "
+                           "WHERE key = 'fts_through')")[0][0]
     assert waiting == 0
 
 

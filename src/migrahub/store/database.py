@@ -111,12 +111,12 @@ def _initialised(conn, shown, steps):
     try:
         for step in steps:
             step()
-    except StoreError:
-        conn.close()
-        raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"{shown}: not a MigraHub database or damaged: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
