@@ -18,47 +18,25 @@ import argparse
 import http.client
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote_plus
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import scale_search  # noqa: E402
 from corpus import VOCABULARY  # noqa: E402
-from web_load import by_kind, drive  # noqa: E402
+from web_load import _free_port, by_kind, drive, request_plan  # noqa: E402
 
 CHUNKS = 4  # alternating chunks of requests per backend
 
 
 def plan(rng: random.Random, documents: int) -> list[tuple[str, str]]:
-    """(kind, path) pairs in web_load.py's proportions (without entity pages: these hubs have no entities)."""
-    rare = VOCABULARY[5000:]  # Zipf ranks past 5,000: a few to a few hundred passages each
-    common = VOCABULARY[:200]
-    langs = ("en", "fr", "es", "de", "it", "nl")
-    out = []
-    for _ in range(5000):
-        r = rng.random()
-        if r < 0.25:
-            out.append(("search-rare", f"/?q={quote_plus(rng.choice(rare))}"))
-        elif r < 0.40:
-            out.append(("search-common+facet",
-                        f"/?q={quote_plus(rng.choice(common))}+{quote_plus(rng.choice(rare))}&lang={rng.choice(langs)}"))
-        elif r < 0.50:
-            out.append(("search-common", f"/?q={quote_plus(rng.choice(common))}+{quote_plus(rng.choice(common))}"))
-        else:
-            out.append(("document", f"/documents/{rng.randint(1, documents)}"))
-    return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """web_load.py's request mix over these hubs' vocabulary (no entity pages: these hubs have no entities)."""
+    return request_plan(rng, documents, rare=VOCABULARY[5000:],  # Zipf ranks past 5,000: a few to a few hundred
+                        common=VOCABULARY[:200], langs=("en", "fr", "es", "de", "it", "nl"))  # passages each
 
 
 def start(target: str, log: Path, workers: int | None, threads: int) -> tuple[subprocess.Popen, int]:

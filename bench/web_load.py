@@ -24,7 +24,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote_plus
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -149,16 +151,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _paths(rng: random.Random, n_docs: int, entity_ids: list[int]) -> list[tuple[str, str]]:
+def request_plan(rng: random.Random, n_docs: int, entity_ids: Sequence[int] = (), *, rare: Sequence[str] = RARE,
+                 common: Sequence[str] = WORDS, langs: Sequence[str] = ("en",)) -> list[tuple[str, str]]:
+    """5,000 (kind, path) requests: a quarter searches of a rare word, 15% a common and a rare word with a language
+    facet, 10% two common words, the rest document pages (and, when there are entities, a fifth entity pages)."""
     kinds = []
     for _ in range(5000):
         r = rng.random()
         if r < 0.25:
-            kinds.append(("search-rare", f"/?q={rng.choice(RARE)}"))
+            kinds.append(("search-rare", f"/?q={quote_plus(rng.choice(rare))}"))
         elif r < 0.40:
-            kinds.append(("search-common+facet", f"/?q={rng.choice(WORDS)}+{rng.choice(RARE)}&lang=en"))
+            kinds.append(("search-common+facet", f"/?q={quote_plus(rng.choice(common))}+{quote_plus(rng.choice(rare))}"
+                                                 f"&lang={rng.choice(langs)}"))
         elif r < 0.50:
-            kinds.append(("search-common", f"/?q={rng.choice(WORDS)}+{rng.choice(WORDS)}"))
+            kinds.append(("search-common", f"/?q={quote_plus(rng.choice(common))}+{quote_plus(rng.choice(common))}"))
         elif r < 0.80 or not entity_ids:
             kinds.append(("document", f"/documents/{rng.randint(1, n_docs)}"))
         else:
@@ -217,7 +223,7 @@ def run(db: Path, n_docs: int, clients: int, requests: int, threads: int, worker
                       if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entities'").fetchone() else [])
         conn.close()
         rng = random.Random(11)
-        plan = _paths(rng, n_docs, entity_ids)
+        plan = request_plan(rng, n_docs, entity_ids)
         # warm up: every worker thread opens its connection, the page cache fills
         for _kind, path in plan[:60]:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
