@@ -19,6 +19,23 @@ def server() -> str:
     return os.environ.get("MIGRAHUB_TEST_POSTGRESQL") or DEFAULT_SERVER
 
 
+def reachable_server() -> str:
+    """:func:`server`, for a test that needs it on either run (one comparing the engines, or copying a hub between
+    them): in CI, where bin/test starts it, a server that does not answer fails the test; elsewhere the test is
+    skipped with the reason."""
+    import psycopg
+    import pytest
+
+    url = server()
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the PostgreSQL server bin/test starts, at {url}: {exc}")
+        pytest.skip(f"needs a PostgreSQL server at {url} (bin/postgres start): {exc}")
+    return url
+
+
 def database_url() -> str:
     """The run's test database (``MIGRAHUB_TEST_DATABASE``, set once by the test session)."""
     base = server().rsplit("/", 1)[0]

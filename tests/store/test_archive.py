@@ -20,6 +20,7 @@ from migrahub.store import codings, vectors
 from migrahub.store.archive import ArchiveError
 from migrahub.store.database import StoreError, connect
 from migrahub.store.search import SearchFilters, search
+from tests.backends.postgresql import reachable_server
 
 TEXTS = [
     "The city of Ghent opened a welcome desk for newcomers in 2021, with language courses in Dutch and French.",
@@ -340,9 +341,6 @@ def test_the_web_tables_travel_with_the_hub(hub, tmp_path):
     assert read(tmp_path / "restored.sqlite3", "SELECT username FROM auth_user") == [("ana",)]
 
 
-SERVER = os.environ.get("MIGRAHUB_TEST_POSTGRESQL") or "postgresql://postgres@127.0.0.1:54329/postgres"
-
-
 @pytest.fixture
 def postgresql_hub():
     """A hub URL on the PostgreSQL server the test script starts (a schema of its own, dropped afterwards)."""
@@ -350,15 +348,10 @@ def postgresql_hub():
 
     import psycopg
 
-    try:
-        psycopg.connect(SERVER, connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have the PostgreSQL server bin/test starts, at {SERVER}: {exc}")
-        pytest.skip(f"needs a PostgreSQL server at {SERVER} (bin/postgres start): {exc}")
+    server = reachable_server()
     schema = "archive_" + uuid.uuid4().hex[:12]
-    yield f"{SERVER}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(SERVER, autocommit=True) as conn:
+    yield f"{server}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

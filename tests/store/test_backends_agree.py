@@ -4,7 +4,6 @@ starts (MIGRAHUB_TEST_POSTGRESQL); outside CI it is skipped when no server answe
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -15,9 +14,9 @@ from migrahub.services import coding
 from migrahub.services.ingest import ingest
 from migrahub.store import database
 from migrahub.store.search import SearchFilters, newest_matches, search
+from tests.backends.postgresql import reachable_server
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
-SERVER = os.environ.get("MIGRAHUB_TEST_POSTGRESQL") or "postgresql://postgres@127.0.0.1:54329/postgres"
 QUERIES = [
     "housing", "refugees", "city", "integration", "migrants", "network", "welcome", "council", "language courses",
     '"city card"', "housing OR education", "migrants NOT housing", "integr*", "participation", "reception",
@@ -27,13 +26,7 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def server() -> str:
-    try:
-        psycopg.connect(SERVER, connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have the PostgreSQL server bin/test starts, at {SERVER}: {exc}")
-        pytest.skip(f"needs a PostgreSQL server at {SERVER} (bin/postgres start): {exc}")
-    return SERVER
+    return reachable_server()
 
 
 @pytest.fixture(scope="module")
