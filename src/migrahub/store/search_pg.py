@@ -274,10 +274,10 @@ def index_pending(conn) -> int:
 
 def _insert(conn, where: str, params) -> int:
     return conn.native(
-        "INSERT INTO passages_fts(id, document_id, config, words, facets) "
+        "INSERT INTO passages_fts(id, document_id, config, words) "
         "SELECT p.id, p.document_id, mh_text_config(d.language), "
         "to_tsvector(mh_text_config(d.language), mh_fold(p.text)) || mh_search_tokens(string_to_array(p.facets, ' '), "
-        "p.id), string_to_array(p.facets, ' ') FROM passages p JOIN documents d ON d.id = p.document_id "
+        "p.id) FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE {where} ON CONFLICT (id) DO NOTHING", params).rowcount
 
 
