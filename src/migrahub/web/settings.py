@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from migrahub import config
-from migrahub.store.database import DEFAULT_DB, is_url, locate
+from migrahub.store.database import default_db_path, is_url, locate
 from migrahub.web.databases import django_database, hub_secret_key
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -22,7 +22,7 @@ WEB_DIR = Path(__file__).resolve().parent
 
 MIGRAHUB_DB = locate()  # a file path or a postgresql:// URL (str)
 # files that belong to the hub (uploads, a SQLite hub's secret key) live beside its file, or in the working folder
-_NAMED = config.get("MIGRAHUB_DB") or DEFAULT_DB
+_NAMED = default_db_path()
 _HUB_FILES = Path("migrahub") if is_url(_NAMED) else Path(_NAMED).resolve()
 
 
