@@ -43,9 +43,9 @@ def database_url() -> str:
 
 
 def hub_url(target) -> str:
-    from migrahub.store.database import DEFAULT_DB, is_url
+    from migrahub.store.database import default_db_path, is_url
 
-    target = target or os.environ.get("MIGRAHUB_DB") or DEFAULT_DB
+    target = target or default_db_path()
     if is_url(target):
         return str(target)
     key = str(Path(target).resolve())
@@ -75,7 +75,7 @@ def install(*, child: bool = False) -> None:
         return opened(hub_url(path), readonly=readonly)
 
     def locate(target=None) -> str:
-        named = target or os.environ.get("MIGRAHUB_DB") or database.DEFAULT_DB
+        named = target or database.default_db_path()
         if child and not database.is_url(named):
             os.environ.setdefault("MIGRAHUB_UPLOAD_DIR", f"{Path(named).resolve()}-uploads")
         return located(hub_url(target))
