@@ -116,7 +116,7 @@ def rows(docs: list[dict], first_passage: int, stamp: str) -> tuple[list, list, 
         url = f"https://src-{d['source']}.example.org/item/{d['id']}"
         documents.append((d["id"], hashlib.sha256(text.encode()).hexdigest(), text, d["title"], d["published"],
                           d["language"], "text/plain", "feed", d["doc_type"], url, b"", '["bench/scale"]', stamp))
-        facets = fts.facet_tokens(d["language"], d["doc_type"], d["published"])
+        facets = fts.facet_tokens(d["language"], d["doc_type"], d["published"], (d["source"] + 1,))
         pos = 0
         for seq, para in enumerate(d["paragraphs"]):
             passages.append((pid, d["id"], seq, pos, pos + len(para), "heading" if seq == 0 else "paragraph",

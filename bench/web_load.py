@@ -138,8 +138,11 @@ def _index(conn) -> None:
     t0 = time.perf_counter()
     with transaction(conn):
         rows = conn.execute("SELECT id, language, doc_type, published FROM documents").fetchall()
+        sources: dict[int, list[int]] = {}
+        for document_id, source_id in conn.execute("SELECT DISTINCT document_id, source_id FROM document_links"):
+            sources.setdefault(document_id, []).append(source_id)
         conn.executemany("UPDATE passages SET facets = ? WHERE document_id = ? AND indexed = 0",
-                         [(fts.facet_tokens(r[1], r[2], r[3]), r[0]) for r in rows])
+                         [(fts.facet_tokens(r[1], r[2], r[3], tuple(sources.get(r[0], ()))), r[0]) for r in rows])
     n = fts.index_pending(conn)
     fts.optimize(conn)
     print(f"  indexed {n} passages for full-text search ({time.perf_counter() - t0:.0f}s)", flush=True)

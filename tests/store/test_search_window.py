@@ -96,14 +96,87 @@ def test_search_ranks_the_window_and_each_hit_matches(hub):
     assert all("beta" in words[h.passage_id] and h.language == "de" for h in hits)
 
 
-# the source's 8 documents (of 24) as a list of ids; tested on each match
-@pytest.mark.parametrize(("most", "share"), [(10_000, 1), (3, 8)])
-def test_a_source_filter_gives_the_same_window_whether_its_documents_are_listed_or_not(hub, monkeypatch, most,
-                                                                                        share):
+# the source filter names 8 sources (of 24): their tokens in the query; or, when it names more than
+# MAX_SOURCE_TOKENS, their 8 documents (of 24) as a list of ids, or tested on each match
+@pytest.mark.parametrize(("tokens", "most", "share"), [(64, 10_000, 1), (2, 10_000, 1), (2, 3, 8)])
+def test_a_source_filter_gives_the_same_window_whichever_way_it_is_tested(hub, monkeypatch, tokens, most, share):
     conn, passages = hub
+    monkeypatch.setattr(search_module, "MAX_SOURCE_TOKENS", tokens)
     monkeypatch.setattr(search_module, "MAX_DOCUMENTS", most)
     monkeypatch.setattr(search_module, "SOURCE_SHARE", share)
+    assert (search_module.source_tokens(conn, "src-1/") is None) == (tokens == 2)
     assert (search_module.source_documents(conn, "src-1/") is None) == (most == 3)
     for word, limit in (("alpha", 2001), ("beta", 2001), ("gamma", 10)):
         assert newest_matches(conn, word, SearchFilters(source="src-1/"), limit) == _expected(
             passages, word, limit, source="src-1/")
+
+
+def _item(locator: str, source: str, text: str):
+    return normalize(Extracted(locator=locator, source=source, source_kind="feed", content_type="text/html",
+                               blocks=(Block("paragraph", text),), language_hint="en", published="2024-03-01"))
+
+
+def _source_ids(conn, *feeds: str) -> list[int]:
+    return [store.upsert_source(conn, SourceResult(source=feed, kind="feed", status="ok")) for feed in feeds]
+
+
+def test_a_document_found_again_through_another_source_is_found_by_that_source(tmp_path):
+    conn = connect(tmp_path / "hub.sqlite3")
+    first, second, other = _source_ids(conn, "https://first.example/rss", "https://second.example/rss",
+                                       "https://other.example/rss")
+    text = "The city council opened a welcome desk for newcomers."
+    _outcome, doc = store.save_document(conn, _item("https://first.example/a", "https://first.example/rss", text),
+                                        first)
+    store.save_document(conn, _item("https://other.example/b", "https://other.example/rss", "A desk of its own."),
+                        other)
+    assert [h.document_id for h in search(conn, "desk", SearchFilters(source="second.example"))] == []
+    outcome, again = store.save_document(
+        conn, _item("https://second.example/a", "https://second.example/rss", text), second)
+    assert (outcome, again) == ("linked", doc)
+    for source in ("second.example", "first.example"):
+        hits = search(conn, "desk", SearchFilters(source=source))
+        assert [h.document_id for h in hits] == [doc]
+        assert set(hits[0].sources) == {"https://first.example/rss", "https://second.example/rss"}
+    assert len(search(conn, "desk", SearchFilters())) == 2
+    conn.close()
+
+
+def test_a_hub_from_before_source_tokens_gets_them_when_it_is_opened(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    conn = connect(path)
+    first, second = _source_ids(conn, "https://first.example/rss", "https://second.example/rss")
+    for n, (sid, feed) in enumerate(((first, "https://first.example"), (second, "https://second.example"))):
+        store.save_document(conn, _item(f"{feed}/{n}", f"{feed}/rss", f"Item {n} on the welcome desk."), sid)
+    # as a hub written before the tokens named sources: the passages' filter tokens without them, indexed so
+    for (doc,) in conn.execute("SELECT id FROM documents").fetchall():
+        search_module.unindex_document(conn, doc)
+    conn.execute("UPDATE passages SET facets = 'xlangen xtypefeeditem xy2024 xm202403'")
+    search_module.index_pending(conn)
+    conn.execute("DELETE FROM schema_migrations WHERE name LIKE '062_search_source_tokens%'")
+    conn.commit()
+    conn.close()
+    conn = connect(path)  # migrates
+    facets = sorted(row[0] for row in conn.execute("SELECT facets FROM passages"))
+    assert facets == [f"xlangen xtypefeeditem xy2024 xm202403 xsrc{first}",
+                      f"xlangen xtypefeeditem xy2024 xm202403 xsrc{second}"]
+    hits = search(conn, "desk", SearchFilters(source="second.example"))
+    assert [(h.sources, h.highlights) for h in hits] == [(("https://second.example/rss",), ((22, 26),))]
+    assert len(search(conn, "desk", SearchFilters())) == 2
+    conn.close()
+
+
+@pytest.mark.sqlite_only("how FTS5 ranks the window: PostgreSQL ranks it with ts_rank, without a choice to make")
+@pytest.mark.parametrize(("word", "filters"), [
+    ("beta", {"language": "fr"}), ("alpha", {"source": "src-1/"}), ("beta", {"since": "2017"}),
+    ("city alpha", {"language": "en", "since": "2012"}), ("gamma", {"language": "en"}),
+])
+def test_ranking_a_sparse_window_with_its_filter_tokens_gives_the_same_hits(hub, monkeypatch, word, filters):
+    conn, _passages = hub
+    monkeypatch.setattr(search_module, "COMMON_POSTINGS", 1_000)  # measure the words' shares in this small hub
+    found = {}
+    for cost in (0, 10**9):  # never, then always with the filter tokens
+        monkeypatch.setattr(search_module, "RANGE_COST", cost)
+        found[cost] = [(h.passage_id, round(h.score, 9)) for h in search(conn, word, SearchFilters(**filters,
+                                                                                                   limit=30))]
+    assert found[0] == found[10**9]
+    assert found[0]

@@ -12,7 +12,7 @@ from migrahub.pipeline.fingerprint import STAGE as FINGERPRINT_STAGE
 from migrahub.pipeline.fingerprint import VERSION as FINGERPRINT_VERSION
 from migrahub.sources import FetchState, SourceResult
 from migrahub.store.database import hub_counter, now, transaction
-from migrahub.store.search import facet_tokens, index_pending, unindex_document
+from migrahub.store.search import add_source_token, facet_tokens, index_pending, unindex_document
 
 Outcome = Literal["added", "linked", "unchanged", "version"]
 
@@ -182,6 +182,9 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
         if existing:
             doc_id = existing[0]
             _set_superseded(conn, doc_id, False)
+            if not conn.execute("SELECT 1 FROM document_links WHERE document_id = ? AND source_id = ?",
+                                (doc_id, source_id)).fetchone():
+                add_source_token(conn, doc_id, source_id)  # a source filter finds it through this source too
             outcome: Outcome = "version" if current_id is not None else "linked"
         else:
             if pending is None:
@@ -205,7 +208,8 @@ def save_document(conn: sqlite3.Connection, doc: NormalizedDoc, source_id: int, 
                                  [(i, h, doc_id) for i, h in enumerate(hashes)])
             elif hashes:  # its bands are written by flush_bands (the documents after the bands_through mark)
                 pending.add(doc_id, hashes)
-            tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published)
+            tokens = facet_tokens(doc.language, doc_type(doc.content_type, doc.source_kind), doc.published,
+                                  (source_id,))
             sections = {section: json.dumps(list(section), ensure_ascii=False)
                         for section in {p.section for p in doc.passages}}  # passages share a few heading paths
             conn.executemany(

@@ -159,11 +159,12 @@ def _closed(items: list[str]) -> str | None:
     return items[0] if len(items) == 1 else "( " + " ".join(items) + " )"
 
 
-def facet_tokens(language: str | None, doc_type: str, published: str | None) -> str:
-    """The filter tokens indexed with each passage of a document: ``xlangen xtypepdf xy2019 xm201906``.
+def facet_tokens(language: str | None, doc_type: str, published: str | None, sources: tuple[int, ...] = ()) -> str:
+    """The filter tokens indexed with each passage of a document: ``xlangen xtypepdf xy2019 xm201906 xsrc3``.
 
     They are plain alphanumeric words so the FTS5 tokenizer keeps each one whole; filters then become part of the
-    one FTS5 query (``… AND facets : xlangen``) instead of a join per matching row.
+    one FTS5 query (``… AND facets : xlangen``) instead of a join per matching row. ``sources`` are the ids of the
+    sources the document was found through (:func:`add_source_token` adds one found later).
     """
     tokens = [f"xlang{language or 'none'}", "xtype" + re.sub(r"\W", "", doc_type)]
     year = (published or "")[:4]
@@ -172,7 +173,33 @@ def facet_tokens(language: str | None, doc_type: str, published: str | None) -> 
         month = (published or "")[5:7]
         if month.isdigit():
             tokens.append(f"xm{year}{month}")
+    tokens.extend(source_token(source_id) for source_id in sources)
     return " ".join(tokens)
+
+
+def source_token(source_id: int) -> str:
+    return f"xsrc{int(source_id)}"
+
+
+def add_source_token(conn: sqlite3.Connection, document_id: int, source_id: int) -> None:
+    """Name one more source in the filter tokens of a document's passages (a document found again through another
+    source), inside the caller's transaction. Its passages leave the index and wait for the next
+    :func:`index_pending`, which indexes them with their new tokens."""
+    token = " " + source_token(source_id)
+    unindex_document(conn, document_id)
+    conn.execute("UPDATE passages SET facets = facets || ? WHERE document_id = ? AND instr(facets || ' ', ?) = 0",
+                 (token, document_id, token + " "))
+
+
+MAX_SOURCE_TOKENS = 64  # a source filter naming up to this many sources is their tokens in the query
+
+
+def source_tokens(conn: sqlite3.Connection, source: str) -> list[str] | None:
+    """The filter tokens of the sources whose locator holds ``source`` (``[]``: none does; ``None``: more than
+    :data:`MAX_SOURCE_TOKENS`, then each match's document is tested)."""
+    tokens = [source_token(row[0]) for row in conn.execute(
+        "SELECT id FROM sources WHERE instr(locator, ?) > 0 ORDER BY id LIMIT ?", (source, MAX_SOURCE_TOKENS + 1))]
+    return tokens if len(tokens) <= MAX_SOURCE_TOKENS else None
 
 
 def _year_range(since: str | None, until: str | None) -> list[str] | None:
@@ -234,7 +261,7 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     window = window[:RANK_WINDOW]
     postgresql = backend(conn) == "postgresql"
     ranked = (search_pg.ranked(conn, match, window, want, filters.language) if postgresql
-              else _ranked(conn, match, window, want, query))
+              else _ranked(conn, match, window, want, query, filter_tokens(conn, filters) or ""))
     ranked = ranked[filters.offset:want]
     if not ranked:
         return []
@@ -278,50 +305,87 @@ def _snippets(conn: sqlite3.Connection, match: str, ids: list[int]) -> dict[int,
     return {row[0]: row[1] for row in rows}
 
 
-def _ranked(conn: sqlite3.Connection, match: str, window: list[int], want: int, query: str
+def _ranked(conn: sqlite3.Connection, match: str, window: list[int], want: int, query: str, tokens: str = ""
             ) -> list[tuple[int, float]]:
-    """The best ``want`` passages of the window: exact phrases first, then by BM25 (see :func:`search`)."""
-    # The window holds every filter already (language, type, dates, source, entities): rank the words alone over its
-    # rows. BM25 reads the whole posting list of each term of the MATCH expression (for its IDF), so filter tokens
-    # there would cost a scan of most of the index, and a join per row costs more than the ranking. "+rowid IN" is a
-    # plain test on each row of the window's range (without the "+", FTS5 would seek each id through the index).
+    """The best ``want`` passages of the window: exact phrases first, then by BM25 (see :func:`search`).
+
+    The window holds every filter already (language, type, dates, source, entities), so the words alone are
+    matched over the window's range of ids: BM25 reads the whole posting list of each term of the MATCH expression
+    for its IDF, and a filter token there costs that read too. But when the window is sparse in its range (a
+    selective filter on common words: ``babai`` in the few French passages), the words' matches there outnumber it
+    many times, and the filter ``tokens`` (:func:`filter_tokens`) are added: FTS5 then reads only the matches that
+    pass them (see :func:`_narrowed`). Scores are the same either way: the tokens' column has no weight. "+rowid IN"
+    is a plain test on each row of the window's range (without the "+", FTS5 would seek each id through the index).
+    """
     where = ["passages_fts MATCH ?", "passages_fts.rowid >= ?",
              "+passages_fts.rowid IN (SELECT value FROM json_each(?))"]
     bounds = [window[-1], json.dumps(window)]
+    shares = word_shares(conn, match)
+    narrow = f" AND {tokens}" if tokens and _narrowed(window, shares) else ""
     phrase = _phrase_of(match)
-    first = _ids(conn, where, [phrase, *bounds], "", query) if phrase else []
-    scored = scored_words(conn, match)
+    first = _ids(conn, where, [f"({phrase}){narrow}", *bounds], "", query) if phrase else []
+    scored = match if shares is None else scored_words(conn, match, shares)
     if scored is None:  # every word too common to score: exact phrases first, then the newest
         phrases = set(first)
         return [(row, 0.0) for row in [*sorted(phrases, reverse=True), *(r for r in window if r not in phrases)]]
-    return _rank(conn, where, [scored, *bounds], "", want, query, first)
+    return _rank(conn, where, [f"({scored}){narrow}", *bounds], "", want, query, first)
+
+
+RANGE_COST = 2  # a match read in the window's range (tested against the window, scored) costs about two of a
+# filter token's postings read for its IDF
+
+
+def _narrowed(window: list[int], shares: tuple[int, list[tuple[str, float]]] | None) -> bool:
+    """Whether matching the filter tokens too costs less than matching the words alone over the window's range.
+
+    The words alone read each word's postings in the range (its share of the newest passages times the range);
+    the tokens are read whole for their IDF, and their share of the hub is about the window's share of the words'
+    matches in the range (the rarest word's). Without the shares (a query that is not plain words, a small hub),
+    the words alone."""
+    if shares is None:
+        return False
+    top, share = shares
+    span = window[0] - window[-1] + 1
+    words = RANGE_COST * sum(part for _word, part in share) * span
+    matches = max(min(part for _word, part in share) * span, len(window))
+    return len(window) / matches * top < words
 
 
 _PLAIN = re.compile(r'"[^"\s]+"')
 
 
-def scored_words(conn: sqlite3.Connection, match: str) -> str | None:
+def word_shares(conn: sqlite3.Connection, match: str) -> tuple[int, list[tuple[str, float]]] | None:
+    """For a query of plain words in a hub of 80,000 passages or more: the hub's last passage id and each word's
+    share of the newest :data:`COMMON_SAMPLE` passages (a bounded, cheap count); ``None`` otherwise."""
+    words = match.split(" ")
+    if not all(_PLAIN.fullmatch(w) for w in words):
+        return None
+    top = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
+    if top * COMMON_SHARE < COMMON_POSTINGS:  # a hub this small has no word that costly
+        return None
+    low = top - COMMON_SAMPLE
+    return top, [(word, conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ? AND rowid > ?",
+                                     (word, low)).fetchone()[0] / COMMON_SAMPLE) for word in words]
+
+
+def scored_words(conn: sqlite3.Connection, match: str, shares: tuple[int, list[tuple[str, float]]] | None = None
+                 ) -> str | None:
     """The part of a query of plain words that BM25 scores: all of them, except words so common in a large hub that
     scoring them costs more than it tells; ``None`` when every word is that common.
 
     BM25 reads a word's whole posting list for its IDF (about 8 ms for a word in a third of 600,000 passages), and a
     word in a quarter of the passages or more gets an IDF of 1.1 or less (7.6 for a word in 1 passage in 2,000): it
     ranks like a stop word. A word found in at least :data:`COMMON_SHARE` of the newest :data:`COMMON_SAMPLE`
-    passages and in about :data:`COMMON_POSTINGS` passages in all is left out of the score; when every word is that
-    common, the window is shown newest first (exact phrases first). Every ranked row still matches every word (the
-    window holds only matches of the whole query), so this changes only the order among them. Other queries, and
-    every query in a hub under 80,000 passages, are scored whole."""
-    words = match.split(" ")
-    if not all(_PLAIN.fullmatch(w) for w in words):
+    passages (:func:`word_shares`, or ``shares`` when the caller has them) and in about :data:`COMMON_POSTINGS`
+    passages in all is left out of the score; when every word is that common, the window is shown newest first
+    (exact phrases first). Every ranked row still matches every word (the window holds only matches of the whole
+    query), so this changes only the order among them. Other queries, and every query in a hub under 80,000
+    passages, are scored whole."""
+    shares = shares or word_shares(conn, match)
+    if shares is None:
         return match
-    top = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
-    if top * COMMON_SHARE < COMMON_POSTINGS:  # a hub this small has no word that costly
-        return match
-    low = top - COMMON_SAMPLE
-    kept = [word for word in words
-            if (share := conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ? AND rowid > ?",
-                                      (word, low)).fetchone()[0] / COMMON_SAMPLE) < COMMON_SHARE
-            or share * top < COMMON_POSTINGS]
+    top, share = shares
+    kept = [word for word, part in share if part < COMMON_SHARE or part * top < COMMON_POSTINGS]
     return " ".join(kept) if kept else None
 
 
@@ -387,18 +451,13 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
                 ) -> tuple[list[str], list, str] | None:
     """SQL conditions, their parameters (the MATCH expression first) and the joins for ``match`` under ``filters``
     (``None`` when the source filter leaves no document): the language, type and year filters are facet tokens
-    inside the MATCH expression (no join: the fastest way to find matches); finer dates, the source and entities
-    test the document."""
-    parts = [f"({match})"]
-    if filters.language:
-        parts.append("facets : " + _quote("xlang" + filters.language.lower()))
-    if filters.doc_type:
-        parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
-    years = _year_range(filters.since, filters.until)
-    if years:
-        parts.append("facets : (" + " OR ".join(years) + ")")
+    inside the MATCH expression (no join: the fastest way to find matches), and so is a source filter naming up to
+    :data:`MAX_SOURCE_TOKENS` sources; finer dates, a source filter naming more, and entities test the document."""
+    tokens = filter_tokens(conn, filters)
+    if tokens is None:
+        return None
     where, params = document_conditions(filters, tokenized=True, source=False)
-    if filters.source:
+    if filters.source and "xsrc" not in tokens:
         documents = source_documents(conn, filters.source)
         if documents == []:
             return None
@@ -414,7 +473,27 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
     joins = "JOIN passages p ON p.id = passages_fts.rowid" if where else ""
     if any(re.search(r"\bd\.", condition) for condition in where):
         joins += " JOIN documents d ON d.id = p.document_id"
-    return ["passages_fts MATCH ?", *where], [" AND ".join(parts), *params], joins
+    return ["passages_fts MATCH ?", *where], [" AND ".join([f"({match})", *filter(None, [tokens])]), *params], joins
+
+
+def filter_tokens(conn: sqlite3.Connection, filters: SearchFilters) -> str | None:
+    """The part of an FTS5 MATCH expression that says ``filters`` through the passages' filter tokens (language,
+    type, years, and a source naming up to :data:`MAX_SOURCE_TOKENS` sources); ``""`` without such filters,
+    ``None`` when the source filter names no source."""
+    parts = []
+    if filters.language:
+        parts.append("facets : " + _quote("xlang" + filters.language.lower()))
+    if filters.doc_type:
+        parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
+    years = _year_range(filters.since, filters.until)
+    if years:
+        parts.append("facets : (" + " OR ".join(years) + ")")
+    sources = source_tokens(conn, filters.source) if filters.source else None
+    if sources == []:
+        return None
+    if sources:
+        parts.append("facets : (" + " OR ".join(sources) + ")")
+    return " AND ".join(parts)
 
 
 def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters, limit: int

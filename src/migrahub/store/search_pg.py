@@ -124,13 +124,17 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     the window needs more than :data:`MAX_BLOCKS` blocks (:data:`MAX_BLOCKS_TESTED` when conditions outside the
     index, such as a source, test each match read). A common word fills the window from the newest block; a
     rare one costs two index searches."""
-    from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents
+    from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents, source_tokens
 
     q, q_params = tsquery(match, filters.language)
-    facets = _facet_query(filters)
+    sources = source_tokens(conn, filters.source) if filters.source else None
+    if sources == []:
+        return []
+    facets = " & ".join(t for t in (_facet_query(filters),
+                                     "(" + " | ".join(map(_lexeme, sources)) + ")" if sources else "") if t)
     doc_where, doc_params = document_conditions(filters, tokenized=True, source=False)
     documents, doc_where, doc_params = _documents(conn, doc_where, doc_params)
-    if filters.source:
+    if filters.source and sources is None:
         listed = source_documents(conn, filters.source)
         if listed is None:  # many documents: each match's links are tested
             doc_where.append(SOURCE_EXISTS.format(column="f.document_id"))
