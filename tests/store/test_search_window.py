@@ -180,3 +180,55 @@ def test_ranking_a_sparse_window_with_its_filter_tokens_gives_the_same_hits(hub,
                                                                                                    limit=30))]
     assert found[0] == found[10**9]
     assert found[0]
+
+
+DATES = ["2018", "2019", "2019-03", "2019-03-15", "2019-06-30", "2019-12-31", "2020", "2020-06", "2020-06-15",
+         "2020-07-01", None]
+BOUNDS = [None, "2019", "2019-03", "2019-03-01", "2019-03-16", "2019-12", "2020", "2020-06", "2020-06-15",
+          "2020-06-30"]
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    conn = connect(tmp_path_factory.mktemp("dated") / "hub.sqlite3")
+    (sid,) = _source_ids(conn, "https://dates.example/rss")
+    ids = {}
+    for n, published in enumerate(DATES):
+        doc = normalize(Extracted(locator=f"https://dates.example/{n}", source="https://dates.example/rss",
+                                  source_kind="feed", content_type="text/html",
+                                  blocks=(Block("paragraph", f"Welcome desk news number {n}."),), language_hint="en",
+                                  published=published))
+        ids[store.save_document(conn, doc, sid)[1]] = doc.published
+    yield conn, ids
+    conn.close()
+
+
+def test_dates_of_a_year_alone_or_a_month_alone_are_kept_as_they_were_given(dated):
+    _conn, ids = dated
+    assert sorted(filter(None, ids.values())) == sorted(filter(None, DATES))
+
+
+@pytest.mark.parametrize("since", BOUNDS)
+@pytest.mark.parametrize("until", BOUNDS)
+def test_a_date_range_finds_what_comparing_the_dates_finds(dated, since, until):
+    conn, ids = dated
+    if since and until and since[:len(until)] > until:
+        with pytest.raises(search_module.QueryError, match="the date range is empty"):
+            search(conn, "desk", SearchFilters(since=since, until=until))
+        return
+    expected = {doc for doc, published in ids.items()
+                if (since is None or (published or "") >= since)
+                and (until is None or (published is not None and published[:len(until)] <= until))
+                and (published is not None or (since is None and until is None))}
+    found = {h.document_id for h in search(conn, "desk", SearchFilters(since=since, until=until, limit=50))}
+    assert found == expected
+
+
+def test_a_range_to_the_edges_of_months_is_said_by_tokens_alone():
+    assert search_module.date_tokens("2019-03-01", "2020-06") == [
+        *(f"xm2019{m:02d}" for m in range(3, 13)), *(f"xm2020{m:02d}" for m in range(1, 7)), "xm202000"]
+    assert search_module.date_tokens("2018", "2020-06-30")[:2] == ["xy2018", "xy2019"]
+    edges = SearchFilters(since="2019-03", until="2020-06-30")
+    assert search_module.document_conditions(edges, tokenized=True) == ([], [])
+    within = SearchFilters(since="2019-03-01", until="2020-06-29")
+    assert search_module.document_conditions(within, tokenized=True)[1] == ["2019-03-01", 10, "2020-06-29"]

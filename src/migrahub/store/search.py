@@ -160,7 +160,8 @@ def _closed(items: list[str]) -> str | None:
 
 
 def facet_tokens(language: str | None, doc_type: str, published: str | None, sources: tuple[int, ...] = ()) -> str:
-    """The filter tokens indexed with each passage of a document: ``xlangen xtypepdf xy2019 xm201906 xsrc3``.
+    """The filter tokens indexed with each passage of a document: ``xlangen xtypepdf xy2019 xm201906 xsrc3``
+    (``xm201900`` for a date of a year alone).
 
     They are plain alphanumeric words so the FTS5 tokenizer keeps each one whole; filters then become part of the
     one FTS5 query (``… AND facets : xlangen``) instead of a join per matching row. ``sources`` are the ids of the
@@ -171,8 +172,7 @@ def facet_tokens(language: str | None, doc_type: str, published: str | None, sou
     if year.isdigit():
         tokens.append(f"xy{year}")
         month = (published or "")[5:7]
-        if month.isdigit():
-            tokens.append(f"xm{year}{month}")
+        tokens.append(f"xm{year}{month}" if month.isdigit() else f"xm{year}00")  # 00: a year without its month
     tokens.extend(source_token(source_id) for source_id in sources)
     return " ".join(tokens)
 
@@ -202,18 +202,46 @@ def source_tokens(conn: sqlite3.Connection, source: str) -> list[str] | None:
     return tokens if len(tokens) <= MAX_SOURCE_TOKENS else None
 
 
-def _year_range(since: str | None, until: str | None) -> list[str] | None:
-    """The year tokens a date range covers (``None`` when unbounded on both sides)."""
+def date_tokens(since: str | None, until: str | None) -> list[str] | None:
+    """The filter tokens a date range covers, any of which a passage's document needs (``None`` when unbounded on
+    both sides): a whole year's token (``xy2019``) for each year inside the range, and for a year the range covers
+    in part, its months' tokens (``xm201903`` …) and, unless the range starts in that year at a month, the token of
+    dates of that year alone (``xm201900``), as the comparison of :func:`document_conditions` reads them ("2020" is
+    on or before "2020-06", and before "2020-03"). The days of a bound within its month are not tokens:
+    :func:`document_conditions` still tests them (see :func:`_exact_months`)."""
     if not since and not until:
         return None
     for value, name in ((since, "since"), (until, "until")):
-        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        if value and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
             raise QueryError(f"--{name} must be a date like 2019, 2019-06 or 2019-06-25, not {value!r}")
     first = int(since[:4]) if since else 1950
     last = int(until[:4]) if until else date.today().year + 1
-    if first > last:
+    if since and until and since[:len(until)] > until:
         raise QueryError(f"the date range is empty: since {since} is after until {until}")
-    return [f"xy{y}" for y in range(first, last + 1)]
+    tokens = []
+    for year in range(first, last + 1):
+        starts_here = bool(since) and year == first and len(since) > 4
+        low = int(since[5:7]) if starts_here else 1
+        high = int(until[5:7]) if until and year == last and len(until) > 4 else 12
+        if low == 1 and high == 12 and not starts_here:
+            tokens.append(f"xy{year}")
+            continue
+        tokens.extend(f"xm{year}{month:02d}" for month in range(low, high + 1))
+        if not starts_here:
+            tokens.append(f"xm{year}00")
+    return tokens
+
+
+def _exact_months(since: str | None, until: str | None) -> tuple[bool, bool]:
+    """Whether each bound falls on a month's edge, so that :func:`date_tokens` say it exactly and no test of the date
+    is needed: a year or a month, and for ``until`` its month's last day too. ``since`` on a month's first day is not
+    (a date of the month alone, "2019-03", is before "2019-03-01")."""
+    import calendar
+
+    since_exact = not since or len(since) < 10
+    until_exact = (not until or len(until) < 10
+                   or int(until[8:]) == calendar.monthrange(int(until[:4]), int(until[5:7]))[1])
+    return since_exact, until_exact
 
 
 def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -416,8 +444,8 @@ def document_conditions(filters: SearchFilters, *, tokenized: bool = False, sour
                         ) -> tuple[list[str], list]:
     """SQL conditions on ``documents d`` (and their parameters) for ``filters``: language, type, dates, source,
     country and mentioned entities. With ``tokenized``, the ones the facet tokens of a MATCH expression already
-    express (language, type, year-precision dates) are left out; with ``source=False``, the source (the caller
-    tests it, see :func:`source_documents`)."""
+    express (language, type, and date bounds on a month's edge: :func:`_exact_months`) are left out; with
+    ``source=False``, the source (the caller tests it, see :func:`source_tokens`)."""
     where, params = [], []
     if filters.language and not tokenized:
         where.append("d.language = ?")
@@ -425,10 +453,11 @@ def document_conditions(filters: SearchFilters, *, tokenized: bool = False, sour
     if filters.doc_type and not tokenized:
         where.append("d.doc_type = ?")
         params.append(filters.doc_type)
-    if filters.since and (len(filters.since) > 4 or not tokenized):
+    since_exact, until_exact = _exact_months(filters.since, filters.until) if tokenized else (False, False)
+    if filters.since and not since_exact:
         where.append("d.published >= ?")
         params.append(filters.since)
-    if filters.until and (len(filters.until) > 4 or not tokenized):
+    if filters.until and not until_exact:
         where.append("substr(d.published, 1, ?) <= ?")
         params.extend([len(filters.until), filters.until])
     if filters.source and source:
@@ -478,16 +507,16 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
 
 def filter_tokens(conn: sqlite3.Connection, filters: SearchFilters) -> str | None:
     """The part of an FTS5 MATCH expression that says ``filters`` through the passages' filter tokens (language,
-    type, years, and a source naming up to :data:`MAX_SOURCE_TOKENS` sources); ``""`` without such filters,
+    type, dates, and a source naming up to :data:`MAX_SOURCE_TOKENS` sources); ``""`` without such filters,
     ``None`` when the source filter names no source."""
     parts = []
     if filters.language:
         parts.append("facets : " + _quote("xlang" + filters.language.lower()))
     if filters.doc_type:
         parts.append("facets : " + _quote("xtype" + re.sub(r"\W", "", filters.doc_type)))
-    years = _year_range(filters.since, filters.until)
-    if years:
-        parts.append("facets : (" + " OR ".join(years) + ")")
+    dates = date_tokens(filters.since, filters.until)
+    if dates:
+        parts.append("facets : (" + " OR ".join(dates) + ")")
     sources = source_tokens(conn, filters.source) if filters.source else None
     if sources == []:
         return None

@@ -92,18 +92,18 @@ def tsquery(match: str, language: str | None = None) -> tuple[str, list]:
 
 
 def _facet_query(filters) -> str:
-    """The filter tokens of ``filters`` (language, type, years) as a tsquery literal: they are lexemes of the
+    """The filter tokens of ``filters`` (language, type, dates) as a tsquery literal: they are lexemes of the
     passages' tsvectors (migration 017), so the filters and the words are one GIN search."""
-    from migrahub.store.search import _year_range
+    from migrahub.store.search import date_tokens
 
     parts = []
     if filters.language:
         parts.append(_lexeme("xlang" + filters.language.lower()))
     if filters.doc_type:
         parts.append(_lexeme("xtype" + re.sub(r"\W", "", filters.doc_type)))
-    years = _year_range(filters.since, filters.until)
-    if years:
-        parts.append("(" + " | ".join(_lexeme(y) for y in years) + ")")
+    dates = date_tokens(filters.since, filters.until)
+    if dates:
+        parts.append("(" + " | ".join(_lexeme(t) for t in dates) + ")")
     return " & ".join(parts)
 
 
