@@ -213,39 +213,25 @@ def native(condition: str) -> str:
 
 
 def ranked(conn, match: str, window: list[int], want: int, language: str | None) -> list[tuple[int, float]]:
-    """The best ``want`` passages of the window: exact phrases first (a query of plain words), then by rank."""
+    """The best ``want`` passages of the window by ``ts_rank`` (as a negative score, lower is better, like BM25 on
+    SQLite), for a query of plain words the passages holding them as an exact phrase first: one read of the window's
+    rows tests the phrase and ranks (every row of the window matches the words already, see
+    :func:`newest_matches`: testing them again costs more than ranking)."""
     from migrahub.store.search import _phrase_of
 
+    q, q_params = tsquery(match, language)
     phrase = _phrase_of(match)
-    first = phrase_ids(conn, phrase, window, language) if phrase else []
-    return rank(conn, match, window, want, first, language)
-
-
-def phrase_ids(conn, phrase: str, window: list[int], language: str | None) -> list[int]:
-    q, q_params = tsquery(phrase, language)
-    return [row[0] for row in conn.native(
-        # the window's rows by id, then the phrase on each ("OFFSET 0": else the planner may read the phrase's words
-        # from the GIN index for the whole table, 0.4 s at 1M passages)
-        f"SELECT f.id FROM (SELECT id, words FROM passages_fts WHERE id = ANY(%s::bigint[]) OFFSET 0) f "
-        f"WHERE f.words @@ {q}", [_array(window), *q_params])]
+    first, first_params = tsquery(phrase, language) if phrase else ("", [])
+    order = f"f.words @@ {first} DESC, score" if phrase else "score"
+    return [(row[0], row[1]) for row in conn.native(
+        f"SELECT f.id, -ts_rank(f.words, {q}, 1) AS score FROM passages_fts f "
+        f"WHERE f.id = ANY(%s::bigint[]) ORDER BY {order}, f.id DESC LIMIT %s",
+        [*q_params, _array(window), *first_params, want])]
 
 
 def _array(ids: list[int]) -> str:
     """Ids as one PostgreSQL array literal: psycopg adapting a list of 2,000 ints costs ~10 ms a call."""
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
-
-
-def rank(conn, match: str, window: list[int], limit: int, first: list[int], language: str | None
-         ) -> list[tuple[int, float]]:
-    """The best ``limit`` passages of the window by ``ts_rank`` (as a negative score, lower is better, like
-    BM25 on SQLite), the exact-phrase matches ``first`` ahead."""
-    q, q_params = tsquery(match, language)
-    order = "f.id = ANY(%s::bigint[]) DESC, score" if first else "score"
-    # every row of the window matches already (newest_matches): testing @@ again costs more than ranking it
-    return [(row[0], row[1]) for row in conn.native(
-        f"SELECT f.id, -ts_rank(f.words, {q}, 1) AS score FROM passages_fts f "
-        f"WHERE f.id = ANY(%s::bigint[]) ORDER BY {order}, f.id DESC LIMIT %s",
-        [*q_params, _array(window), *([_array(first)] if first else []), limit])]
 
 
 def snippets(conn, match: str, ids: list[int], language: str | None, start: str, end: str) -> dict[int, str]:
