@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import engine_free
+
 REPO = Path(__file__).resolve().parents[1]
 BACKENDS = ("sqlite", "postgresql")
 
@@ -14,10 +16,12 @@ BACKENDS = ("sqlite", "postgresql")
 def pytest_addoption(parser):
     parser.addoption("--backend", choices=BACKENDS, default=os.environ.get("MIGRAHUB_TEST_BACKEND") or "sqlite",
                      help="the database every hub of the tests lives in (default: sqlite; env MIGRAHUB_TEST_BACKEND)")
+    engine_free.add_option(parser)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(reason): a test of what only a SQLite file has")
+    engine_free.configure(config)  # tests that open no hub: guarded on SQLite, deselected on PostgreSQL
     if config.getoption("--backend") != "postgresql":
         return
     from tests.backends import postgresql

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from migrahub import config
 from migrahub.cli import main
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "migrahub"
 NAME = re.compile(r"\bMIGRAHUB_[A-Z][A-Z0-9_]*[A-Z0-9]\b")

@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from migrahub.cli import main
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = (REPO / "README.md", REPO / "src" / "migrahub" / "web" / "SETTINGS.md", REPO / "SECURITY.md",

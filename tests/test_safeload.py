@@ -6,6 +6,8 @@ import pytest
 
 from migrahub.safeload import InputError, load_yaml
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def test_reads_plain_yaml():
     assert load_yaml(b"name: shelters\nyear: 2024\n", "ok.yaml") == {"name": "shelters", "year": 2024}

@@ -16,6 +16,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from migrahub.coding.agreement import agreement, cohen_kappa, krippendorff_alpha, pairwise, percent_agreement
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture(scope="module")
 def gold(shared_dir):

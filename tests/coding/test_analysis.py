@@ -17,6 +17,8 @@ from migrahub.coding.analysis import (
 )
 from migrahub.coding.charts import cooccurrence_heatmap, frequency_bar_chart
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture(scope="module")
 def records(shared_dir):

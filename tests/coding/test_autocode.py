@@ -20,6 +20,8 @@ from migrahub.coding.autocode import (
 )
 from migrahub.coding.codebook import CodebookError, load_yaml
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 REPO = Path(__file__).resolve().parents[2]
 
 

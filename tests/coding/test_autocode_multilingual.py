@@ -13,6 +13,8 @@ from migrahub.coding.codebook import CodebookError, codebook_from_mapping
 from migrahub.coding.embed import shared_encoder
 from migrahub.coding.lexicon import fold, lexicon_from_mapping, load_lexicon
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 BOOK = codebook_from_mapping({"name": "Test", "codes": [
     {"id": "SERV", "name": "Services", "description": "Services for migrants.", "children": [
         {"id": "SERV.HOUSING", "name": "Housing and reception",

@@ -19,6 +19,8 @@ from migrahub.coding.codebook import (
     to_qdc,
 )
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture(scope="module")
 def gold_codebook(shared_dir):

@@ -26,6 +26,8 @@ from migrahub.coding.refiqda import (
     project_xml,
 )
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture(scope="module")
 def gold_project(shared_dir):

@@ -9,6 +9,8 @@ from migrahub.compare import definition, editions, engine, sensitivity
 from migrahub.compare.model import CompareError, Dataset
 from migrahub.compare.ranks import Rank, ordinal, peers, rank_among, ranks, size_class
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def _index(**extra):
     base = {"code": "demo", "normalise": "none", "structure": [{"code": "ALL", "children": [

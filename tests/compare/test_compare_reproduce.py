@@ -17,6 +17,8 @@ from migrahub.compare.model import Dataset
 from migrahub.compare.ranks import ranks
 from tests.compare import reference
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 EXAMPLES = resources.files("migrahub.compare") / "data" / "examples"
 DATA, META = str(EXAMPLES / "coinr_demo_iData.csv"), str(EXAMPLES / "coinr_demo_iMeta.csv")
 

@@ -8,6 +8,8 @@ from migrahub.compare import coinr, definition
 from migrahub.compare.model import CompareError
 from migrahub.compare.tables import read_csv_text, read_table_bytes
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def _nodes(*children, weights=None):
     return {"code": "x", "nodes": [{"code": "T"}, *children]}

@@ -15,6 +15,8 @@ from migrahub.consult import opinion, polis_csv
 from migrahub.model import Rejection
 from migrahub.services.consult import polis as service
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 SHARED_POLIS = Path(__file__).resolve().parents[3] / "shared" / "polis"
 
 

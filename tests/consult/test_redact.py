@@ -7,6 +7,8 @@ import pytest
 
 from migrahub.consult.redact import redact
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 PERSONAL = {
     "email": ["amira.haddad@example.org", "j.doe+forum@mail.example.co.uk", "contact (at) example.org"],
     "phone": ["+44 20 7946 0958", "020 7946 0958", "+33 1 23 45 67 89", "06 12 34 56 78", "+49 30 12345678",

@@ -14,6 +14,8 @@ from migrahub.extract.budget import prepare
 from migrahub.extract.people import find_people
 from migrahub.extract.segments import URL_RE, paragraphs, sentences, url_spans
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 MB10 = 10_000_000
 
 

@@ -14,7 +14,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 DATA = Path(__file__).with_name("data") / "challenge_names.yaml"
 HELDOUT = Path(__file__).with_name("data") / "challenge_names_heldout.yaml"

@@ -8,6 +8,8 @@ import pytest
 from migrahub.extract import extract
 from migrahub.extract.dates import find_dates, find_yearless
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def events(text):
     return extract(text, doc="t.txt").events

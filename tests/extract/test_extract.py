@@ -9,6 +9,8 @@ from migrahub.extract.acronyms import find_pairs
 from migrahub.extract.dates import find_dates
 from migrahub.extract.resolve import resolution_key, resolve
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def names(recs):
     return {r.name for r in recs}

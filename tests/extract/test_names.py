@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrahub.extract import extract
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 
 def recs(text: str, language: str = "en") -> tuple[set[str], set[str]]:

@@ -8,6 +8,8 @@ import pytest
 
 from migrahub.extract import extract, nlp
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def people(text: str, language: str) -> set[str]:
     return {p.name for p in extract(text, doc="t.txt", language=language).people}

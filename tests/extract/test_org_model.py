@@ -7,6 +7,8 @@ import pytest
 from migrahub.extract import extract, nlp, org_model
 from migrahub.extract.registry import use_shipped
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture()
 def no_registry():

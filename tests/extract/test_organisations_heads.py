@@ -8,6 +8,8 @@ import pytest
 from migrahub.extract import extract
 from migrahub.extract.registry import use_shipped
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 @pytest.fixture(autouse=True)
 def _no_registry():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrahub.extract import extract
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 
 def places(text: str, language: str = "en") -> dict[str, str | None]:

@@ -18,6 +18,8 @@ import pytest
 
 from migrahub.extract import extract
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 REPO = Path(__file__).resolve().parents[2]
 CATS = ("events", "practices", "resources")
 

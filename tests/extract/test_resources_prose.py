@@ -7,6 +7,8 @@ import pytest
 
 from migrahub.extract import extract
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def titles(text):
     return [r.title for r in extract(text, doc="t.txt").resources]

@@ -6,6 +6,8 @@ import pytest
 
 from migrahub.extract import extract
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def inits(text):
     return extract(text, doc="t.txt").initiatives

@@ -8,6 +8,8 @@ import time
 import pytest
 from fuzz_support import SENTINEL, bounded
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def test_a_busy_example_is_stopped():
     start = time.process_time()

@@ -32,6 +32,8 @@ from hypothesis import strategies as st
 from migrahub.coding.codebook import Codebook, CodebookError, dump_yaml, parse_qdc, parse_yaml, to_qdc
 from migrahub.coding.refiqda import ImportResult, RefiQdaError, import_qdpx
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def check_codebook(cb: Codebook, where: str) -> None:
     """Codes in depth-first order: unique ids and GUIDs, every parent known and before its children, names

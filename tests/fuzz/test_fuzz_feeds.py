@@ -32,6 +32,8 @@ from migrahub.sources.collect import child_unit, is_url, read_bytes
 from migrahub.sources.errors import SourceError
 from migrahub.sources.feeds import parse_opml
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 DATES = ("Tue, 05 Mar 2024 14:00:00 +0100", "Tue, 99 Foo 99999 99:99:99 +9999", "0000-00-00", "2024-02-30",
          "9999-12-31T23:59:59Z", "-1", "1e309", "", "Mon, 31 Dec 1969 23:59:59 GMT", "2024-13-45T25:61:61+25:00",
          "9" * 200, "Sat, 01 Jan 10000 00:00:00 GMT", "2024-01-02T10:00:00.999999999999Z", "\x00")

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
 from fuzz_checks import check_blocks, check_source_result
 from fuzz_samples import HTML
 from fuzz_strategies import DECLARED, MAX_DOC, NASTY, capped, deep, encoded, hostile_text, mutated, xml_attr
@@ -18,6 +19,8 @@ from migrahub.sources import Limits
 from migrahub.sources.collect import read_bytes
 from migrahub.sources.errors import SourceError
 from migrahub.sources.html import fragment_blocks, html_to_text, iso_date, page_parts
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 TAGS = ("p", "div", "span", "a", "b", "i", "em", "h1", "h2", "h3", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table",
         "thead", "tr", "td", "th", "main", "article", "nav", "header", "footer", "aside", "section", "br", "img",

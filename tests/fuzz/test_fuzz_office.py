@@ -8,6 +8,7 @@ import zlib
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
 from fuzz_checks import check_source_result
 from fuzz_samples import docx_bytes, docx_members, pdf_bytes
 from fuzz_strategies import (
@@ -30,6 +31,8 @@ from hypothesis import strategies as st
 from migrahub.sources import Limits
 from migrahub.sources.collect import read_bytes
 from migrahub.sources.errors import SourceError
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -16,6 +16,8 @@ from migrahub.model import Block, Extracted
 from migrahub.pipeline.language import LANGUAGES, detect_language
 from migrahub.pipeline.normalize import normalize
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 BLOCK_TEXT = st.one_of(hostile_text(8, 5000), st.text(st.characters(codec=None) | SURROGATES, max_size=30),
                        st.lists(st.sampled_from(NASTY), max_size=8).map("".join))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
 from fuzz_checks import check_blocks, check_source_result
 from fuzz_samples import MARKDOWN, TEXT
 from fuzz_strategies import (
@@ -29,6 +30,8 @@ from migrahub.sources.decode import decode
 from migrahub.sources.errors import SourceError
 from migrahub.sources.markdown import front_matter, markdown_blocks
 from migrahub.sources.text import text_blocks
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 LOCATOR = "/srv/docs/report"
 

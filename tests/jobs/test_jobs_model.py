@@ -6,6 +6,8 @@ import pytest
 
 from migrahub.jobs import JobError, Policy, job_status
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def test_backoff_doubles_from_the_base_up_to_the_cap():
     p = Policy(backoff_base=30, backoff_cap=200)

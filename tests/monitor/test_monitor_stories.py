@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from migrahub.monitor.stories import Clusterer, StoryItem, StoryParams, cluster
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 DAY = 86400.0
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from migrahub.pipeline.language import detect_language
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 TEXTS = {
     "en": "The city council agreed that the new welcome desk for newcomers would open in the spring, and that the "
           "staff of the integration office would be trained by the refugee organisations of the region.",

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migrahub.model import Block, Extracted, NormalizedDoc, Rejection
 from migrahub.pipeline.normalize import clean_block_text, normalize
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 
 def item(*blocks: Block, title=None) -> Extracted:

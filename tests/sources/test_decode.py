@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrahub.sources.decode import decode
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 FRENCH = "La ville de Besançon ouvre un guichet d'accueil pour les réfugiés, à côté de la mairie. " * 5
 

@@ -14,6 +14,8 @@ from migrahub.sources.collect import child_unit
 from migrahub.sources.errors import SourceError
 from migrahub.sources.feeds import parse_opml
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 RSS091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
  "http://my.netscape.com/publish/formats/rss-0.91.dtd">

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from source_samples import BOILERPLATE_PAGE, ENTITY_REASON, RSS20, make_pdf
 
 from migrahub.model import Block, Extracted
 from migrahub.sources import USER_AGENT, FetchState, Limits, collect
+
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
 
 FAST = Limits(timeout=2.0)
 

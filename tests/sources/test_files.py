@@ -12,6 +12,8 @@ from source_samples import BOILERPLATE_PAGE, make_docx, make_pdf
 from migrahub.model import Block, Extracted
 from migrahub.sources import Limits, collect, expand
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 
 def one(path: Path | str, limits: Limits = Limits()) -> Extracted:
     result = collect(str(path), limits)

@@ -15,6 +15,8 @@ import pytest
 from migrahub.model import Block
 from migrahub.sources.html import html_to_text, page_parts
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 ARTICLE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Welcome desks open in three districts | City of Riverton</title>
 </head><body class="page-template single">

@@ -11,6 +11,8 @@ from migrahub.sources.html import iso_date, page_parts, parse_document
 from migrahub.sources.page.dates import page_published, plausible
 from migrahub.sources.pdf import read_pdf
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 BODY = ("<body><article><h1>Language cafe moves to the library</h1><p>The weekly language cafe for newcomers meets "
         "in the reading room of the central library from now on, every Wednesday evening.</p></article></body>")
 
