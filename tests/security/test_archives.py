@@ -23,6 +23,8 @@ from migrahub.sources.archive import ArchiveError, ArchiveLimits, LimitedZip
 from migrahub.sources.errors import SourceError
 from migrahub.sources.word import read_docx
 
+pytestmark = pytest.mark.engine_free  # opens no hub: runs on the SQLite pass only (tests/backends/engine_free.py)
+
 MB = 1024 * 1024
 PEAK_LIMIT_MB = 300
 BOMB = 512 * MB  # what the bombs inflate to (well over the 200 MB limits; ~0.5 MB compressed)
