@@ -68,7 +68,8 @@ class Guard:
         self.stack: list[tuple[str, object]] = []  # ("item", item) at the bottom, ("fixture", fixturedef) above
         self.item_opened: list[str] = []
         self.reported = 0
-        self.fixture_opened: dict[tuple[str, str], list[str]] = defaultdict(list)  # (baseid, argname) -> openings
+        # (baseid, argname) -> (what it opened, the test it was set up for)
+        self.fixture_opened: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         self.numbers = itertools.count()
         self.modules: dict[str, dict] = defaultdict(lambda: {"tests": set(), "opened": set(), "seconds": 0.0,
                                                                "marked": False})
@@ -95,9 +96,9 @@ class Guard:
         if not self.stack:
             return
         kind, node = self.stack[-1]
-        if kind == "fixture":
-            self.fixture_opened[(node.baseid, node.argname)].append(what)
         item = self.stack[0][1]
+        if kind == "fixture":
+            self.fixture_opened[(node.baseid, node.argname)].append((what, item.nodeid))
         self.item_opened.append(what if kind == "item" else f"{what} (in fixture {node.argname!r})")
         if not self.report and item.get_closest_marker(MARK):
             raise EngineOpened(f"{item.nodeid} is marked {MARK} but opened a hub: {what}")
@@ -144,11 +145,13 @@ class Guard:
         return result
 
     def _fixtures_opened(self, item) -> list[str]:
-        """What the fixtures this test uses opened when they were set up, here or for a test before it."""
+        """What the fixtures this test uses opened when they were set up for a test before it (what they opened for
+        this one is in ``item_opened``)."""
         found = []
-        for (baseid, argname), what in self.fixture_opened.items():
+        for (baseid, argname), opened in self.fixture_opened.items():
             if argname in item.fixturenames and item.nodeid.startswith(baseid):
-                found += [f"{w} (in fixture {argname!r}, set up before)" for w in what]
+                found += [f"{what} (in fixture {argname!r}, set up for {nodeid})" for what, nodeid in opened
+                          if nodeid != item.nodeid]
         return found
 
     def _openings(self, item) -> list[str]:

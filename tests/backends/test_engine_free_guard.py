@@ -91,7 +91,7 @@ FAILING = {
     "test_connects": "migrahub.store.database.connect(",
     "test_swallows_the_error": "migrahub.store.database.connect(",
     "test_raw_sqlite": "sqlite3.connect(",
-    "test_fixture_set_up_before": "in fixture 'built_hub', set up before",
+    "test_fixture_set_up_before": "in fixture 'built_hub', set up for test_guarded.py::test_unmarked_may_open",
     "test_starts_python_opening_a_file": "child.sqlite3') (in process",
     "test_grandchild_with_its_own_environment": "grandchild.sqlite3') (in process",
     "test_starts_migrahub": "a migrahub process: ",
