@@ -224,6 +224,14 @@ def test_a_date_range_finds_what_comparing_the_dates_finds(dated, since, until):
     assert found == expected
 
 
+def test_a_range_open_at_one_end_reaches_any_year(dated):
+    conn, ids = dated
+    assert search_module.date_tokens(None, "1900") == ["xy1900"]
+    assert search(conn, "desk", SearchFilters(until="1900")) == []
+    assert search_module.date_tokens("2300", None) == ["xy2300"]
+    assert search(conn, "desk", SearchFilters(since="2300")) == []
+
+
 def test_a_range_to_the_edges_of_months_is_said_by_tokens_alone():
     assert search_module.date_tokens("2019-03-01", "2020-06") == [
         *(f"xm2019{m:02d}" for m in range(3, 13)), *(f"xm2020{m:02d}" for m in range(1, 7)), "xm202000"]

@@ -214,8 +214,8 @@ def date_tokens(since: str | None, until: str | None) -> list[str] | None:
     for value, name in ((since, "since"), (until, "until")):
         if value and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
             raise QueryError(f"--{name} must be a date like 2019, 2019-06 or 2019-06-25, not {value!r}")
-    first = int(since[:4]) if since else 1950
-    last = int(until[:4]) if until else date.today().year + 1
+    first = int(since[:4]) if since else min(1950, int(until[:4]))
+    last = int(until[:4]) if until else max(date.today().year + 1, first)
     if since and until and since[:len(until)] > until:
         raise QueryError(f"the date range is empty: since {since} is after until {until}")
     tokens = []
