@@ -271,6 +271,24 @@ def test_an_archive_of_a_newer_migrahub_is_refused(hub, tmp_path):
         service.verify(tmp_path / "newer.zip")
 
 
+def test_an_archive_from_before_the_source_tokens_is_refused(hub, tmp_path):
+    """Its passages' filter tokens would not name their sources: a source filter would miss them."""
+    service.dump(hub, tmp_path / "hub.zip")
+
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["schema"]["store"] = [n for n in manifest["schema"]["store"]
+                                       if not n.startswith("062_search_source_tokens")]
+        return json.dumps(manifest).encode()
+
+    rewrite(tmp_path / "hub.zip", tmp_path / "older.zip", change)
+    with pytest.raises(ArchiveError, match="written by an older MigraHub .*062_search_source_tokens.sql"):
+        service.restore(tmp_path / "older.zip", tmp_path / "restored.sqlite3")
+    assert nothing_written(tmp_path / "restored.sqlite3")
+
+
 def test_a_row_the_database_refuses_rolls_the_whole_restore_back(hub, tmp_path):
     """An archive consistent with its own manifest whose rows break a constraint (a passage twice): the write fails
     in its transaction and the empty hub stays empty."""
