@@ -123,6 +123,18 @@ def rewrite(archive, out, change):
     return out
 
 
+def rewrite_manifest(archive, out, edit):
+    """Copy an archive with its manifest changed by ``edit(manifest)`` (the members left as they are)."""
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        edit(manifest)
+        return json.dumps(manifest).encode()
+
+    return rewrite(archive, out, change)
+
+
 def test_dump_then_restore_gives_every_table_equal(hub, tmp_path):
     manifest = service.dump(hub, tmp_path / "hub.zip")
     names = {t["name"] for t in manifest["tables"]}
@@ -242,14 +254,10 @@ def test_a_byte_flipped_in_the_file_is_refused(hub, tmp_path):
 def test_a_changed_manifest_count_is_refused(hub, tmp_path):
     service.dump(hub, tmp_path / "hub.zip")
 
-    def change(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def count_one_more(manifest):
         next(t for t in manifest["tables"] if t["name"] == "mentions")["rows"] += 1
-        return json.dumps(manifest).encode()
 
-    rewrite(tmp_path / "hub.zip", tmp_path / "counted.zip", change)
+    rewrite_manifest(tmp_path / "hub.zip", tmp_path / "counted.zip", count_one_more)
     with pytest.raises(ArchiveError, match=r"table mentions: the manifest counts \d+ rows, member "
                                            r"tables/mentions.jsonl holds \d+"):
         service.restore(tmp_path / "counted.zip", tmp_path / "restored.sqlite3")
@@ -258,15 +266,8 @@ def test_a_changed_manifest_count_is_refused(hub, tmp_path):
 
 def test_an_archive_of_a_newer_migrahub_is_refused(hub, tmp_path):
     service.dump(hub, tmp_path / "hub.zip")
-
-    def change(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
-        manifest["schema"]["store"].append("999_from_the_future.sql")
-        return json.dumps(manifest).encode()
-
-    rewrite(tmp_path / "hub.zip", tmp_path / "newer.zip", change)
+    rewrite_manifest(tmp_path / "hub.zip", tmp_path / "newer.zip",
+                     lambda manifest: manifest["schema"]["store"].append("999_from_the_future.sql"))
     with pytest.raises(ArchiveError, match="written by a newer MigraHub .*999_from_the_future.sql"):
         service.verify(tmp_path / "newer.zip")
 
@@ -275,15 +276,11 @@ def test_an_archive_from_before_the_source_tokens_is_refused(hub, tmp_path):
     """Its passages' filter tokens would not name their sources: a source filter would miss them."""
     service.dump(hub, tmp_path / "hub.zip")
 
-    def change(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def before_the_tokens(manifest):
         manifest["schema"]["store"] = [n for n in manifest["schema"]["store"]
                                        if not n.startswith("062_search_source_tokens")]
-        return json.dumps(manifest).encode()
 
-    rewrite(tmp_path / "hub.zip", tmp_path / "older.zip", change)
+    rewrite_manifest(tmp_path / "hub.zip", tmp_path / "older.zip", before_the_tokens)
     with pytest.raises(ArchiveError, match="written by an older MigraHub .*062_search_source_tokens.sql"):
         service.restore(tmp_path / "older.zip", tmp_path / "restored.sqlite3")
     assert nothing_written(tmp_path / "restored.sqlite3")
