@@ -7,6 +7,7 @@ phrases"``, ``AND``/``OR``/``NOT`` in capitals, parentheses, and ``prefix*``.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import sqlite3
@@ -194,9 +195,11 @@ def add_source_token(conn: sqlite3.Connection, document_id: int, source_id: int)
 MAX_SOURCE_TOKENS = 64  # a source filter naming up to this many sources is their tokens in the query
 
 
-def source_tokens(conn: sqlite3.Connection, source: str) -> list[str] | None:
-    """The filter tokens of the sources whose locator holds ``source`` (``[]``: none does; ``None``: more than
-    :data:`MAX_SOURCE_TOKENS`, then each match's document is tested)."""
+def source_tokens(conn: sqlite3.Connection, source: str | None) -> list[str] | None:
+    """The filter tokens of the sources whose locator holds ``source`` (``[]``: none does; ``None``: no source
+    filter, or one naming more than :data:`MAX_SOURCE_TOKENS` sources, then each match's document is tested)."""
+    if not source:
+        return None
     tokens = [source_token(row[0]) for row in conn.execute(
         "SELECT id FROM sources WHERE instr(locator, ?) > 0 ORDER BY id LIMIT ?", (source, MAX_SOURCE_TOKENS + 1))]
     return tokens if len(tokens) <= MAX_SOURCE_TOKENS else None
@@ -236,8 +239,6 @@ def _exact_months(since: str | None, until: str | None) -> tuple[bool, bool]:
     """Whether each bound falls on a month's edge, so that :func:`date_tokens` say it exactly and no test of the date
     is needed: a year or a month, and for ``until`` its month's last day too. ``since`` on a month's first day is not
     (a date of the month alone, "2019-03", is before "2019-03-01")."""
-    import calendar
-
     since_exact = not since or len(since) < 10
     until_exact = (not until or len(until) < 10
                    or int(until[8:]) == calendar.monthrange(int(until[:4]), int(until[5:7]))[1])
@@ -289,7 +290,8 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     window = window[:RANK_WINDOW]
     postgresql = backend(conn) == "postgresql"
     ranked = (search_pg.ranked(conn, match, window, want, filters.language) if postgresql
-              else _ranked(conn, match, window, want, query, filter_tokens(conn, filters) or ""))
+              else _ranked(conn, match, window, want, query,
+                           filter_tokens(filters, source_tokens(conn, filters.source))))
     ranked = ranked[filters.offset:want]
     if not ranked:
         return []
@@ -482,11 +484,12 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
     (``None`` when the source filter leaves no document): the language, type and year filters are facet tokens
     inside the MATCH expression (no join: the fastest way to find matches), and so is a source filter naming up to
     :data:`MAX_SOURCE_TOKENS` sources; finer dates, a source filter naming more, and entities test the document."""
-    tokens = filter_tokens(conn, filters)
-    if tokens is None:
+    sources = source_tokens(conn, filters.source)
+    if sources == []:
         return None
+    tokens = filter_tokens(filters, sources)
     where, params = document_conditions(filters, tokenized=True, source=False)
-    if filters.source and "xsrc" not in tokens:
+    if filters.source and sources is None:
         documents = source_documents(conn, filters.source)
         if documents == []:
             return None
@@ -505,10 +508,10 @@ def _conditions(conn: sqlite3.Connection, match: str, filters: SearchFilters
     return ["passages_fts MATCH ?", *where], [" AND ".join([f"({match})", *filter(None, [tokens])]), *params], joins
 
 
-def filter_tokens(conn: sqlite3.Connection, filters: SearchFilters) -> str | None:
-    """The part of an FTS5 MATCH expression that says ``filters`` through the passages' filter tokens (language,
-    type, dates, and a source naming up to :data:`MAX_SOURCE_TOKENS` sources); ``""`` without such filters,
-    ``None`` when the source filter names no source."""
+def filter_tokens(filters: SearchFilters, sources: list[str] | None) -> str:
+    """The part of an FTS5 MATCH expression that says ``filters`` through the passages' filter tokens: language,
+    type, dates, and the source filter's ``sources`` (:func:`source_tokens`); ``""`` without such filters. Its
+    PostgreSQL twin is ``search_pg._facet_query``."""
     parts = []
     if filters.language:
         parts.append("facets : " + _quote("xlang" + filters.language.lower()))
@@ -517,9 +520,6 @@ def filter_tokens(conn: sqlite3.Connection, filters: SearchFilters) -> str | Non
     dates = date_tokens(filters.since, filters.until)
     if dates:
         parts.append("facets : (" + " OR ".join(dates) + ")")
-    sources = source_tokens(conn, filters.source) if filters.source else None
-    if sources == []:
-        return None
     if sources:
         parts.append("facets : (" + " OR ".join(sources) + ")")
     return " AND ".join(parts)

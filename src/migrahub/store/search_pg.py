@@ -91,9 +91,10 @@ def tsquery(match: str, language: str | None = None) -> tuple[str, list]:
     return query.sql, query.params
 
 
-def _facet_query(filters) -> str:
-    """The filter tokens of ``filters`` (language, type, dates) as a tsquery literal: they are lexemes of the
-    passages' tsvectors (migration 017), so the filters and the words are one GIN search."""
+def _facet_query(filters, sources: list[str] | None) -> str:
+    """The filter tokens of ``filters`` (language, type, dates, and the source filter's ``sources``:
+    ``store.search.source_tokens``) as a tsquery literal: they are lexemes of the passages' tsvectors (migrations
+    017 and 062), so the filters and the words are one GIN search. The twin of ``store.search.filter_tokens``."""
     from migrahub.store.search import date_tokens
 
     parts = []
@@ -104,6 +105,8 @@ def _facet_query(filters) -> str:
     dates = date_tokens(filters.since, filters.until)
     if dates:
         parts.append("(" + " | ".join(_lexeme(t) for t in dates) + ")")
+    if sources:
+        parts.append("(" + " | ".join(_lexeme(t) for t in sources) + ")")
     return " & ".join(parts)
 
 
@@ -127,11 +130,10 @@ def newest_matches(conn, match: str, filters, limit: int) -> list[tuple[int, int
     from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents, source_tokens
 
     q, q_params = tsquery(match, filters.language)
-    sources = source_tokens(conn, filters.source) if filters.source else None
+    sources = source_tokens(conn, filters.source)
     if sources == []:
         return []
-    facets = " & ".join(t for t in (_facet_query(filters),
-                                     "(" + " | ".join(map(_lexeme, sources)) + ")" if sources else "") if t)
+    facets = _facet_query(filters, sources)
     doc_where, doc_params = document_conditions(filters, tokenized=True, source=False)
     documents, doc_where, doc_params = _documents(conn, doc_where, doc_params)
     if filters.source and sources is None:
