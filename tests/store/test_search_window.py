@@ -53,8 +53,11 @@ def hub(tmp_path_factory):
 
 
 def _expected(passages, word: str, limit: int, language=None, since=None, source=None) -> list[tuple[int, int]]:
+    def has(words: set[str]) -> bool:  # a word, or a prefix*
+        return any(w.startswith(word[:-1]) for w in words) if word.endswith("*") else word in words
+
     found = [(pid, doc) for pid, doc, words, lang, published, locator in passages
-             if word in words and (language is None or lang == language)
+             if has(words) and (language is None or lang == language)
              and (since is None or published >= since) and (source is None or source in locator)]
     return sorted(found, reverse=True)[:limit]
 
@@ -72,6 +75,9 @@ def test_the_hub_spans_several_blocks_of_passage_ids(hub):
     ("alpha", {"source": "src-1/"}),
     ("beta", {"since": "2017"}),
     ("gamma", {"language": "en"}),
+    ("alph*", {}),  # a prefix: its share of the newest passages sizes the first search on PostgreSQL
+    ("bet*", {"language": "fr"}),
+    ("gamm*", {}),
 ])
 def test_the_window_holds_exactly_the_newest_matches(hub, word, filters):
     conn, passages = hub
@@ -94,6 +100,20 @@ def test_search_ranks_the_window_and_each_hit_matches(hub):
     hits = search(conn, "beta", SearchFilters(language="de", limit=15))
     assert len(hits) == 15
     assert all("beta" in words[h.passage_id] and h.language == "de" for h in hits)
+
+
+@pytest.mark.parametrize(("query", "filters"), [
+    ("beta", {}), ("alpha beta", {"language": "fr"}), ("alph*", {}), ("beta", {"since": "2015"}),
+    ("listens alpha", {}),  # an exact phrase in every English passage: the phrase test read with the rank
+])
+def test_ranking_read_with_the_window_is_the_ranking_of_the_window_read_again(hub, query, filters):
+    conn, _passages = hub
+    f = SearchFilters(limit=30, **filters)
+    window = [row[0] for row in newest_matches(conn, query, f, search_module.RANK_WINDOW + 1)]
+    hits = search(conn, query, f)
+    assert len(hits) == 30
+    assert [(h.passage_id, h.score) for h in hits] == [(h.passage_id, h.score) for h in search(conn, query, f,
+                                                                                                window=window)]
 
 
 # the source filter names 8 sources (of 24): their tokens in the query; or, when it names more than

@@ -282,14 +282,15 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     """
     match = fts_query(query)
     want = filters.offset + filters.limit
+    scores: dict[int, tuple[bool, float]] = {}  # PostgreSQL ranks the window as it reads it
     if window is None:  # a caller that already read the window (the web's facet counts) passes it
-        window = [row[0] for row in newest_matches(conn, query, filters, RANK_WINDOW + 1)]
+        window = [row[0] for row in newest_matches(conn, query, filters, RANK_WINDOW + 1, scores)]
     if not window:
         return []
     windowed = len(window) > RANK_WINDOW
     window = window[:RANK_WINDOW]
     postgresql = backend(conn) == "postgresql"
-    ranked = (search_pg.ranked(conn, match, window, want, filters.language) if postgresql
+    ranked = (search_pg.ranked(conn, match, window, want, filters.language, scores) if postgresql
               else _ranked(conn, match, window, want, query,
                            filter_tokens(filters, source_tokens(conn, filters.source))))
     ranked = ranked[filters.offset:want]
@@ -525,13 +526,14 @@ def filter_tokens(filters: SearchFilters, sources: list[str] | None) -> str:
     return " AND ".join(parts)
 
 
-def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters, limit: int
-                   ) -> list[tuple[int, int]]:
+def newest_matches(conn: sqlite3.Connection, query: str, filters: SearchFilters, limit: int,
+                   scores: dict[int, tuple[bool, float]] | None = None) -> list[tuple[int, int]]:
     """``(passage id, document id)`` of the newest ``limit`` current passages matching ``query`` under ``filters``
-    (newest first): the window :func:`search` ranks, and the sample a large result's facets are counted over."""
+    (newest first): the window :func:`search` ranks, and the sample a large result's facets are counted over.
+    PostgreSQL reads each match's rank into ``scores`` too, when given (``search_pg.ranked``)."""
     if backend(conn) == "postgresql":
         try:
-            return search_pg.newest_matches(conn, fts_query(query), filters, limit)
+            return search_pg.newest_matches(conn, fts_query(query), filters, limit, scores)
         except sqlite3.OperationalError as exc:
             raise QueryError(f"cannot search for {query!r}: {exc}") from exc
     conditions = _conditions(conn, fts_query(query), filters)
