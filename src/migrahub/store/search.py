@@ -275,7 +275,8 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     For a query of several plain words, passages holding them as an exact phrase rank first (``city card`` finds
     "city-card" before a passage that has "city" and "card" far apart), then the rest by BM25.
     Words matching more than :data:`RANK_WINDOW` passages (``city`` in a hub of a million passages) are ranked among
-    the newest :data:`RANK_WINDOW` matches, with scores computed over the whole index: BM25 costs the same for every
+    the newest :data:`RANK_WINDOW` matches, with term weights from the whole index (or, in a hub past
+    :data:`RECENT_FROM` passages, from its newest passages: :func:`ranking_index`): BM25 costs the same for every
     match, so this bounds the cost of the broadest queries. Each hit says so in ``ranked_within``.
     Three steps keep it fast on large hubs: find the window, rank the matching row ids (only current documents are
     in the index, so an unfiltered query never touches the other tables), then build snippets for the page alone.
