@@ -157,3 +157,27 @@ def test_the_newest_matches_of_a_prefix_are_read_in_the_index_of_the_newest_when
     monkeypatch.setattr(search_module, "recent_floor", lambda conn: None)
     for (query, f, limit), rows in found.items():
         assert rows == newest_matches(hub, query, f, limit), (query, f, limit)
+
+
+def test_a_search_reads_one_state_of_the_hub_while_an_ingest_rebuilds_the_index(hub, monkeypatch, tmp_path):
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 6)
+    for doc in range(14):
+        _save(hub, doc)
+    floor = _assert_recent_is_the_newest_of_the_index(hub)
+    window = [row[0] for row in newest_matches(hub, "mentor", SearchFilters(), 7)]
+    assert window[-2] >= floor  # the window of 6 lies in the ranking index
+    writer = connect(tmp_path / "hub.sqlite3")
+    choose = search_module.ranking_index
+
+    def ingest_between(conn, ranked_window):  # another process's ingest commits a rebuild between two statements
+        index = choose(conn, ranked_window)
+        for doc in range(14, 20):
+            _save(writer, doc)
+        return index
+
+    monkeypatch.setattr(search_module, "ranking_index", ingest_between)
+    hits = search(hub, "mentor", SearchFilters(limit=6))
+    assert [h.passage_id for h in hits] != [] and {h.passage_id for h in hits} == set(window[:6])
+    assert recent_floor(writer) > window[-2]  # the rebuild left the window's oldest passages out
+    assert not hub.in_transaction
+    writer.close()

@@ -316,6 +316,26 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
+class snapshot:
+    """``with snapshot(conn):`` — the statements inside read one state of the hub (SQLite: a deferred read
+    transaction, which takes no write lock; WAL lets writers go on). Inside a transaction already open, or on
+    PostgreSQL, it does nothing."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if backend(self.conn) == "sqlite" and not self.conn.in_transaction:
+            self.conn.execute("BEGIN DEFERRED")
+            self.outer = True
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.outer:
+            self.conn.execute("COMMIT")
+
+
 class transaction:
     """``with transaction(conn):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on any error.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from migrahub.store import search_pg
-from migrahub.store.database import backend, has_table, hub_counter, tuples
+from migrahub.store.database import backend, has_table, hub_counter, snapshot, tuples
 
 HL_START, HL_END = "\x02", "\x03"
 RANK_WINDOW = 2000  # words matching more passages than this: the newest RANK_WINDOW matches are ranked
@@ -280,7 +280,14 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     match, so this bounds the cost of the broadest queries. Each hit says so in ``ranked_within``.
     Three steps keep it fast on large hubs: find the window, rank the matching row ids (only current documents are
     in the index, so an unfiltered query never touches the other tables), then build snippets for the page alone.
+    They read one state of the hub (:class:`~migrahub.store.database.snapshot`): an ingest committing between them
+    (a new ranking index among them) changes nothing in the hits.
     """
+    with snapshot(conn):
+        return _search(conn, query, filters, window)
+
+
+def _search(conn: sqlite3.Connection, query: str, filters: SearchFilters, window: list[int] | None) -> list[Hit]:
     match = fts_query(query)
     want = filters.offset + filters.limit
     scores: dict[int, tuple[bool, float]] = {}  # PostgreSQL ranks the window as it reads it
