@@ -629,11 +629,17 @@ def ranking_index(conn: sqlite3.Connection, window: list[int]) -> str:
     return RECENT if floor is not None and window[-1] >= floor else "passages_fts"
 
 
-def _index_recent(conn: sqlite3.Connection, condition: str, params: tuple) -> None:
-    """Put the passages of ``passages p`` meeting ``condition`` into the ranking index, if it is kept."""
+def _kept_indexes(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Each full-text index with the lowest passage id it holds: the whole index from the first, and the ranking
+    index of the newest passages from its own lowest id while it is kept."""
     floor = recent_floor(conn)
-    if floor is not None:
-        conn.execute(f"INSERT INTO {RECENT}(rowid, text, facets) SELECT p.id, p.text, p.facets FROM passages p "
+    return [("passages_fts", 0), *([(RECENT, floor)] if floor is not None else [])]
+
+
+def _index(conn: sqlite3.Connection, condition: str, params: tuple) -> None:
+    """Put the passages of ``passages p`` meeting ``condition`` into each full-text index that holds their ids."""
+    for index, floor in _kept_indexes(conn):
+        conn.execute(f"INSERT INTO {index}(rowid, text, facets) SELECT p.id, p.text, p.facets FROM passages p "
                      f"WHERE {condition} AND p.id >= ? ORDER BY p.id", (*params, floor))
 
 
@@ -670,9 +676,7 @@ def index_pending(conn: sqlite3.Connection) -> int:
         if last > through:
             n = conn.execute("SELECT count(*) FROM passages WHERE id > ? AND id <= ? AND indexed = 1",
                              (through, last)).fetchone()[0]
-            conn.execute("INSERT INTO passages_fts(rowid, text, facets) SELECT id, text, facets FROM passages "
-                         "WHERE id > ? AND id <= ? AND indexed = 1", (through, last))
-            _index_recent(conn, "p.id > ? AND p.id <= ? AND p.indexed = 1", (through, last))
+            _index(conn, "p.id > ? AND p.id <= ? AND p.indexed = 1", (through, last))
             conn.execute("UPDATE hub_state SET value = ? WHERE key = 'fts_through'", (last,))
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS _pending(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM _pending")
@@ -680,9 +684,7 @@ def index_pending(conn: sqlite3.Connection) -> int:
                      "WHERE p.indexed = 0 AND d.superseded = 0")
         back = conn.execute("SELECT count(*) FROM _pending").fetchone()[0]
         if back:
-            conn.execute("INSERT INTO passages_fts(rowid, text, facets) SELECT p.id, p.text, p.facets "
-                         "FROM passages p JOIN _pending USING (id)")
-            _index_recent(conn, "p.id IN (SELECT id FROM _pending)", ())
+            _index(conn, "p.id IN (SELECT id FROM _pending)", ())
             conn.execute("UPDATE passages SET indexed = 1 WHERE id IN (SELECT id FROM _pending)")
         keep_recent(conn)
         return n + back
@@ -694,11 +696,10 @@ def unindex_document(conn: sqlite3.Connection, document_id: int) -> None:
     if backend(conn) == "postgresql":
         return search_pg.unindex_document(conn, document_id)
     through = hub_counter(conn, "fts_through")
-    for index, floor in (("passages_fts", 0), (RECENT, recent_floor(conn))):
-        if floor is not None:
-            conn.execute(f"INSERT INTO {index}({index}, rowid, text, facets) SELECT 'delete', id, text, facets "
-                         "FROM passages WHERE document_id = ? AND indexed = 1 AND id >= ? AND id <= ?",
-                         (document_id, floor, through))
+    for index, floor in _kept_indexes(conn):
+        conn.execute(f"INSERT INTO {index}({index}, rowid, text, facets) SELECT 'delete', id, text, facets "
+                     "FROM passages WHERE document_id = ? AND indexed = 1 AND id >= ? AND id <= ?",
+                     (document_id, floor, through))
     conn.execute("UPDATE passages SET indexed = 0 WHERE document_id = ? AND indexed = 1", (document_id,))
 
 

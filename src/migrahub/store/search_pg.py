@@ -218,21 +218,23 @@ def _documents(conn, conditions: list[str], params: list) -> tuple[set[int] | No
 
 
 class _Rank:
-    """What :func:`_matches` reads with each match for :func:`ranked`: its ``ts_rank`` and whether it holds a query
-    of plain words as an exact phrase, written into ``scores``."""
+    """How a window is ranked: each passage's ``ts_rank`` for the query and, for a query of plain words, whether it
+    holds them as an exact phrase (those first). :func:`_matches` reads both with each match into ``scores``;
+    :func:`ranked` reads them for a window it is given."""
 
-    def __init__(self, match: str, language: str | None, scores: dict[int, tuple[bool, float]]):
+    def __init__(self, match: str, language: str | None, scores: dict[int, tuple[bool, float]] | None = None):
         from migrahub.store.search import _phrase_of
 
-        self.q, self.params = tsquery(match, language)
+        self.q, self.q_params = tsquery(match, language)
         phrase = _phrase_of(match)
-        first, phrase_params = tsquery(phrase, language) if phrase else ("", [])
-        self.phrase = f"w.words @@ {first}" if phrase else "false"
-        self.params = [*self.params, *phrase_params]
-        self.scores = scores
+        self.first, self.first_params = tsquery(phrase, language) if phrase else ("", [])
+        self.scores = {} if scores is None else scores
+
+    def phrase(self, alias: str) -> str:
+        return f"{alias}.words @@ {self.first}" if self.first else "false"
 
     def select(self, inner: str) -> str:
-        return (f"SELECT w.id, w.document_id, -ts_rank(w.words, {self.q}, 1), {self.phrase} "
+        return (f"SELECT w.id, w.document_id, -ts_rank(w.words, {self.q}, 1), {self.phrase('w')} "
                 f"FROM ({inner}) w ORDER BY w.id DESC")
 
 
@@ -252,7 +254,7 @@ def _matches(conn, q: str, q_params: list, tokens: list[str], joins: str, condit
     values = [*q_params, *tokens, *params, limit]
     if rank is None:
         return [(row[0], row[1]) for row in conn.native(sql, values)]
-    rows = conn.native(rank.select(sql), [*rank.params, *values]).fetchall()
+    rows = conn.native(rank.select(sql), [*rank.q_params, *rank.first_params, *values]).fetchall()
     rank.scores.update((row[0], (bool(row[3]), row[2])) for row in rows)
     return [(row[0], row[1]) for row in rows]
 
@@ -274,16 +276,12 @@ def ranked(conn, match: str, window: list[int], want: int, language: str | None,
     if scores is not None and all(i in scores for i in window):
         order = sorted(window, key=lambda i: (not scores[i][0], scores[i][1], -i))
         return [(i, scores[i][1]) for i in order[:want]]
-    from migrahub.store.search import _phrase_of
-
-    q, q_params = tsquery(match, language)
-    phrase = _phrase_of(match)
-    first, first_params = tsquery(phrase, language) if phrase else ("", [])
-    order = f"f.words @@ {first} DESC, score" if phrase else "score"
+    rank = _Rank(match, language)
+    order = f"{rank.phrase('f')} DESC, score" if rank.first else "score"
     return [(row[0], row[1]) for row in conn.native(
-        f"SELECT f.id, -ts_rank(f.words, {q}, 1) AS score FROM passages_fts f "
+        f"SELECT f.id, -ts_rank(f.words, {rank.q}, 1) AS score FROM passages_fts f "
         f"WHERE f.id = ANY(%s::bigint[]) ORDER BY {order}, f.id DESC LIMIT %s",
-        [*q_params, _array(window), *first_params, want])]
+        [*rank.q_params, _array(window), *rank.first_params, want])]
 
 
 def _array(ids: list[int]) -> str:
