@@ -21,6 +21,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(reason): a test of what only a SQLite file has")
+    config.addinivalue_line("markers", "postgresql_only(reason): a test of what only PostgreSQL's store has (an "
+                                       "index of its own): skipped on the SQLite pass, run on the PostgreSQL pass")
     engine_free.configure(config)  # tests that open no hub: guarded on SQLite, deselected on PostgreSQL
     if config.getoption("--backend") != "postgresql":
         return
@@ -42,12 +44,12 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--backend") != "postgresql":
-        return
+    other, label = ("sqlite_only", "SQLite only: ") if config.getoption("--backend") == "postgresql" else (
+        "postgresql_only", "PostgreSQL only (runs on the --backend postgresql pass): ")
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
+        marker = item.get_closest_marker(other)
         if marker:
-            item.add_marker(pytest.mark.skip(reason="SQLite only: " + (marker.args[0] if marker.args else "")))
+            item.add_marker(pytest.mark.skip(reason=label + (marker.args[0] if marker.args else "")))
 
 
 def _shared_path() -> Path:

@@ -12,6 +12,7 @@ from migrahub.pipeline.normalize import normalize
 from migrahub.sources import SourceResult
 from migrahub.store import documents as store
 from migrahub.store import search as search_module
+from migrahub.store import search_pg
 from migrahub.store.database import connect
 from migrahub.store.search import SearchFilters, newest_matches, search
 
@@ -79,11 +80,13 @@ def test_the_hub_spans_several_blocks_of_passage_ids(hub):
     ("bet*", {"language": "fr"}),
     ("gamm*", {}),
 ])
-def test_the_window_holds_exactly_the_newest_matches(hub, word, filters):
+def test_the_window_holds_exactly_the_newest_matches(hub, monkeypatch, word, filters):
     conn, passages = hub
-    for limit in (2001, 40):
-        assert newest_matches(conn, word, SearchFilters(**filters), limit) == _expected(passages, word, limit,
-                                                                                         **filters)
+    for share in (0.5, 1.0):  # PostgreSQL: the older blocks as a range of ids, or by their tokens
+        monkeypatch.setattr(search_pg, "RANGE_SHARE", share)
+        for limit in (2001, 40):
+            assert newest_matches(conn, word, SearchFilters(**filters), limit) == _expected(passages, word, limit,
+                                                                                             **filters)
 
 
 def test_filters_inside_the_index_find_nothing_when_nothing_matches(hub):
@@ -114,6 +117,23 @@ def test_ranking_read_with_the_window_is_the_ranking_of_the_window_read_again(hu
     assert len(hits) == 30
     assert [(h.passage_id, h.score) for h in hits] == [(h.passage_id, h.score) for h in search(conn, query, f,
                                                                                                 window=window)]
+
+
+@pytest.mark.parametrize("query", [
+    {"q": "alpha"}, {"q": "beta", "language": "fr"}, {"q": "alpha beta"}, {"q": "alph*", "since": "2016"},
+    {"q": "listens alpha", "language": "en"},
+])
+def test_the_web_ranks_the_window_its_counts_read_as_a_search_reading_its_own_would(hub, query):
+    from migrahub.services.documents import Query, result_counts
+    from migrahub.services.documents import search as page_search
+
+    conn, _passages = hub
+    counts = result_counts(conn, Query(**query))
+    assert len(counts.window) > 600  # the words match more passages than a window: a window read under the filters
+    hits = page_search(conn, Query(**query), limit=30, counts=counts)
+    assert len(hits) == 30
+    assert [(h.passage_id, h.score) for h in hits] == [(h.passage_id, h.score)
+                                                       for h in page_search(conn, Query(**query), limit=30)]
 
 
 # the source filter names 8 sources (of 24): their tokens in the query; or, when it names more than

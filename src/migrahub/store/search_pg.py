@@ -21,11 +21,15 @@ BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migr
 BLOCK = 1 << BLOCK_BITS
 MAX_BLOCKS = 256  # blocks in one search at most: the OR of their tokens is one key of the GIN scan, which skips
 # through it (see _matches); what a block costs is its matches read from the table
-ALL_AT_ONCE = 8_000  # fewer older matches expected than this: read them all in one search (see newest_matches)
+ALL_AT_ONCE = 2_000  # fewer older matches expected than this, or than OVERREAD times the matches the window still
+OVERREAD = 2  # needs: read them all in one search (see newest_matches)
+RANGE_SHARE = 0.5  # a search of more than this share of the blocks left is a range of ids, not their tokens
+MAX_EXPANSION = 128  # a prefix standing for more indexed words than this is left to GIN's partial match
 PREFIX_SAMPLE = 2_048  # a prefix's share of the newest passages is counted over this many ids, without the index…
 PREFIX_MARGIN = 2  # …and its first search spans the blocks for this many windows at that share (see _prefix_span)
 LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german"}
 _TOKEN = re.compile(r'"(?:[^"]|"")*"\*?|\(|\)|AND|OR|NOT')
+_PREFIXED = re.compile(r"'((?:[^'\\]|''|\\.)*)':\*")  # a prefix lexeme in a tsquery's text: 'integr':*
 
 
 class _Query:
@@ -125,13 +129,18 @@ def newest_matches(conn, match: str, filters, limit: int, scores: dict[int, tupl
     and the blocks' tokens together (no walk over rows that do not match, no read of every match of a common word):
     the newest block first (two when it holds under a block's worth), then as many blocks as the matches found so
     far say the window needs (half again as many). Every older match is read in one search instead when nothing
-    matched yet, when the matches found so far say fewer than :data:`ALL_AT_ONCE` are left (each search intersects
-    the words' posting lists again: for common words that costs more than reading a few thousand rows), or when
-    the window needs more than :data:`MAX_BLOCKS` blocks. A common word fills the window from the newest block; a
-    rare one costs two index searches. With ``scores``, each match's rank is read with it (see :func:`ranked`)."""
+    matched yet, when the matches found so far say fewer than :data:`ALL_AT_ONCE` are left or fewer than
+    :data:`OVERREAD` times what the window still needs (each search intersects the words' posting lists again: for
+    common words that costs more than reading a few thousand rows; but reading 8,000 rows where 2,000 are kept, for
+    a selective filter, costs more than a second search), or when the window needs more than :data:`MAX_BLOCKS`
+    blocks. A common word fills the window from the newest block; a rare one costs two index searches. With
+    ``scores``, each match's rank is read with it (see :func:`ranked`)."""
     from migrahub.store.search import SOURCE_EXISTS, document_conditions, source_documents, source_tokens
 
     q, q_params = tsquery(match, filters.language)
+    exact = _exact_prefixes(conn, q, q_params) if "*" in match else None
+    partial = "*" in match and exact is None  # GIN reads every posting of the words a prefix stands for
+    q, q_params = exact or (q, q_params)
     sources = source_tokens(conn, filters.source)
     if sources == []:
         return []
@@ -157,13 +166,14 @@ def newest_matches(conn, match: str, filters, limit: int, scores: dict[int, tupl
     rows: list[tuple[int, int]] = []
     last = top >> BLOCK_BITS
     span = last - (max(top - BLOCK, 0) >> BLOCK_BITS) + 1  # a whole block's worth at least
-    if "*" in match:
+    if partial:
         span = max(span, _prefix_span(conn, q, q_params, facets, top, limit))
     rank = None if scores is None else _Rank(match, filters.language, scores)
     while last >= 0 and len(rows) < limit:
         first = max(last - span + 1, 0)
-        tokens = [*facets, *([_blocks(first, last)] if first else [])]
-        bound = [f"f.id + 0 < {(last + 1) << BLOCK_BITS}"] if not first else []  # older blocks, all at once
+        ranged = first == 0 or span > RANGE_SHARE * (last + 1)  # most of the blocks left: see _matches
+        tokens = [*facets, *([] if ranged else [_blocks(first, last)])]
+        bound = [f"f.id + 0 BETWEEN {first << BLOCK_BITS} AND {((last + 1) << BLOCK_BITS) - 1}"] if ranged else []
         rows += _matches(conn, q, q_params, tokens, joins, [*conditions, *bound], doc_params, limit - len(rows),
                          rank)
         last = first - 1
@@ -171,9 +181,34 @@ def newest_matches(conn, match: str, filters, limit: int, scores: dict[int, tupl
         older = len(rows) / searched * (last + 1) * BLOCK  # the matches expected in the older blocks
         needed = (limit - len(rows)) * searched * 1.5 / max(len(rows), 1)  # the passages the window still needs
         span = (int(needed) >> BLOCK_BITS) + 1
-        if not rows or older <= ALL_AT_ONCE or span > MAX_BLOCKS:
+        if not rows or older <= max(ALL_AT_ONCE, OVERREAD * (limit - len(rows))) or span > MAX_BLOCKS:
             span = last + 1
     return rows
+
+
+def _exact_prefixes(conn, q: str, q_params: list) -> tuple[str, list] | None:
+    """The tsquery ``q`` with each ``prefix:*`` replaced by the OR of the indexed words it stands for, read from the
+    index's lexicon (``passages_fts_lexemes``, migration 064: every lexeme of every tsvector ever indexed); ``None``
+    when a prefix stands for no word or for more than :data:`MAX_EXPANSION` (GIN's partial match is left to them).
+
+    The same matches: a prefix matches exactly the lexemes that begin with it. But GIN reads a partial match whole,
+    every posting of every word, in each search (93,000 postings for ``integr*`` at 1M passages, about 25 ms), while
+    it steps through exact words and skips ahead to the blocks and filters searched, as for any word."""
+    text, kept = conn.native(f"SELECT ({q})::text, to_regclass('passages_fts_lexemes') IS NOT NULL",
+                             q_params).fetchone()
+    if not kept:  # a hub opened read-only before migration 064
+        return None
+    pieces, at = [], 0
+    for found in _PREFIXED.finditer(text):
+        prefix = found.group(1).replace("''", "'").replace("\\\\", "\\")
+        words = [row[0] for row in conn.native(
+            "SELECT lexeme FROM passages_fts_lexemes WHERE lexeme >= %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
+            [prefix, prefix + "\U0010ffff", MAX_EXPANSION + 1])]
+        if not words or len(words) > MAX_EXPANSION:
+            return None
+        pieces += [text[at:found.start()], "(" + " | ".join(_lexeme(w) for w in words) + ")"]
+        at = found.end()
+    return "%s::tsquery", ["".join([*pieces, text[at:]])]
 
 
 def _prefix_span(conn, q: str, q_params: list, facets: list[str], top: int, limit: int) -> int:
@@ -247,16 +282,18 @@ def _matches(conn, q: str, q_params: list, tokens: list[str], joins: str, condit
     through the rarest key's postings and skips ahead in the others. In one tsquery, an OR of tokens (a range of
     blocks, the years of a date range) with fewer postings each than the words would be read whole, posting by
     posting: the newest 2,000 of 16,828 matches of ``Flüchtlinge`` among 25 blocks, 40 to 70 ms that way and 9 ms
-    this way at 1M passages."""
+    this way at 1M passages. But GIN steps each of an OR's entries along: a search of most of the blocks left is a
+    range of ids instead (a test of each match read), which costs less than their tokens (``babipufi`` from one
+    source in 83 of 121 blocks at 1M passages: 23 ms with the blocks' tokens, 13 ms with the range)."""
     where = " AND ".join([f"f.words @@ {q}", *["f.words @@ %s::tsquery"] * len(tokens), *conditions])
     columns = "f.id, f.document_id" + (", f.words" if rank else "")
     sql = f"SELECT {columns} FROM passages_fts f{joins} WHERE {where} ORDER BY f.id + 0 DESC LIMIT %s"
     values = [*q_params, *tokens, *params, limit]
     if rank is None:
-        return [(row[0], row[1]) for row in conn.native(sql, values)]
-    rows = conn.native(rank.select(sql), [*rank.q_params, *rank.first_params, *values]).fetchall()
-    rank.scores.update((row[0], (bool(row[3]), row[2])) for row in rows)
-    return [(row[0], row[1]) for row in rows]
+        return conn.native_tuples(sql, values)
+    rows = conn.native_tuples(rank.select(sql), [*rank.q_params, *rank.first_params, *values])
+    rank.scores.update((i, (phrase, score)) for i, _doc, score, phrase in rows)
+    return [(i, doc) for i, doc, _score, _phrase in rows]
 
 
 def native(condition: str) -> str:
@@ -278,10 +315,10 @@ def ranked(conn, match: str, window: list[int], want: int, language: str | None,
         return [(i, scores[i][1]) for i in order[:want]]
     rank = _Rank(match, language)
     order = f"{rank.phrase('f')} DESC, score" if rank.first else "score"
-    return [(row[0], row[1]) for row in conn.native(
+    return conn.native_tuples(
         f"SELECT f.id, -ts_rank(f.words, {rank.q}, 1) AS score FROM passages_fts f "
         f"WHERE f.id = ANY(%s::bigint[]) ORDER BY {order}, f.id DESC LIMIT %s",
-        [*rank.q_params, _array(window), *rank.first_params, want])]
+        [*rank.q_params, _array(window), *rank.first_params, want])
 
 
 def _array(ids: list[int]) -> str:
@@ -314,16 +351,30 @@ def index_pending(conn) -> int:
         if waiting:
             _insert(conn, "p.id = ANY(%s)", (waiting,))
             conn.native("UPDATE passages SET indexed = 1 WHERE id = ANY(%s)", (waiting,))
+        if n or waiting:
+            merge_pending(conn)
         return n + len(waiting)
 
 
+def merge_pending(conn) -> None:
+    """Move the GIN index's pending list into its tree. GIN adds new entries to an unsorted list first, which every
+    search reads whole until autovacuum merges it (up to 4 MB: a search at 1M passages took 96 ms with 300 pages of
+    it, 53 ms once merged). Merged after each batch of indexing instead, the batch keeps its fast insertion. Only
+    the index's owner may merge it: a hub's role that does not own its tables leaves it to autovacuum."""
+    conn.native("SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
+                "WHERE c.oid = 'passages_fts_words'::regclass AND pg_has_role(c.relowner, 'USAGE')")
+
+
 def _insert(conn, where: str, params) -> int:
+    """Index the passages ``where`` selects, and add their words to the lexicon (see :func:`_exact_prefixes`)."""
     return conn.native(
-        "INSERT INTO passages_fts(id, document_id, config, words) "
+        "WITH added AS (INSERT INTO passages_fts(id, document_id, config, words) "
         "SELECT p.id, p.document_id, mh_text_config(d.language), "
         "to_tsvector(mh_text_config(d.language), mh_fold(p.text)) || mh_search_tokens(string_to_array(p.facets, ' '), "
         "p.id) FROM passages p JOIN documents d ON d.id = p.document_id "
-        f"WHERE {where} ON CONFLICT (id) DO NOTHING", params).rowcount
+        f"WHERE {where} ON CONFLICT (id) DO NOTHING RETURNING words), "
+        "lexicon AS (INSERT INTO passages_fts_lexemes(lexeme) SELECT DISTINCT unnest(tsvector_to_array(words)) "
+        "FROM added ON CONFLICT DO NOTHING) SELECT count(*) FROM added", params).fetchone()[0]
 
 
 def unindex_document(conn, document_id: int) -> None:
