@@ -21,8 +21,8 @@ BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migr
 BLOCK = 1 << BLOCK_BITS
 MAX_BLOCKS = 256  # blocks in one search at most: the OR of their tokens is one key of the GIN scan, which skips
 # through it (see _matches); what a block costs is its matches read from the table
-ALL_AT_ONCE = 2_000  # fewer older matches expected than this, or than OVERREAD times the matches the window still
-OVERREAD = 2  # needs: read them all in one search (see newest_matches)
+ALL_AT_ONCE = 2_000  # fewer older matches expected than this: read them all in one search (see newest_matches)…
+OVERREAD = 2  # …or fewer than this many times the matches the window still needs
 RANGE_SHARE = 0.5  # a search of more than this share of the blocks left is a range of ids, not their tokens
 MAX_EXPANSION = 128  # a prefix standing for more indexed words than this is left to GIN's partial match
 PREFIX_SAMPLE = 2_048  # a prefix's share of the newest passages is counted over this many ids, without the index…
