@@ -156,7 +156,7 @@ def newest_matches(conn, match: str, filters, limit: int, scores: dict[int, tupl
             documents = set(listed) if documents is None else documents & set(listed)
     if documents is not None and not documents:
         return []
-    conditions = [native(c) for c in doc_where]
+    conditions = [_day_bound(c, filters) or native(c) for c in doc_where]
     if documents is not None:
         conditions.append(f"f.document_id = ANY('{_array(sorted(documents))}'::bigint[])")
     joins = " JOIN documents d ON d.id = f.document_id" if any(re.search(r"\bd\.", c) for c in conditions) else ""
@@ -184,6 +184,24 @@ def newest_matches(conn, match: str, filters, limit: int, scores: dict[int, tupl
         if not rows or older <= max(ALL_AT_ONCE, OVERREAD * (limit - len(rows))) or span > MAX_BLOCKS:
             span = last + 1
     return rows
+
+
+_DAY_BOUNDS = {"d.published >= ?": ("since", "dated.published >= %s"),  # document_conditions' tests of a bound
+               "substr(d.published, 1, ?) <= ?": ("until", "substr(dated.published, 1, %s) <= %s")}  # within a month
+
+
+def _day_bound(condition: str, filters) -> str | None:
+    """A day bound of the date range (a ``since`` or ``until`` within its month: ``document_conditions`` tests it on
+    the document) as a test of the document for the passages of that month alone. The date tokens already hold
+    every match to the range's months, and any month but the bound's is wholly inside it: the passages of the other
+    months are not joined to their documents (1,756 lookups, 7 ms, for ``city card`` from 2019-03-01 at 1M)."""
+    bound = _DAY_BOUNDS.get(condition)
+    if bound is None:
+        return None
+    date = getattr(filters, bound[0])
+    month = _lexeme(f"xm{date[:4]}{date[5:7]}")
+    return (f"(NOT f.words @@ {month}::tsquery OR EXISTS (SELECT 1 FROM documents dated "
+            f"WHERE dated.id = f.document_id AND {bound[1]}))")
 
 
 def _exact_prefixes(conn, q: str, q_params: list) -> tuple[str, list] | None:
