@@ -432,6 +432,8 @@ MAX_DOCUMENTS = 10_000  # a source filter of up to this many documents is tested
 SOURCE_SHARE = 8  # …when they are at most one in this many of the hub's documents
 SOURCE_EXISTS = ("EXISTS (SELECT 1 FROM document_links l WHERE l.document_id = {column} AND l.source_id IN "
                  "(SELECT id FROM sources WHERE instr(locator, ?) > 0))")
+SINCE_TEST = "{alias}.published >= ?"  # a date bound tested on the document (document_conditions; PostgreSQL
+UNTIL_TEST = "substr({alias}.published, 1, ?) <= ?"  # tests a day bound on its month's documents alone: search_pg)
 
 
 def source_documents(conn: sqlite3.Connection, source: str) -> list[int] | None:
@@ -466,10 +468,10 @@ def document_conditions(filters: SearchFilters, *, tokenized: bool = False, sour
         params.append(filters.doc_type)
     since_exact, until_exact = _exact_months(filters.since, filters.until) if tokenized else (False, False)
     if filters.since and not since_exact:
-        where.append("d.published >= ?")
+        where.append(SINCE_TEST.format(alias="d"))
         params.append(filters.since)
     if filters.until and not until_exact:
-        where.append("substr(d.published, 1, ?) <= ?")
+        where.append(UNTIL_TEST.format(alias="d"))
         params.extend([len(filters.until), filters.until])
     if filters.source and source:
         # the few sources first, then their documents through document_links' index by source (CROSS JOIN keeps
