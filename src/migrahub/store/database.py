@@ -170,10 +170,15 @@ def ping(conn) -> dict:
 
 
 def has_table(conn, name: str) -> bool:
-    """Whether the hub has a table (or view) of this name."""
+    """Whether the hub has a table (or view) of this name. On PostgreSQL a table found is remembered by the
+    connection (a migration only ever adds tables, or rebuilds one under its name): the web asks on every page."""
     if backend(conn) == "sqlite":
         return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
-    return conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+    if name not in conn.tables_found:
+        if not conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]:
+            return False
+        conn.tables_found.add(name)
+    return True
 
 
 def refuse_newer(conn: sqlite3.Connection, db_path: str | os.PathLike) -> None:

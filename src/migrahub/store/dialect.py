@@ -11,7 +11,8 @@ ordering) and then makes the rewrites sqlglot leaves to the caller:
 - ``CROSS JOIN … ON`` (SQLite's join-order hint) → ``JOIN … ON``; ``LIKE`` → ``ILIKE`` (SQLite's LIKE ignores
   ASCII case); ``GLOB`` → a regular expression;
   ``COLLATE NOCASE`` → ``lower()``; ``INDEXED BY`` dropped; ``total(x)`` → ``coalesce(sum(x), 0.0)``;
-  ``sum``/``avg`` of a comparison count its true rows;
+  ``sum``/``avg`` of a comparison count its true rows; ``? IS NULL`` → ``CAST(? AS TEXT) IS NULL`` (a parameter
+  is sent untyped, and PostgreSQL must know a type to test it);
 - in DDL: ``INTEGER`` → ``BIGINT``, ``BLOB`` → ``BYTEA``, ``INTEGER PRIMARY KEY`` → an identity column; a table
   keyed otherwise gets SQLite's implicit ``rowid`` as an identity column (insertion order, as on SQLite) unless it
   is ``WITHOUT ROWID``; and a trigger body becomes a PL/pgSQL function (``RAISE(ABORT, …)`` → ``RAISE
@@ -27,7 +28,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
-VERSION = 1  # of the translation rules: cached translations of another version are not used
+VERSION = 2  # of the translation rules: cached translations of another version are not used
 _ID_LIKE = re.compile(r"^(id|rowid|.*_id)$")  # integer columns
 _HOLE = "\x01mh\x01"
 
@@ -145,6 +146,9 @@ def _node(node: exp.Expression, keys):  # noqa: C901 - one dispatch over the nod
         return exp.Cast(this=exp.Literal.string("\\x" + node.this), to=exp.DataType.build("BYTEA"))
     if isinstance(node, exp.Join) and node.args.get("kind") == "CROSS" and node.args.get("on") is not None:
         node.set("kind", None)  # SQLite's CROSS JOIN … ON (a join order hint) is an inner join
+        return node
+    if isinstance(node, exp.Is) and isinstance(node.this, exp.Placeholder):
+        node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("TEXT")))
         return node
     if isinstance(node, exp.Like):
         return exp.ILike(this=node.this, expression=node.expression)

@@ -26,6 +26,7 @@ from psycopg.types.numeric import IntDumper
 
 from migrahub.store import dialect
 
+PREPARE_AFTER = 2  # runs of one statement text on a connection before it is prepared (psycopg's prepare_threshold)
 WRITE_LOCK = 0x4D486B  # with the schema: the advisory lock a writing transaction holds (one writer per hub)
 _SKIPPED = re.compile(r"^\s*(PRAGMA|ANALYZE|VACUUM|REINDEX)\b", re.IGNORECASE)
 _BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|EXCLUSIVE|DEFERRED))?\s*(TRANSACTION)?\s*;?\s*$", re.IGNORECASE)
@@ -93,7 +94,8 @@ class Cursor:
             return self
         text, values = statement
         try:
-            self._cursor.execute(text, values, prepare=False)
+            # the search's own statements (native) are planned for each query's words: never a generic plan
+            self._cursor.execute(text, values, prepare=False if native else None)
         except psycopg.Error as exc:
             raise _error(exc) from exc
         self._after(text)
@@ -171,9 +173,10 @@ class Connection:
 
     def __init__(self, url: str, *, readonly: bool = False, connect_timeout: int = 10):
         try:
-            # client-side binding, as SQLite reads its parameters: a string compares with any column type
+            # server-side binding: a string is sent untyped (psycopg's default), so it compares with any column type
+            # as SQLite's parameters do; a statement run PREPARE_AFTER times is prepared, and planned no more
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout,
-                                       cursor_factory=psycopg.ClientCursor)
+                                       prepare_threshold=PREPARE_AFTER)
         except psycopg.Error as exc:
             raise sqlite3.OperationalError(str(exc).strip()) from exc
         self.raw.adapters.register_dumper(bool, _BoolAsInt)
@@ -181,6 +184,7 @@ class Connection:
         self.readonly = readonly
         self.row_factory = Row
         self.total_changes = 0
+        self.tables_found: set[str] = set()  # names database.has_table found (tables are not dropped)
         self.isolation_level = None
         if readonly:
             self.raw.execute("SET default_transaction_read_only = on")
