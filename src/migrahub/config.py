@@ -76,6 +76,7 @@ SETTINGS: dict[str, Setting] = {
     # the hub (store, CLI, web)
     "MIGRAHUB_DB": Setting(_text, None),  # None: store.database.DEFAULT_DB
     "MIGRAHUB_PASSWORD": Setting(_text, None),
+    "MIGRAHUB_DB_PREPARED": Setting(_flag, True),  # PostgreSQL: statements run again are prepared (store/postgres.py)
     # the web hub (web/settings.py)
     "MIGRAHUB_SECRET_KEY": Setting(_text, None),
     "MIGRAHUB_DEBUG": Setting(_flag, False),

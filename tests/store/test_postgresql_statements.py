@@ -71,3 +71,14 @@ def test_a_table_found_is_remembered_and_a_missing_one_asked_again(hub):
     assert has_table(hub, "notes_of_the_curators")
     assert "notes_of_the_curators" in hub.tables_found
     assert has_table(hub, "documents")
+
+
+def test_nothing_is_prepared_when_the_setting_is_off(hub, monkeypatch):
+    monkeypatch.setenv("MIGRAHUB_DB_PREPARED", "off")
+    conn = postgres.Connection(hub.url)
+    try:
+        for _ in range(postgres.PREPARE_AFTER + 2):
+            assert conn.execute("SELECT title FROM documents WHERE id = ?", (1,)).fetchone() is not None
+        assert _prepared(conn) == []
+    finally:
+        conn.close()

@@ -24,6 +24,7 @@ import psycopg
 import psycopg.sql
 from psycopg.types.numeric import IntDumper
 
+from migrahub import config
 from migrahub.store import dialect
 
 PREPARE_AFTER = 2  # runs of one statement text on a connection before it is prepared (psycopg's prepare_threshold)
@@ -175,8 +176,9 @@ class Connection:
         try:
             # server-side binding: a string is sent untyped (psycopg's default), so it compares with any column type
             # as SQLite's parameters do; a statement run PREPARE_AFTER times is prepared, and planned no more
+            prepared = PREPARE_AFTER if config.get("MIGRAHUB_DB_PREPARED") else None  # None: never (a pooler's)
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout,
-                                       prepare_threshold=PREPARE_AFTER)
+                                       prepare_threshold=prepared)
         except psycopg.Error as exc:
             raise sqlite3.OperationalError(str(exc).strip()) from exc
         self.raw.adapters.register_dumper(bool, _BoolAsInt)
