@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.template.loader import get_template
 
 from migrahub.services import documents as docs
 from migrahub.services import workspace
@@ -17,9 +18,12 @@ def document_codes(document_id: int) -> dict:
     return workspace.passage_labels(docs.reader(settings.MIGRAHUB_DB), document_id)
 
 
-@register.inclusion_tag("web/coding/_labels.html")
-def passage_codes(codes: dict, passage_id: int) -> dict:
-    return {"labels": (codes or {}).get("passages", {}).get(passage_id, ())}
+@register.simple_tag
+def passage_codes(codes: dict, passage_id: int) -> str:
+    """The passage's labels (``web/coding/_labels.html``); nothing, without rendering that template, for a passage
+    without codes (most of a page's passages)."""
+    labels = (codes or {}).get("passages", {}).get(passage_id, ())
+    return get_template("web/coding/_labels.html").render({"labels": labels}) if labels else ""
 
 
 @register.inclusion_tag("web/coding/_label_styles.html")
