@@ -225,7 +225,7 @@ def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int
         return {}
     pairs = set(entity_store.mentioned_in(conn, document_ids))
     counts = Counter(map(itemgetter(1), pairs))  # the pairs are distinct: documents per record
-    meta = entity_index(conn, set(counts))
+    meta = entity_index(conn, set(counts)) if counts else {}
     country = (query.country or "").upper()
     placed = {eid: info[3] for eid, info in meta.items() if info[0] == "places" and info[3]}
     per_country: dict[str, set[int]] = {}
@@ -239,7 +239,7 @@ def entity_facets(conn: sqlite3.Connection, query: Query, document_ids: list[int
         if info is None or (info[0] == "places" and (info[2] != "city" or (country and info[3] != country))):
             continue
         tops[info[0]].append((-n, info[1], eid))
-    names = country_names(conn)
+    names = country_names(conn) if per_country else {}
     return {
         "countries": [(c, names.get(c, c), len(d)) for c, d in
                       sorted(per_country.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:size]],

@@ -62,6 +62,21 @@ def facet_sections(facets, show_value_title: str = "source") -> str:
     return mark_safe("".join(out))  # every label, value and URL above went through escape()
 
 
+@register.simple_tag(takes_context=True)
+def main_nav(context) -> str:
+    """The ``<li>`` of each item of the main navigation the visitor may see (``views.context.MENU``), the current
+    page's marked (rendered here: 22 template conditions on every page cost more than the rest of base.html)."""
+    from migrahub.web.views.context import menu
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    here = ' aria-current="page"'
+    return mark_safe("".join(  # paths and labels go through escape()
+        f'      <li><a href="{escape(path)}"{here if current else ""}>{escape(label)}</a></li>\n'
+        for path, label, current in menu(request)))
+
+
 def _prefix(name: str) -> str:
     """A page's path without its trailing id ("/entities/"), to append ids to."""
     return reverse(name, args=[0])[:-1]
