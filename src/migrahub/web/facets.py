@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from migrahub.services.documents import Query
@@ -37,6 +38,7 @@ def _label(facet: str, value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # a search page shows up to 25 sources; each is resolved on the disk once
 def _public_source(locator: str) -> str:
     from django.conf import settings
 
