@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from migrahub.store.database import hub_counter, transaction
+from migrahub.store.database import has_table, hub_counter, transaction
 
 BLOCK_BITS = 13  # passages of a block token: ids id >> 13 (8,192 passages; migration 017 mh_search_tokens)
 BLOCK = 1 << BLOCK_BITS
@@ -209,10 +209,9 @@ def _exact_prefixes(conn, q: str, q_params: list) -> tuple[str, list] | None:
     The same matches: a prefix matches exactly the lexemes that begin with it. But GIN reads a partial match whole,
     every posting of every word, in each search (93,000 postings for ``integr*`` at 1M passages, about 25 ms), while
     it steps through exact words and skips ahead to the blocks and filters searched, as for any word."""
-    text, kept = conn.native(f"SELECT ({q})::text, to_regclass('passages_fts_lexemes') IS NOT NULL",
-                             q_params).fetchone()
-    if not kept:  # a hub opened read-only before migration 064
+    if not has_table(conn, "passages_fts_lexemes"):  # a hub opened read-only before migration 064
         return None
+    text = conn.native(f"SELECT ({q})::text", q_params).fetchone()[0]
     pieces, at = [], 0
     for found in _PREFIXED.finditer(text):
         prefix = found.group(1).replace("''", "'").replace("\\\\", "\\")
