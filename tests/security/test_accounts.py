@@ -52,11 +52,11 @@ def _free_port() -> int:
 
 
 class HubServer:
-    """`migrahub serve` (one gunicorn worker) on a fresh hub in ``folder`` with ``users`` (name → role); ``tokens``
-    holds an API token of each user. Extra environment variables go in ``env``."""
+    """`migrahub serve` (one gunicorn worker of two threads unless told) on a fresh hub in ``folder`` with ``users``
+    (name → role); ``tokens`` holds an API token of each user. Extra environment variables go in ``env``."""
 
     def __init__(self, folder: Path, users: dict[str, str], env: dict[str, str] | None = None,
-                 prepare: str = "") -> None:
+                 prepare: str = "", workers: int = 1, threads: int = 2) -> None:
         self.folder = folder
         self.db = folder / "hub.sqlite3"
         self.spool = folder / "spool"  # the server's temporary folder (TMPDIR): where Django spools uploads
@@ -75,8 +75,8 @@ class HubServer:
         self.port = _free_port()
         self.log = open(folder / "serve.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([*MIGRAHUB, "--db", str(self.db), "serve", "--port", str(self.port),
-                                      "--workers", "1", "--threads", "2"], env=self.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                      "--workers", str(workers), "--threads", str(threads)],
+                                     env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             try:

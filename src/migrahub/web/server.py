@@ -79,10 +79,7 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
 
     class Hub(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"{shown}:{port}", "workers": workers, "threads": threads,
-                               "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10,
-                               "keepalive": 5, "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                               "proc_name": "migrahub", "forwarded_allow_ips": ""}.items():
+            for key, value in gunicorn_options(f"{shown}:{port}", workers, threads).items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -91,6 +88,22 @@ def serve(db: str | os.PathLike | None, host: str = "127.0.0.1", port: int = 800
     announce(f"MigraHub serving {path} at http://{shown}:{port}/ (gunicorn, {_count(workers, 'process', 'es')} × "
              f"{_count(threads, 'thread')}; Ctrl+C to stop)")
     Hub().run()
+
+
+def gunicorn_options(bind: str, workers: int, threads: int) -> dict:
+    """gunicorn's settings for ``serve``: ``workers`` processes of ``threads`` threads (gthread workers).
+
+    A process takes a connection only when one of its threads is free (``worker_connections`` = ``threads``) and
+    answers one request per connection (no keep-alive). The requests then wait in the listening socket's queue,
+    which all processes share, and each goes to the first free process. With keep-alive, a client's connection
+    stays with the process that accepted it and waits behind that process's requests while another may be idle,
+    and a stalled client holds up the requests its process accepted meanwhile (docs/large-hubs.md). A request may
+    run as long as it needs (the gthread worker keeps telling gunicorn it is alive): a large export or ingest is
+    not cut off by ``timeout``, which only catches a process that stopped answering."""
+    return {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+            "worker_connections": threads, "keepalive": 0, "timeout": 60, "graceful_timeout": 10,
+            "accesslog": None, "errorlog": "-", "loglevel": "warning", "proc_name": "migrahub",
+            "forwarded_allow_ips": ""}
 
 
 def _count(n: int, noun: str, plural: str = "s") -> str:
