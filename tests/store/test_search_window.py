@@ -136,6 +136,43 @@ def test_the_web_ranks_the_window_its_counts_read_as_a_search_reading_its_own_wo
                                                        for h in page_search(conn, Query(**query), limit=30)]
 
 
+@pytest.mark.parametrize("query", [{"q": "gamma"}, {"q": "gamma", "language": "fr"}, {"q": "gamma", "since": "2011"},
+                                   {"q": "gamma alpha"}])
+def test_the_web_ranks_a_few_matches_its_counts_read_as_a_search_reading_its_own_would(hub, query):
+    from migrahub.services.documents import Query, result_counts
+    from migrahub.services.documents import search as page_search
+
+    conn, _passages = hub
+    counts = result_counts(conn, Query(**query))
+    assert 0 < len(counts.window) < 100  # the words' own matches, filtered by their documents
+    hits = page_search(conn, Query(**query), limit=30, counts=counts)
+    assert hits
+    assert [(h.passage_id, h.score) for h in hits] == [(h.passage_id, h.score)
+                                                       for h in page_search(conn, Query(**query), limit=30)]
+
+
+@pytest.mark.postgresql_only("PostgreSQL reads the window's ranks with it; SQLite ranks with BM25 afterwards")
+@pytest.mark.parametrize(("query", "read"), [({"q": "alpha"}, True), ({"q": "gamma"}, True),
+                                             ({"q": "gamma", "since": "2011"}, True),
+                                             ({"q": "beta", "language": "fr"}, True),  # a window read in French
+                                             ({"q": "gamma", "language": "fr"}, False)])  # the words' window
+def test_the_counts_read_the_ranks_of_the_window_with_it_when_they_are_the_search_s(hub, monkeypatch, query, read):
+    from migrahub.services.documents import Query, result_counts
+    from migrahub.services.documents import search as page_search
+
+    conn, _passages = hub
+    counts = result_counts(conn, Query(**query))
+    assert (set(counts.window) <= set(counts.scores)) is read
+    from migrahub.store import postgres
+
+    statements = []
+    execute = postgres.Cursor.execute
+    monkeypatch.setattr(postgres.Cursor, "execute", lambda self, sql, *a, **k: (statements.append(sql),
+                                                                                execute(self, sql, *a, **k))[1])
+    assert page_search(conn, Query(**query), limit=10, counts=counts)
+    assert any("ts_rank" in sql for sql in statements) is not read  # ranked again only when not read
+
+
 # the source filter names 8 sources (of 24): their tokens in the query; or, when it names more than
 # MAX_SOURCE_TOKENS, their 8 documents (of 24) as a list of ids, or tested on each match
 @pytest.mark.parametrize(("tokens", "most", "share"), [(64, 10_000, 1), (2, 10_000, 1), (2, 3, 8)])

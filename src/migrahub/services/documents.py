@@ -13,7 +13,8 @@ import os
 import sqlite3
 import threading
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
 
@@ -114,7 +115,9 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = 20, offset: int 
            counts: Counts | None = None) -> list[fts.Hit]:
     """Ranked passages (BM25, exact phrases first) for the query's words under its filters (``counts``: the
     query's :func:`result_counts`, whose window of matches is then not read again)."""
-    return fts.search(conn, query.q, query.filters(limit, offset), list(counts.window) if counts else None)
+    if counts is None:
+        return fts.search(conn, query.q, query.filters(limit, offset))
+    return fts.search(conn, query.q, query.filters(limit, offset), list(counts.window), dict(counts.scores))
 
 
 WINDOW = fts.RANK_WINDOW  # more matching passages than this: counts say "more than", facets are sampled
@@ -131,6 +134,8 @@ class Counts:
     exact: bool  # False: more than WINDOW passages match
     sampled: bool  # facets counted over the newest WINDOW matches (browse: the entity facets over the newest documents)
     window: tuple[int, ...] = ()  # the newest WINDOW + 1 matching passages, newest first (what search() ranks)
+    scores: Mapping[int, tuple[bool, float]] = field(default_factory=dict)  # PostgreSQL: the window's ranks, read
+    # with it (store.search_pg.ranked), when they are the search's (not for a language filter over the words' window)
 
 
 def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool = True) -> Counts:
@@ -148,14 +153,16 @@ def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool =
                       len(ids) > WINDOW)
     # the words' matches first: when they are few, the filters are a test on their documents (not a second
     # full-text search) and every facet is counted over them
-    words_only = fts.newest_matches(conn, query.q, fts.SearchFilters(), WINDOW + 1)
+    scores: dict[int, tuple[bool, float]] = {}
+    language = query.filters().language
+    words_only = fts.newest_matches(conn, query.q, fts.SearchFilters(), WINDOW + 1, None if language else scores)
     few = len(words_only) <= WINDOW
     if not query.filtered:
         rows = words_only
     elif few:
         rows = fts.filter_matches(conn, words_only, query.filters())
     else:
-        rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1)
+        rows = fts.newest_matches(conn, query.q, query.filters(), WINDOW + 1, scores)
     basis = sorted({doc for _, doc in rows[:WINDOW]})
     exact = len(rows) <= WINDOW
     counted, entities = {}, {}
@@ -166,7 +173,7 @@ def result_counts(conn: sqlite3.Connection, query: Query, *, with_facets: bool =
                    if exact and query.filtered else facets_over(conn, basis))
         entities = entity_facets(conn, query, basis)
     return Counts(counted, entities, len(rows) if exact else WINDOW, len(basis) if exact else 0, exact, not exact,
-                  tuple(passage for passage, _ in rows))
+                  tuple(passage for passage, _ in rows), scores)
 
 
 def facets_over(conn: sqlite3.Connection, document_ids: list[int], size: int = 25) -> dict[str, list[tuple[str, int]]]:

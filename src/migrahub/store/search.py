@@ -269,7 +269,7 @@ def _phrase_of(match: str) -> str | None:
 
 
 def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = SearchFilters(),
-           window: list[int] | None = None) -> list[Hit]:
+           window: list[int] | None = None, scores: dict[int, tuple[bool, float]] | None = None) -> list[Hit]:
     """Rank current passages matching ``query`` by BM25 (best first) under ``filters``.
 
     For a query of several plain words, passages holding them as an exact phrase rank first (``city card`` finds
@@ -281,17 +281,20 @@ def search(conn: sqlite3.Connection, query: str, filters: SearchFilters = Search
     Three steps keep it fast on large hubs: find the window, rank the matching row ids (only current documents are
     in the index, so an unfiltered query never touches the other tables), then build snippets for the page alone.
     They read one state of the hub (:class:`~migrahub.store.database.snapshot`): an ingest committing between them
-    (a new ranking index among them) changes nothing in the hits.
+    (a new ranking index among them) changes nothing in the hits. A caller that read the window already under the
+    same filters (the facet counts of ``services.documents.result_counts``) passes it, and on PostgreSQL the ranks
+    read with it (``scores``): the window is then neither searched nor read again.
     """
     with snapshot(conn):
-        return _search(conn, query, filters, window)
+        return _search(conn, query, filters, window, {} if scores is None else scores)
 
 
-def _search(conn: sqlite3.Connection, query: str, filters: SearchFilters, window: list[int] | None) -> list[Hit]:
+def _search(conn: sqlite3.Connection, query: str, filters: SearchFilters, window: list[int] | None,
+            scores: dict[int, tuple[bool, float]]) -> list[Hit]:
     match = fts_query(query)
     want = filters.offset + filters.limit
-    scores: dict[int, tuple[bool, float]] = {}  # PostgreSQL ranks the window as it reads it
-    if window is None:  # a caller that already read the window (the web's facet counts) passes it
+    if window is None:  # a caller that already read the window (the web's facet counts) passes it, with its ranks
+        # on PostgreSQL (``scores``, read with the window under the same filters)
         window = [row[0] for row in newest_matches(conn, query, filters, RANK_WINDOW + 1, scores)]
     if not window:
         return []
