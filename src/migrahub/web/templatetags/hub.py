@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from migrahub.web.params import DOC_TYPES, language_name
@@ -206,21 +205,44 @@ def joined(values, sep: str = " › ") -> str:
 ENTITY_LABEL = {"places": "place", "organisations": "organisation", "initiatives": "initiative", "people": "person"}
 
 
-@register.simple_tag
-def linked(text: str, mentions) -> str:
-    """``text`` escaped, each ``(start, end, entity_id, category)`` mention made a link to its entity page."""
+def linked(text: str, mentions, entity_path: str) -> str:
+    """``text`` escaped, each ``(start, end, entity_id, category)`` mention made a link to its entity page (the
+    entity pages' path prefix ``entity_path`` followed by its id)."""
     text = text or ""
     out, pos = [], 0
     for start, end, entity_id, category in mentions or ():
         if start < pos or end > len(text):
             continue
-        out.append(escape(text[pos:start]))
-        out.append(format_html('<a class="entity entity-{}" href="{}" title="{}">{}</a>', category,
-                               reverse("entity", args=[entity_id]), ENTITY_LABEL.get(category, category),
-                               text[start:end]))
+        category = escape(category)
+        out.append(f'{escape(text[pos:start])}<a class="entity entity-{category}" href="{entity_path}{int(entity_id)}" '
+                   f'title="{ENTITY_LABEL.get(category, category)}">{escape(text[start:end])}</a>')
         pos = end
     out.append(escape(text[pos:]))
-    return mark_safe("".join(out))  # source text went through escape() / format_html() above
+    return "".join(out)
+
+
+@register.simple_tag
+def passage_items(passages, codes) -> str:
+    """Each passage of a document page as its element (a heading at its section's level, a list item or a
+    paragraph) with its mentions linked to their entity pages, then its code labels (``coding_labels``). Rendered
+    here rather than by a template loop: a report has hundreds of passages. Text goes through escape()."""
+    from migrahub.web.templatetags.coding_labels import passage_codes
+
+    entity_path = _prefix("entity")
+    labelled = (codes or {}).get("passages") or {}
+    out = []
+    for p in passages:
+        pid, text = int(p["id"]), linked(p["text"], p.get("mentions"), entity_path)
+        if p["kind"] == "heading":
+            level = heading_level(p["section"])
+            out.append(f'<h{level} id="p-{pid}" class="passage heading">{text}</h{level}>\n')
+        elif p["kind"] == "list_item":
+            out.append(f'<p id="p-{pid}" class="passage list-item"><span aria-hidden="true">• </span>{text}</p>\n')
+        else:
+            out.append(f'<p id="p-{pid}" class="passage">{text}</p>\n')
+        if p["id"] in labelled:
+            out.append(passage_codes(codes, p["id"]))
+    return mark_safe("".join(out))  # passage text went through escape() in linked(); labels are a template's
 
 
 @register.filter
