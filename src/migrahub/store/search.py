@@ -245,18 +245,23 @@ def _exact_months(since: str | None, until: str | None) -> tuple[bool, bool]:
     return since_exact, until_exact
 
 
+_MARKS = re.compile(f"([{HL_START}{HL_END}])")
+
+
 def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet without its highlight marks, and the code-point spans the marks enclosed (read piece by piece
+    between the marks, not character by character: a page has 20 snippets)."""
     plain, spans, pos, start = [], [], 0, None
-    for ch in marked:
-        if ch == HL_START:
+    for piece in _MARKS.split(marked):
+        if piece == HL_START:
             start = pos
-        elif ch == HL_END:
+        elif piece == HL_END:
             if start is not None:
                 spans.append((start, pos))
             start = None
-        else:
-            plain.append(ch)
-            pos += 1
+        elif piece:
+            plain.append(piece)
+            pos += len(piece)
     return "".join(plain), tuple(spans)
 
 
