@@ -4,7 +4,9 @@ A user's query is read by :func:`migrahub.store.search.fts_query` on both backen
 groups, prefix*). Here its terms become a ``tsquery``: each word is stemmed by the configurations of the hub's
 languages (english, french, spanish, german) and taken as it is (simple), so a query finds a passage in any of them;
 a filter on the language uses that language's configuration alone. Passages are indexed with the configuration of
-their document's language (migration ``002_search_postgresql.sql``), with their document's filter tokens and
+their document's language (migration ``002_search_postgresql.sql``), their punctuation read as spaces as SQLite's
+tokenizer reads it (``mh_words``, migration ``065``: a hyphenated word, a host name or a decimal is its words, so
+"a one-stop shop" is a phrase there as on SQLite), with their document's filter tokens and
 their block of ids as lexemes of the same tsvector (``017_search_tokens_postgresql.sql``: filters and "newest first"
 are one GIN search, see :func:`newest_matches`), ranked with ``ts_rank`` (normalised by the log
 of the passage length) within the same window of newest matches as on SQLite, and their snippets come from
@@ -342,12 +344,35 @@ def _array(ids: list[int]) -> str:
 
 def snippets(conn, match: str, ids: list[int], language: str | None, start: str, end: str) -> dict[int, str]:
     """Each passage's best fragment with the matched words between ``start`` and ``end`` (adjacent matched words,
-    as in a phrase, in one highlight)."""
+    as in a phrase, in one highlight). ``ts_headline`` reads the passage with its punctuation as spaces
+    (``mh_spaced``, as the index reads it: "a one-stop shop" is a phrase there too); the fragment it picks is then
+    given back in the passage's own text (:func:`_in_text`)."""
     q, q_params = tsquery(match, language)
     options = f"StartSel={start}, StopSel={end}, MaxWords=24, MinWords=10, ShortWord=2, MaxFragments=1"
-    return {row[0]: re.sub(f"{re.escape(end)}(\\s+){re.escape(start)}", r"\1", row[1]) for row in conn.native(
-        f"SELECT f.id, ts_headline(f.config, p.text, {q}, %s) FROM passages_fts f JOIN passages p ON p.id = f.id "
-        "WHERE f.id = ANY(%s)", [*q_params, options, ids])}
+    joined = re.compile(f"{re.escape(end)}(\\s+){re.escape(start)}")
+    rows = conn.native_tuples(
+        f"SELECT f.id, ts_headline(f.config, s.spaced, {q}, %s), s.spaced, p.text FROM passages_fts f "
+        "JOIN passages p ON p.id = f.id CROSS JOIN LATERAL (SELECT mh_spaced(p.text) AS spaced) s "
+        "WHERE f.id = ANY(%s)", [*q_params, options, ids])
+    return {pid: _in_text(joined.sub(r"\1", marked), spaced, text, start, end) for pid, marked, spaced, text in rows}
+
+
+def _in_text(marked: str, spaced: str, text: str, start: str, end: str) -> str:
+    """The fragment ``marked`` (``ts_headline`` of ``spaced``, which keeps every offset of ``text``) with its marks,
+    in ``text`` itself: the punctuation back where the headline read spaces."""
+    pieces = re.split(f"([{re.escape(start)}{re.escape(end)}])", marked)
+    plain = "".join(piece for piece in pieces if piece not in (start, end))
+    at = spaced.find(plain)
+    if at < 0 or len(spaced) != len(text):
+        return marked
+    out = []
+    for piece in pieces:
+        if piece in (start, end):
+            out.append(piece)
+        else:
+            out.append(text[at:at + len(piece)])
+            at += len(piece)
+    return "".join(out)
 
 
 def index_pending(conn) -> int:
@@ -384,7 +409,7 @@ def _insert(conn, where: str, params) -> int:
     return conn.native(
         "WITH added AS (INSERT INTO passages_fts(id, document_id, config, words) "
         "SELECT p.id, p.document_id, mh_text_config(d.language), "
-        "to_tsvector(mh_text_config(d.language), mh_fold(p.text)) || mh_search_tokens(string_to_array(p.facets, ' '), "
+        "to_tsvector(mh_text_config(d.language), mh_words(p.text)) || mh_search_tokens(string_to_array(p.facets, ' '), "
         "p.id) FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE {where} ON CONFLICT (id) DO NOTHING RETURNING words), "
         "lexicon AS (INSERT INTO passages_fts_lexemes(lexeme) SELECT DISTINCT unnest(tsvector_to_array(words)) "
